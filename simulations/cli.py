@@ -1,0 +1,184 @@
+"""Command line: ``python -m simulations list`` and ``python -m simulations run ...``.
+
+Bad arguments and bad scenario files exit with status 2 and one line on stderr (no traceback).
+Without ``--out`` the weekly table goes to standard output as CSV, so it can be piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from .domains import DOMAINS
+from .engine import run
+from .export import write_csv
+from .presets import load_preset, preset_names
+from .scenario import Scenario, ScenarioError, default_scenario
+
+
+class UsageError(Exception):
+    """A problem with the command line or its inputs, reported as one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line instead of usage + error
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m simulations",
+                     description="Tradeoff Lab simulator: domains, presets and runs.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="names of domains and presets")
+    r = sub.add_parser("run", help="simulate a scenario and write the weekly (and events) CSV")
+    r.add_argument("--scenario", required=True,
+                   help="a domain name, a preset name, a path to a scenario or preset JSON "
+                        "file, or a JSON object")
+    r.add_argument("--weeks", type=int, help="number of simulated weeks")
+    r.add_argument("--seed", type=int, help="random seed (same seed, same results)")
+    r.add_argument("--t-low", type=float, help="scores below this pass")
+    r.add_argument("--t-high", type=float, help="scores at or above this are flagged")
+    r.add_argument("--review-capacity", type=int, help="reviews per week")
+    r.add_argument("--out", help="weekly CSV path (default: standard output)")
+    r.add_argument("--events-out", help="events CSV path")
+    return parser
+
+
+def resolve_scenario(text: str) -> Scenario:
+    """A scenario from a domain name, preset name, JSON file path or inline JSON object."""
+    if text in DOMAINS:
+        return default_scenario(text)
+    if text.lstrip().startswith("{"):
+        return _from_json_data(text, "the --scenario JSON")
+    path = Path(text)
+    if path.suffix.lower() == ".json" or path.exists():
+        if not path.is_file():
+            raise ScenarioError(f"scenario file {text!r} does not exist")
+        try:
+            content = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ScenarioError(f"cannot read scenario file {text!r}: {err}") from None
+        return _from_json_data(content, f"scenario file {text!r}")
+    if text in preset_names():
+        return load_preset(text).scenario
+    known = ", ".join([*DOMAINS, *preset_names()])
+    raise ScenarioError(f"unknown scenario {text!r}: give a domain or preset ({known}) "
+                        f"or a path to a JSON file")
+
+
+def _from_json_data(text: str, where: str) -> Scenario:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ScenarioError(f"{where} is not valid JSON: {err.msg} at line {err.lineno}, "
+                            f"column {err.colno}") from None
+    if isinstance(data, dict) and "scenario" in data:  # a preset file
+        from .presets import Preset
+        return Preset.from_dict(where, data).scenario
+    return Scenario.from_dict(data)
+
+
+def _apply_overrides(scenario: Scenario, args) -> Scenario:
+    if args.weeks is not None:
+        scenario = scenario.with_changes(population={"weeks": args.weeks})
+    if args.seed is not None:
+        scenario = replace(scenario, seed=args.seed)
+    if args.t_low is not None or args.t_high is not None:
+        t_low = scenario.policy.t_low if args.t_low is None else args.t_low
+        t_high = scenario.policy.t_high if args.t_high is None else args.t_high
+        scenario = scenario.with_policy(t_low, t_high)
+    if args.review_capacity is not None:
+        scenario = scenario.with_changes(review={"capacity": args.review_capacity})
+    return scenario
+
+
+class _Progress:
+    """Prints 'week k/W' to stderr once a run has taken more than a second."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.start = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, week: int, weeks: int) -> None:
+        now = time.perf_counter() - self.start
+        if now < 1.0 or (not self.tty and now - self.last < 2.0 and week < weeks):
+            return
+        self.last = now
+        self.shown = True
+        end = "" if self.tty else "\n"
+        print(f"\r{self.label}: week {week}/{weeks} ({now:.1f} s)", end=end, file=sys.stderr,
+              flush=True)
+
+    def close(self) -> None:
+        if self.shown and self.tty:
+            print(file=sys.stderr)
+
+
+def _check_writable(path: str | None, flag: str) -> None:
+    if path and path != "-":
+        parent = Path(path).resolve().parent
+        if not parent.is_dir():
+            raise UsageError(f"{flag}: folder {str(parent)!r} does not exist")
+        if Path(path).is_dir():
+            raise UsageError(f"{flag}: {path!r} is a folder, give a file name")
+
+
+def _command_list() -> None:
+    print("domains:")
+    for d in DOMAINS.values():
+        print(f"  {d.name:<16} {d.question}")
+    names = preset_names()
+    print("presets:" if names else "presets: (none)")
+    for name in names:
+        try:
+            title = load_preset(name).title
+        except ScenarioError as err:
+            title = f"(invalid: {err})"
+        print(f"  {name:<16} {title}")
+
+
+def _command_run(args) -> None:
+    scenario = _apply_overrides(resolve_scenario(args.scenario), args)
+    _check_writable(args.out, "--out")
+    _check_writable(args.events_out, "--events-out")
+    progress = _Progress(f"simulating {scenario.domain}")
+    result = run(scenario, progress=progress)
+    progress.close()
+    if args.out and args.out != "-":
+        write_csv(result.weekly, args.out)
+    else:
+        write_csv(result.weekly, sys.stdout)
+    if args.events_out:
+        write_csv(result.events, sys.stdout if args.events_out == "-" else args.events_out)
+    w = result.weekly
+    retrains = int(w["retrained"].sum())
+    print(f"{scenario.domain}: {len(w)} weeks, {int(w['events'].sum())} events, "
+          f"total cost {w['cost_total'].sum():,.0f} {result.domain.unit}, "
+          f"{retrains} retraining(s), {result.seconds:.1f} s", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "list":
+            _command_list()
+        else:
+            _command_run(args)
+    except (UsageError, ScenarioError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"error: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "),
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,142 @@
+"""The small protocol every domain follows, and sampling helpers the domains share.
+
+A domain is one synthetic world: it knows how to draw a week of events (features, true label,
+value at stake, segment) under a given drift state, and it carries the defaults and the words a
+product team in that world would use. The engine never looks inside a domain beyond this
+protocol, so the three worlds share one simulation loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+ACTIONS = ("pass", "review", "flag")
+
+
+@dataclass(frozen=True)
+class DriftState:
+    """How far each kind of drift has progressed in one week (0 means none).
+
+    ``covariate``, ``concept`` and ``cohort`` are in [0, 1]; ``prior`` is a shift of the
+    base rate's log2 odds (1 doubles the odds of a positive, -1 halves them).
+    """
+
+    covariate: float = 0.0
+    prior: float = 0.0
+    concept: float = 0.0
+    cohort: float = 0.0
+
+
+@dataclass
+class Batch:
+    """One week of generated events, as parallel arrays of length n.
+
+    ``numeric`` is (n, len(numeric_features)) float64; ``categorical`` is
+    (n, len(categorical_features)) integer codes into each feature's category list;
+    ``label`` is 0/1; ``value`` is the money or harm at stake; ``segment`` is a code into the
+    domain's segment list; ``extra`` holds domain-specific arrays (for example item ids).
+    """
+
+    numeric: np.ndarray
+    categorical: np.ndarray
+    label: np.ndarray
+    value: np.ndarray
+    segment: np.ndarray
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.label)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Everything the engine and the dashboard need to know about one world."""
+
+    name: str
+    title: str
+    question: str
+    unit: str
+    value_name: str
+    positive_word: str
+    negative_word: str
+    actions: dict[str, str]
+    reviewers: str
+    numeric_features: tuple[str, ...]
+    categorical_features: tuple[tuple[str, tuple[str, ...]], ...]
+    segments: tuple[str, ...]
+    base_rate: float
+    costs: dict[str, float]
+    review_capacity: int
+    policy: tuple[float, float]
+    # Probability that a label is ever revealed under selective feedback, indexed
+    # [final decision (0 = pass, 1 = flag)][true label]. Reviewed events always reveal
+    # the reviewer's verdict.
+    reveal: tuple[tuple[float, float], tuple[float, float]]
+    make_world: Callable[[np.random.Generator], Any]
+    generate: Callable[[int, float, DriftState, Any, np.random.Generator], Batch]
+    extra_metrics: Callable[..., dict[str, np.ndarray]] | None = None
+
+    @property
+    def categorical_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.categorical_features)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return self.numeric_features + self.categorical_names
+
+    def action_word(self, action: str) -> str:
+        return self.actions[action]
+
+
+def no_world(rng: np.random.Generator) -> None:
+    """Worlds without persistent state across weeks (fraud, triage) use this."""
+    return None
+
+
+def shifted_rate(base_rate: float, prior_shift: float) -> float:
+    """Base rate after a prior shift of ``prior_shift`` in log2 odds (stays inside (0, 1))."""
+    odds = base_rate / (1.0 - base_rate) * 2.0**prior_shift
+    return odds / (1.0 + odds)
+
+
+def draw_labels(n: int, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """n independent 0/1 labels with P(1) = rate."""
+    return (rng.random(n) < rate).astype(np.int8)
+
+
+def pick(label: np.ndarray, negative, positive):
+    """Per-event parameter: ``positive`` where label is 1, ``negative`` elsewhere."""
+    return np.where(label == 1, positive, negative)
+
+
+def categorical_draw(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One category code per row of ``probs`` (n, k), each row a probability vector."""
+    cumulative = np.cumsum(probs, axis=1)
+    cumulative /= cumulative[:, -1:]
+    u = rng.random((probs.shape[0], 1))
+    return (u > cumulative).sum(axis=1).astype(np.int16)
+
+
+def blend(a, b, weight):
+    """(1 - weight) * a + weight * b, elementwise; weight may be an array."""
+    return (1.0 - weight) * np.asarray(a, dtype=float) + weight * np.asarray(b, dtype=float)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def intercept_for_rate(logits: np.ndarray, rate: float) -> float:
+    """The constant b for which mean(sigmoid(logits + b)) equals ``rate`` (bisection)."""
+    lo, hi = -30.0, 30.0
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        if sigmoid(logits + mid).mean() < rate:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)

@@ -1,0 +1,318 @@
+"""Vectorised decision metrics: any review band, any week, from one sort and cumulative sums.
+
+The central object is ``BandTable``: it sorts the scores of every week once and keeps
+cumulative sums of positives, negatives and costs in that order. A policy (t_low, t_high)
+then cuts each week's sorted scores into four contiguous runs, found with ``searchsorted``::
+
+    [ pass: score < t_low | overflow | reviewed | flag: score >= t_high ]
+
+The review band [t_low, t_high) is served highest score first (the riskiest cases reach a
+reviewer first), so the ``capacity`` events with the highest scores in the band are reviewed
+and the rest overflow to the default action. Every count and cost is then a difference of two
+cumulative sums: answering a policy for all weeks costs O(weeks), not O(events).
+
+Conventions follow scikit-learn: ``y_true`` is 0/1, ``y_score`` the probability of class 1,
+a ratio whose denominator is zero is NaN (never 0 or 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PASS, REVIEW, FLAG = 0, 1, 2
+
+
+def safe_ratio(num, den):
+    """num / den elementwise, NaN where den == 0."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den != 0)
+    return out if out.ndim else float(out)
+
+
+def event_costs(value, label, costs) -> tuple[np.ndarray, np.ndarray]:
+    """Per-event cost if a positive is missed, and if a negative is flagged.
+
+    cost_fn_i = fn_fixed + fn_per_value * value_i, charged only to positives;
+    cost_fp_i = fp_fixed + fp_per_value * value_i, charged only to negatives.
+    """
+    value = np.asarray(value, dtype=float)
+    label = np.asarray(label)
+    fn = np.where(label == 1, costs.fn_fixed + costs.fn_per_value * value, 0.0)
+    fp = np.where(label == 0, costs.fp_fixed + costs.fp_per_value * value, 0.0)
+    return fn, fp
+
+
+def _cum(x: np.ndarray) -> np.ndarray:
+    out = np.empty(len(x) + 1)
+    out[0] = 0.0
+    np.cumsum(x, out=out[1:])
+    return out
+
+
+@dataclass(frozen=True)
+class BandTable:
+    """Sorted scores of one or more weeks, ready to answer any review band in O(weeks).
+
+    Build it with ``BandTable.build``; ``query`` returns the weekly metric set and
+    ``decisions`` the per-event actions, both for a given policy and review setup.
+    """
+
+    order: np.ndarray  # event indices sorted by (week, score), stable
+    sorted_score: np.ndarray
+    starts: np.ndarray  # (weeks + 1,) offsets of each week in sorted order
+    weeks: np.ndarray  # week numbers, one per table row
+    positives: np.ndarray
+    negatives: np.ndarray
+    fn_cost_all: np.ndarray
+    cum_pos: np.ndarray
+    cum_pos_correct: np.ndarray
+    cum_neg_wrong: np.ndarray
+    cum_fn_cost: np.ndarray
+    cum_fn_cost_correct: np.ndarray
+    cum_fp_cost: np.ndarray
+    cum_fp_cost_wrong: np.ndarray
+
+    @classmethod
+    def build(cls, week, score, label, fn_cost, fp_cost, reviewer_correct) -> BandTable:
+        """Sort once. ``reviewer_correct`` says, per event, whether a reviewer would get it right."""
+        week = np.asarray(week)
+        score = np.asarray(score, dtype=float)
+        label = np.asarray(label).astype(bool)
+        correct = np.asarray(reviewer_correct).astype(bool)
+        order = np.lexsort((score, week))
+        w_sorted = week[order]
+        week_numbers, counts = np.unique(w_sorted, return_counts=True)
+        starts = np.concatenate([[0], np.cumsum(counts)])
+        pos = label[order]
+        cor = correct[order]
+        fn_c = np.asarray(fn_cost, dtype=float)[order]
+        fp_c = np.asarray(fp_cost, dtype=float)[order]
+        cum_pos = _cum(pos)
+        positives = cum_pos[starts[1:]] - cum_pos[starts[:-1]]
+        cum_fn = _cum(fn_c)
+        return cls(
+            order=order,
+            sorted_score=score[order],
+            starts=starts,
+            weeks=week_numbers,
+            positives=positives,
+            negatives=counts - positives,
+            fn_cost_all=cum_fn[starts[1:]] - cum_fn[starts[:-1]],
+            cum_pos=cum_pos,
+            cum_pos_correct=_cum(pos & cor),
+            cum_neg_wrong=_cum(~pos & ~cor),
+            cum_fn_cost=cum_fn,
+            cum_fn_cost_correct=_cum(fn_c * (pos & cor)),
+            cum_fp_cost=_cum(fp_c),
+            cum_fp_cost_wrong=_cum(fp_c * (~pos & ~cor)),
+        )
+
+    def cuts(self, t_low: float, t_high: float, capacity: int):
+        """Per-week boundaries (a, r, b): pass [start, a), overflow [a, r), reviewed [r, b), flag [b, end)."""
+        s = self.sorted_score
+        a = np.empty(len(self.weeks), dtype=np.int64)
+        b = np.empty_like(a)
+        for i in range(len(self.weeks)):  # one binary search per week, not per event
+            lo, hi = self.starts[i], self.starts[i + 1]
+            a[i] = lo + np.searchsorted(s[lo:hi], t_low, side="left")
+            b[i] = lo + np.searchsorted(s[lo:hi], t_high, side="left")
+        r = np.maximum(a, b - capacity)
+        return a, r, b
+
+    def query(self, t_low: float, t_high: float, capacity: int, overflow_action: str,
+              review_cost: float) -> dict[str, np.ndarray]:
+        """The weekly metric set for one policy, as arrays indexed like ``weeks``."""
+        a, r, b = self.cuts(t_low, t_high, capacity)
+        end = self.starts[1:]
+        overflow_flags = overflow_action == "flag"
+
+        def run(c, lo, hi):
+            return c[hi] - c[lo]
+
+        n = end - self.starts[:-1]
+        flag_pos = run(self.cum_pos, b, end)
+        flag_n = end - b
+        tp = flag_pos + run(self.cum_pos_correct, r, b)
+        fp = (flag_n - flag_pos) + run(self.cum_neg_wrong, r, b)
+        caught_fn_cost = run(self.cum_fn_cost, b, end) + run(self.cum_fn_cost_correct, r, b)
+        cost_fp = run(self.cum_fp_cost, b, end) + run(self.cum_fp_cost_wrong, r, b)
+        if overflow_flags:
+            over_pos = run(self.cum_pos, a, r)
+            tp = tp + over_pos
+            fp = fp + (r - a) - over_pos
+            caught_fn_cost = caught_fn_cost + run(self.cum_fn_cost, a, r)
+            cost_fp = cost_fp + run(self.cum_fp_cost, a, r)
+        tp = tp.astype(np.int64)
+        fp = fp.astype(np.int64)
+        fn = self.positives.astype(np.int64) - tp
+        tn = self.negatives.astype(np.int64) - fp
+        flagged = tp + fp
+        reviewed = b - r
+        cost_fn = self.fn_cost_all - caught_fn_cost
+        cost_review = reviewed * float(review_cost)
+        return {
+            "week": self.weeks,
+            "events": n,
+            "positives": self.positives.astype(np.int64),
+            "flagged": flagged,
+            "passed": n - flagged,
+            "auto_flagged": flag_n,
+            "auto_passed": a - self.starts[:-1],
+            "review_demand": b - a,
+            "reviewed": reviewed,
+            "review_overflow": r - a,
+            "tp": tp,
+            "fp": fp,
+            "tn": tn,
+            "fn": fn,
+            "precision": safe_ratio(tp, flagged),
+            "recall": safe_ratio(tp, self.positives),
+            "pass_rate": safe_ratio(n - flagged, n),
+            "cost_fn": cost_fn,
+            "cost_fp": cost_fp,
+            "cost_review": cost_review,
+            "cost_total": cost_fn + cost_fp + cost_review,
+        }
+
+    def decisions(self, t_low: float, t_high: float, capacity: int, overflow_action: str,
+                  label, reviewer_correct) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-event (action, reviewed, final) in the original event order.
+
+        action: 0 pass, 1 review, 2 flag (the policy's first decision); reviewed: the event
+        reached a reviewer; final: 1 if the event ends flagged (after review or overflow).
+        """
+        a, r, b = self.cuts(t_low, t_high, capacity)
+        pos = np.arange(len(self.order))
+        week_of = np.repeat(np.arange(len(self.weeks)), np.diff(self.starts))
+        action_sorted = np.where(pos < a[week_of], PASS, np.where(pos < b[week_of], REVIEW, FLAG))
+        reviewed_sorted = (pos >= r[week_of]) & (pos < b[week_of])
+        action = np.empty(len(pos), dtype=np.int8)
+        action[self.order] = action_sorted
+        reviewed = np.empty(len(pos), dtype=bool)
+        reviewed[self.order] = reviewed_sorted
+        label = np.asarray(label).astype(bool)
+        verdict = np.where(np.asarray(reviewer_correct, dtype=bool), label, ~label)
+        overflow_final = overflow_action == "flag"
+        final = np.where(
+            action == FLAG,
+            True,
+            np.where(action == PASS, False, np.where(reviewed, verdict, overflow_final)),
+        )
+        return action, reviewed, final.astype(np.int8)
+
+
+# -- plain metrics on one set of labels and scores ----------------------------------------
+
+
+def confusion_counts(y_true, y_pred) -> dict[str, int]:
+    """tp, fp, tn, fn for 0/1 predictions."""
+    y_true = np.asarray(y_true).astype(bool)
+    y_pred = np.asarray(y_pred).astype(bool)
+    tp = int(np.count_nonzero(y_true & y_pred))
+    fp = int(np.count_nonzero(~y_true & y_pred))
+    fn = int(np.count_nonzero(y_true & ~y_pred))
+    return {"tp": tp, "fp": fp, "tn": len(y_true) - tp - fp - fn, "fn": fn}
+
+
+def threshold_curve(y_true, y_score) -> dict[str, np.ndarray]:
+    """Counts for every distinct threshold, from one descending sort and cumulative sums.
+
+    At index i, ``thresholds[i]`` is the i-th largest distinct score and ``tp[i]``/``fp[i]``
+    are the numbers of positives/negatives with score >= thresholds[i] (the events a policy
+    with that threshold flags). ``precision`` is NaN where nothing is flagged.
+
+    >>> c = threshold_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> c["thresholds"].tolist(), c["tp"].tolist(), c["fp"].tolist()
+    ([0.8, 0.4, 0.35, 0.1], [1, 1, 2, 2], [0, 1, 1, 2])
+    """
+    y_true = np.asarray(y_true).astype(bool)
+    y_score = np.asarray(y_score, dtype=float)
+    order = np.argsort(-y_score, kind="stable")
+    s = y_score[order]
+    t = y_true[order]
+    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]
+    tp = np.cumsum(t)[last]
+    fp = (last + 1) - tp
+    pos = int(t.sum())
+    neg = len(t) - pos
+    return {
+        "thresholds": s[last],
+        "tp": tp,
+        "fp": fp,
+        "precision": safe_ratio(tp, tp + fp),
+        "recall": safe_ratio(tp, pos),
+        "fpr": safe_ratio(fp, neg),
+        "flag_rate": (last + 1) / max(len(s), 1),
+    }
+
+
+def roc_auc(y_true, y_score) -> float:
+    """Area under the ROC curve: P(score of a random positive > a random negative), ties half.
+
+    AUC = (sum of the positives' ranks - n1 (n1 + 1) / 2) / (n1 n0), with average ranks for
+    tied scores (the Mann-Whitney U statistic). NaN when only one class is present.
+    """
+    y_true = np.asarray(y_true).astype(bool)
+    y_score = np.asarray(y_score, dtype=float)
+    n1 = int(y_true.sum())
+    n0 = len(y_true) - n1
+    if n1 == 0 or n0 == 0:
+        return float("nan")
+    order = np.argsort(y_score, kind="stable")
+    s = y_score[order]
+    # average rank of each tie group (1-based)
+    boundaries = np.r_[0, np.flatnonzero(np.diff(s)) + 1, len(s)]
+    sizes = np.diff(boundaries)
+    avg_rank = boundaries[:-1] + (sizes + 1) / 2.0
+    ranks = np.repeat(avg_rank, sizes)
+    rank_sum = ranks[y_true[order]].sum()
+    return float((rank_sum - n1 * (n1 + 1) / 2.0) / (n1 * n0))
+
+
+def brier_score(y_true, y_prob) -> float:
+    """mean((p - y)^2); NaN for no events."""
+    y_true = np.asarray(y_true, dtype=float)
+    y_prob = np.asarray(y_prob, dtype=float)
+    return float(np.mean((y_prob - y_true) ** 2)) if len(y_true) else float("nan")
+
+
+def log_loss(y_true, y_prob) -> float:
+    """-mean(y ln p + (1 - y) ln(1 - p)), p clipped to [eps, 1 - eps] with float64's eps
+    (as scikit-learn does); NaN for no events."""
+    y_true = np.asarray(y_true, dtype=float)
+    if not len(y_true):
+        return float("nan")
+    eps = np.finfo(float).eps
+    p = np.clip(np.asarray(y_prob, dtype=float), eps, 1 - eps)
+    return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log1p(-p)))
+
+
+def reliability_bins(y_true, y_prob, n_bins: int = 10) -> dict[str, np.ndarray]:
+    """Equal-width probability bins: count, mean predicted probability and observed positive
+    rate per bin (NaN for empty bins) — the points of a reliability diagram."""
+    y_true = np.asarray(y_true, dtype=float)
+    y_prob = np.asarray(y_prob, dtype=float)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    idx = np.clip(np.searchsorted(edges, y_prob, side="right") - 1, 0, n_bins - 1)
+    count = np.bincount(idx, minlength=n_bins)
+    return {
+        "lower": edges[:-1],
+        "upper": edges[1:],
+        "count": count,
+        "mean_predicted": safe_ratio(np.bincount(idx, y_prob, n_bins), count),
+        "fraction_positive": safe_ratio(np.bincount(idx, y_true, n_bins), count),
+    }
+
+
+def expected_calibration_error(y_true, y_prob, n_bins: int = 10) -> float:
+    """ECE = sum over bins of (n_b / N) |mean predicted_b - positive rate_b| (equal-width bins)."""
+    bins = reliability_bins(y_true, y_prob, n_bins)
+    total = bins["count"].sum()
+    if total == 0:
+        return float("nan")
+    gap = np.abs(np.nan_to_num(bins["mean_predicted"] - bins["fraction_positive"]))
+    return float((bins["count"] * gap).sum() / total)

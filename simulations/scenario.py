@@ -1,0 +1,399 @@
+"""Typed, validated configuration of one simulation run, and its JSON form.
+
+A ``Scenario`` is a frozen tree of small dataclasses (population, model, drift, review, costs,
+feedback, retraining, policy). Every value is checked on construction; a bad one raises
+``ScenarioError`` with a message that names the field, the value and what is allowed, so the
+CLI and the dashboard can show it as it is. ``to_dict``/``from_dict`` and
+``to_json``/``from_json`` round-trip exactly; a JSON file may leave out any field (the domain's
+defaults fill it in) but may not hold a key the scenario does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .domains import DOMAINS, get_domain
+
+
+class ScenarioError(ValueError):
+    """A scenario value is invalid; the message says which field, what value and what is allowed."""
+
+
+def _fail(path: str, value: Any, allowed: str) -> None:
+    raise ScenarioError(f"{path} = {value!r} is invalid: {allowed}")
+
+
+def _number(path: str, value: Any, lo: float, hi: float, *, open_lo=False, open_hi=False,
+            integer=False) -> None:
+    kind = "a whole number" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        _fail(path, value, f"must be {kind}")
+    if integer and not isinstance(value, int):
+        _fail(path, value, "must be a whole number")
+    if not math.isfinite(value):
+        _fail(path, value, "must be a finite number")
+    too_low = value <= lo if open_lo else value < lo
+    too_high = value >= hi if open_hi else value > hi
+    if too_low or too_high:
+        left = "(" if open_lo else "["
+        right = ")" if open_hi else "]"
+        hi_text = "inf" if math.isinf(hi) else f"{hi:g}"
+        _fail(path, value, f"allowed range is {left}{lo:g}, {hi_text}{right}")
+
+
+def _choice(path: str, value: Any, options: tuple[str, ...]) -> None:
+    if value not in options:
+        _fail(path, value, f"choose one of {', '.join(options)}")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who shows up each week, and how much history the first model was trained on."""
+
+    events_per_week: int = 20_000
+    weeks: int = 26
+    base_rate: float = 0.01
+    reference_weeks: int = 4
+
+    def __post_init__(self):
+        _number("population.events_per_week", self.events_per_week, 200, 5_000_000, integer=True)
+        _number("population.weeks", self.weeks, 1, 260, integer=True)
+        _number("population.base_rate", self.base_rate, 0, 1, open_lo=True, open_hi=True)
+        _number("population.reference_weeks", self.reference_weeks, 1, 52, integer=True)
+
+
+MODEL_KINDS = ("logistic", "gradient_boosting")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Which scikit-learn model scores the events."""
+
+    kind: str = "logistic"
+
+    def __post_init__(self):
+        _choice("model.kind", self.kind, MODEL_KINDS)
+
+
+DRIFT_KINDS = ("covariate", "prior", "concept", "cohort")
+
+
+@dataclass(frozen=True)
+class DriftSpec:
+    """One kind of drift: from ``onset_week`` it ramps up over ``ramp_weeks`` to ``strength``.
+
+    ``strength`` is in [0, 1] for covariate, concept and cohort drift (1 is the strongest
+    the domain models); for prior drift it is the shift of the base rate's log2 odds, in
+    [-3, 3] (1 doubles the odds of a positive).
+    """
+
+    kind: str = "concept"
+    onset_week: int = 8
+    strength: float = 0.8
+    ramp_weeks: int = 1
+
+    def validate(self, path: str) -> None:
+        _choice(f"{path}.kind", self.kind, DRIFT_KINDS)
+        _number(f"{path}.onset_week", self.onset_week, 1, 260, integer=True)
+        lo, hi = (-3.0, 3.0) if self.kind == "prior" else (0.0, 1.0)
+        _number(f"{path}.strength", self.strength, lo, hi)
+        _number(f"{path}.ramp_weeks", self.ramp_weeks, 1, 52, integer=True)
+
+    def __post_init__(self):
+        self.validate("drift")
+
+    def intensity(self, week: int) -> float:
+        """The drift's strength in ``week`` (0 before onset, linear ramp, then flat)."""
+        if week < self.onset_week:
+            return 0.0
+        return self.strength * min(1.0, (week - self.onset_week + 1) / self.ramp_weeks)
+
+
+OVERFLOW_ACTIONS = ("pass", "flag")
+
+
+@dataclass(frozen=True)
+class Review:
+    """The human-review fallback for the uncertain band."""
+
+    capacity: int = 500
+    reviewer_accuracy: float = 0.95
+    overflow_action: str = "pass"
+
+    def __post_init__(self):
+        _number("review.capacity", self.capacity, 0, 10_000_000, integer=True)
+        _number("review.reviewer_accuracy", self.reviewer_accuracy, 0.5, 1)
+        _choice("review.overflow_action", self.overflow_action, OVERFLOW_ACTIONS)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Cost of each outcome, in the domain's unit: fixed part plus a share of the event's value.
+
+    A missed positive costs ``fn_fixed + fn_per_value * value``; a false alarm costs
+    ``fp_fixed + fp_per_value * value``; each reviewed event costs ``review``; each retraining
+    costs ``retrain``.
+    """
+
+    fn_fixed: float = 0.0
+    fn_per_value: float = 1.0
+    fp_fixed: float = 1.0
+    fp_per_value: float = 0.0
+    review: float = 1.0
+    retrain: float = 0.0
+
+    def __post_init__(self):
+        for f in fields(self):
+            _number(f"costs.{f.name}", getattr(self, f.name), 0, math.inf)
+
+
+FEEDBACK_MODES = ("full", "selective")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Which true labels the team gets to see, and how late.
+
+    ``full``: every label arrives ``label_delay`` weeks after the event. ``selective``: only
+    the labels the domain's decision reveals (a declined payment never shows whether it was
+    fraud) arrive after the delay, plus the reviewers' verdicts, which arrive at once.
+    """
+
+    mode: str = "full"
+    label_delay: int = 1
+
+    def __post_init__(self):
+        _choice("feedback.mode", self.mode, FEEDBACK_MODES)
+        _number("feedback.label_delay", self.label_delay, 0, 52, integer=True)
+
+
+RETRAIN_TRIGGERS = ("never", "every", "drift", "performance")
+DRIFT_METRICS = ("psi", "kl", "js")
+DRIFT_TARGETS = ("score", "features")
+PERFORMANCE_METRICS = ("precision", "recall")
+
+
+@dataclass(frozen=True)
+class Retrain:
+    """When the model is retrained, and on what.
+
+    ``never``; ``every`` ``every_weeks`` weeks; ``drift`` when ``drift_metric`` of the score
+    (or of the most-drifted feature) against the reference window exceeds
+    ``drift_threshold``; ``performance`` when ``performance_metric`` measured on the labels
+    seen that week falls below ``performance_floor``. A retraining fits a new model on the
+    labels seen in the last ``window_weeks`` weeks and is skipped (and recorded as skipped)
+    with fewer than ``min_labels`` labels or ``min_positives`` positives. At least
+    ``cooldown_weeks`` weeks pass between retrainings.
+    """
+
+    trigger: str = "never"
+    every_weeks: int = 4
+    drift_metric: str = "psi"
+    drift_on: str = "score"
+    drift_threshold: float = 0.25
+    performance_metric: str = "recall"
+    performance_floor: float = 0.5
+    window_weeks: int = 4
+    min_labels: int = 500
+    min_positives: int = 20
+    cooldown_weeks: int = 2
+
+    def __post_init__(self):
+        _choice("retrain.trigger", self.trigger, RETRAIN_TRIGGERS)
+        _number("retrain.every_weeks", self.every_weeks, 1, 260, integer=True)
+        _choice("retrain.drift_metric", self.drift_metric, DRIFT_METRICS)
+        _choice("retrain.drift_on", self.drift_on, DRIFT_TARGETS)
+        _number("retrain.drift_threshold", self.drift_threshold, 0, 100, open_lo=True)
+        _choice("retrain.performance_metric", self.performance_metric, PERFORMANCE_METRICS)
+        _number("retrain.performance_floor", self.performance_floor, 0, 1, open_lo=True)
+        _number("retrain.window_weeks", self.window_weeks, 1, 52, integer=True)
+        _number("retrain.min_labels", self.min_labels, 10, 10_000_000, integer=True)
+        _number("retrain.min_positives", self.min_positives, 1, 10_000_000, integer=True)
+        _number("retrain.cooldown_weeks", self.cooldown_weeks, 1, 52, integer=True)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Decision thresholds: score >= t_high is flagged, score < t_low passes, between is reviewed."""
+
+    t_low: float = 0.3
+    t_high: float = 0.7
+
+    def __post_init__(self):
+        _number("policy.t_low", self.t_low, 0, 1)
+        _number("policy.t_high", self.t_high, 0, 1)
+        if self.t_low > self.t_high:
+            raise ScenarioError(
+                f"policy.t_low = {self.t_low!r} is invalid: it must not exceed "
+                f"policy.t_high = {self.t_high!r}"
+            )
+
+
+SECTIONS = {
+    "population": Population,
+    "model": ModelConfig,
+    "review": Review,
+    "costs": Costs,
+    "feedback": Feedback,
+    "retrain": Retrain,
+    "policy": Policy,
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One complete, validated simulation setup. Frozen, so it hashes by value (a cache key)."""
+
+    domain: str
+    seed: int = 0
+    population: Population = field(default_factory=Population)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    drift: tuple[DriftSpec, ...] = ()
+    review: Review = field(default_factory=Review)
+    costs: Costs = field(default_factory=Costs)
+    feedback: Feedback = field(default_factory=Feedback)
+    retrain: Retrain = field(default_factory=Retrain)
+    policy: Policy = field(default_factory=Policy)
+
+    def __post_init__(self):
+        _choice("domain", self.domain, tuple(DOMAINS))
+        _number("seed", self.seed, 0, 2**32 - 1, integer=True)
+        if not isinstance(self.drift, tuple):
+            object.__setattr__(self, "drift", tuple(self.drift))
+        for i, spec in enumerate(self.drift):
+            if not isinstance(spec, DriftSpec):
+                _fail(f"drift[{i}]", spec, "must be a drift specification")
+            spec.validate(f"drift[{i}]")
+        for name, cls in SECTIONS.items():
+            if not isinstance(getattr(self, name), cls):
+                _fail(name, getattr(self, name), f"must be a {cls.__name__}")
+
+    # -- convenience -------------------------------------------------------------------
+    def with_policy(self, t_low: float, t_high: float) -> Scenario:
+        return replace(self, policy=Policy(t_low, t_high))
+
+    def with_changes(self, **sections: dict[str, Any]) -> Scenario:
+        """A copy with fields of sections replaced: ``with_changes(review={"capacity": 10})``."""
+        updates = {}
+        for name, changes in sections.items():
+            if name not in SECTIONS:
+                _fail(name, changes, f"unknown section; choose one of {', '.join(SECTIONS)}")
+            updates[name] = replace(getattr(self, name), **changes)
+        return replace(self, **updates)
+
+    @property
+    def policy_changes_labels(self) -> bool:
+        """True when the band can change which labels are seen and so the model history.
+
+        Then a band move needs a new simulation; otherwise the cached scores answer it.
+        """
+        if self.retrain.trigger == "never":
+            return False
+        return self.feedback.mode == "selective" or self.retrain.trigger == "performance"
+
+    # -- JSON ---------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"domain": self.domain, "seed": self.seed}
+        for name in ("population", "model"):
+            out[name] = asdict(getattr(self, name))
+        out["drift"] = [asdict(spec) for spec in self.drift]
+        for name in ("review", "costs", "feedback", "retrain", "policy"):
+            out[name] = asdict(getattr(self, name))
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Scenario:
+        """Build from a dict such as JSON gives; missing fields take the domain's defaults."""
+        if not isinstance(data, dict):
+            _fail("scenario", type(data).__name__, "must be a JSON object")
+        _reject_unknown("scenario", data, ("domain", "seed", "drift", *SECTIONS))
+        if "domain" not in data:
+            raise ScenarioError(
+                f"domain is missing: say which world to simulate ({', '.join(DOMAINS)})"
+            )
+        base = default_scenario(data["domain"]) if data["domain"] in DOMAINS else None
+        if base is None:
+            _choice("domain", data["domain"], tuple(DOMAINS))
+        updates: dict[str, Any] = {}
+        if "seed" in data:
+            updates["seed"] = data["seed"]
+        for name, section_cls in SECTIONS.items():
+            if name in data:
+                updates[name] = _section_from_dict(name, section_cls, data[name],
+                                                   getattr(base, name))
+        if "drift" in data:
+            if not isinstance(data["drift"], list):
+                _fail("drift", data["drift"], "must be a list of drift specifications")
+            specs = []
+            for i, item in enumerate(data["drift"]):
+                path = f"drift[{i}]"
+                if not isinstance(item, dict):
+                    _fail(path, item, "must be an object with kind, onset_week, strength")
+                _reject_unknown(path, item, tuple(f.name for f in fields(DriftSpec)))
+                try:
+                    spec = DriftSpec(**item)
+                except ScenarioError as err:
+                    raise ScenarioError(str(err).replace("drift.", f"{path}.", 1)) from None
+                specs.append(spec)
+            updates["drift"] = tuple(specs)
+        return replace(base, **updates)
+
+    @classmethod
+    def from_json(cls, text: str) -> Scenario:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ScenarioError(
+                f"scenario file is not valid JSON: {err.msg} at line {err.lineno}, "
+                f"column {err.colno}"
+            ) from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Scenario:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ScenarioError(f"scenario file {str(path)!r} does not exist") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ScenarioError(f"cannot read scenario file {str(path)!r}: {err}") from None
+        return cls.from_json(text)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+
+def _reject_unknown(path: str, data: dict, allowed: tuple[str, ...]) -> None:
+    unknown = [key for key in data if key not in allowed]
+    if unknown:
+        raise ScenarioError(
+            f"unknown key {unknown[0]!r} in {path}; allowed keys: {', '.join(allowed)}"
+        )
+
+
+def _section_from_dict(name: str, section_cls: type, data: Any, default: Any) -> Any:
+    if not isinstance(data, dict):
+        _fail(name, data, "must be an object")
+    allowed = tuple(f.name for f in fields(section_cls))
+    _reject_unknown(name, data, allowed)
+    return replace(default, **data)
+
+
+def default_scenario(domain: str, **overrides: Any) -> Scenario:
+    """The domain's defaults as a scenario (no drift, no retraining)."""
+    d = get_domain(domain)
+    scenario = Scenario(
+        domain=d.name,
+        population=Population(base_rate=d.base_rate),
+        review=Review(capacity=d.review_capacity),
+        costs=Costs(**d.costs),
+        policy=Policy(*d.policy),
+    )
+    return replace(scenario, **overrides) if overrides else scenario
