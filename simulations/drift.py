@@ -31,9 +31,12 @@ DEFAULT_BINS = 10
 
 
 def quantile_edges(reference, n_bins: int = DEFAULT_BINS) -> np.ndarray:
-    """Interior bin edges at the reference's quantiles k / n_bins, k = 1..n_bins-1, deduplicated."""
+    """Interior bin edges: the reference's observed k / n_bins quantiles, k = 1..n_bins-1, deduplicated.
+
+    Edges are observed values (no interpolation), so a discrete feature gets no empty bins.
+    """
     reference = np.asarray(reference, dtype=float)
-    qs = np.quantile(reference, np.arange(1, n_bins) / n_bins)
+    qs = np.quantile(reference, np.arange(1, n_bins) / n_bins, method="inverted_cdf")
     return np.unique(qs)
 
 

@@ -7,9 +7,10 @@ then cuts each week's sorted scores into four contiguous runs, found with ``sear
     [ pass: score < t_low | overflow | reviewed | flag: score >= t_high ]
 
 The review band [t_low, t_high) is served highest score first (the riskiest cases reach a
-reviewer first), so the ``capacity`` events with the highest scores in the band are reviewed
-and the rest overflow to the default action. Every count and cost is then a difference of two
-cumulative sums: answering a policy for all weeks costs O(weeks), not O(events).
+reviewer first; equal scores in order of arrival), so the ``capacity`` events with the highest
+scores in the band are reviewed and the rest overflow to the default action. Every count and
+cost is then a difference of two cumulative sums: answering a policy for all weeks costs
+O(weeks), not O(events).
 
 Conventions follow scikit-learn: ``y_true`` is 0/1, ``y_score`` the probability of class 1,
 a ratio whose denominator is zero is NaN (never 0 or 1).
@@ -61,7 +62,7 @@ class BandTable:
     ``decisions`` the per-event actions, both for a given policy and review setup.
     """
 
-    order: np.ndarray  # event indices sorted by (week, score), stable
+    order: np.ndarray  # event indices sorted by week, then score, then latest arrival first
     sorted_score: np.ndarray
     starts: np.ndarray  # (weeks + 1,) offsets of each week in sorted order
     weeks: np.ndarray  # week numbers, one per table row
@@ -83,7 +84,9 @@ class BandTable:
         score = np.asarray(score, dtype=float)
         label = np.asarray(label).astype(bool)
         correct = np.asarray(reviewer_correct).astype(bool)
-        order = np.lexsort((score, week))
+        # ascending score within each week; among equal scores the earlier event sorts last,
+        # so it is nearer the top of the review queue (riskiest first, then first come)
+        order = np.lexsort((-np.arange(len(score)), score, week))
         w_sorted = week[order]
         week_numbers, counts = np.unique(w_sorted, return_counts=True)
         starts = np.concatenate([[0], np.cumsum(counts)])

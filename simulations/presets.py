@@ -60,5 +60,6 @@ def load_preset(name: str, directory: Path = PRESET_DIR) -> Preset:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise ScenarioError(f"preset {name!r} is not valid JSON: {err.msg} at line {err.lineno}")
+        raise ScenarioError(
+            f"preset {name!r} is not valid JSON: {err.msg} at line {err.lineno}") from None
     return Preset.from_dict(name, data)

@@ -99,7 +99,7 @@ def generate(
     )
     centroid = np.where(new[:, None], world.new_cohort_taste, world.established_taste)
     history_taste = _unit(centroid + rng.normal(scale=0.55, size=(n, DIM)))
-    true_taste = _unit(history_taste + 1.3 * drift.concept * world.trend)
+    true_taste = _unit(history_taste + 2.2 * drift.concept * world.trend)
 
     # What the system knows of a user: its history, shrunk toward the average taste when short.
     confidence = (tenure_days / (tenure_days + 30.0))[:, None]

@@ -1,0 +1,113 @@
+"""Experiments built on single runs: two policies on identical traffic, and Monte Carlo over seeds.
+
+``compare_policies`` uses common random numbers: both policies see the same events (same
+seed), so their weekly difference is the effect of the policy, not noise. When the band cannot
+change the model history, one simulation answers both policies from the cached scores.
+``monte_carlo`` repeats a scenario over consecutive seeds and reports, per week and metric,
+the mean and a 90 % interval (the 5th and 95th percentiles across seeds).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .engine import run
+from .scenario import Policy, Scenario
+
+PAIRED_METRICS = ("cost_total", "cost_fn", "cost_fp", "cost_review", "pass_rate", "precision",
+                  "recall", "flagged", "reviewed", "review_overflow", "fn", "fp")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Weekly tables of policies A and B on the same traffic, and their paired differences."""
+
+    a: pd.DataFrame
+    b: pd.DataFrame
+    difference: pd.DataFrame  # B - A per week, for PAIRED_METRICS
+    totals: pd.DataFrame  # one row per metric: A, B, B - A over the horizon
+
+
+def compare_policies(scenario: Scenario, policy_a: Policy, policy_b: Policy) -> Comparison:
+    """Run ``scenario`` under two policies with the same seed and pair the weekly results."""
+    if scenario.policy_changes_labels:
+        weekly_a = run(replace(scenario, policy=policy_a)).weekly
+        weekly_b = run(replace(scenario, policy=policy_b)).weekly
+    else:
+        result = run(replace(scenario, policy=policy_a))
+        weekly_a = result.weekly
+        weekly_b, _ = result.at_policy(policy_b.t_low, policy_b.t_high)
+    diff = pd.DataFrame({"week": weekly_a["week"]})
+    for m in PAIRED_METRICS:
+        diff[m] = weekly_b[m].to_numpy(dtype=float) - weekly_a[m].to_numpy(dtype=float)
+    return Comparison(weekly_a, weekly_b, diff, _totals(weekly_a, weekly_b))
+
+
+def horizon_totals(weekly: pd.DataFrame) -> dict[str, float]:
+    """Totals over all weeks; ratios recomputed from summed counts (NaN when undefined)."""
+    s = weekly[["events", "positives", "tp", "fp", "fn", "flagged", "passed", "reviewed",
+                "review_overflow", "cost_fn", "cost_fp", "cost_review", "cost_total"]].sum()
+    return {
+        "cost_total": float(s["cost_total"]),
+        "cost_fn": float(s["cost_fn"]),
+        "cost_fp": float(s["cost_fp"]),
+        "cost_review": float(s["cost_review"]),
+        "pass_rate": s["passed"] / s["events"] if s["events"] else np.nan,
+        "precision": s["tp"] / s["flagged"] if s["flagged"] else np.nan,
+        "recall": s["tp"] / s["positives"] if s["positives"] else np.nan,
+        "flagged": float(s["flagged"]),
+        "reviewed": float(s["reviewed"]),
+        "review_overflow": float(s["review_overflow"]),
+        "fn": float(s["fn"]),
+        "fp": float(s["fp"]),
+    }
+
+
+def _totals(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    ta, tb = horizon_totals(a), horizon_totals(b)
+    return pd.DataFrame(
+        {"metric": list(ta), "A": list(ta.values()), "B": [tb[k] for k in ta],
+         "B - A": [tb[k] - ta[k] for k in ta]}
+    )
+
+
+MONTE_CARLO_METRICS = ("precision", "recall", "pass_rate", "cost_total", "review_demand",
+                       "review_overflow", "auc", "score_psi")
+
+
+def monte_carlo(scenario: Scenario, runs: int = 10,
+                metrics: Sequence[str] = MONTE_CARLO_METRICS,
+                progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Mean and 90 % interval per week and metric over seeds seed, seed + 1, ... seed + runs - 1.
+
+    Returns a long table: week, metric, mean, low (5th percentile), high (95th percentile),
+    runs (how many seeds had a defined value). Undefined values (NaN) are left out of the
+    statistics rather than counted as zero.
+    """
+    if runs < 2:
+        raise ValueError("monte_carlo needs at least 2 runs to give an interval")
+    stacks = {m: [] for m in metrics}
+    for i in range(runs):
+        weekly = run(replace(scenario, seed=scenario.seed + i)).weekly
+        for m in metrics:
+            stacks[m].append(weekly[m].to_numpy(dtype=float))
+        if progress:
+            progress(i + 1, runs)
+    weeks = np.arange(1, scenario.population.weeks + 1)
+    frames = []
+    for m in metrics:
+        values = np.vstack(stacks[m])  # (runs, weeks)
+        defined = np.isfinite(values).sum(axis=0)
+        with warnings.catch_warnings():  # all-NaN weeks give NaN, which is the honest answer
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(values, axis=0)
+            low = np.nanpercentile(values, 5, axis=0)
+            high = np.nanpercentile(values, 95, axis=0)
+        frames.append(pd.DataFrame({"week": weeks, "metric": m, "mean": mean, "low": low,
+                                    "high": high, "runs": defined}))
+    return pd.concat(frames, ignore_index=True)

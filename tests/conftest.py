@@ -1,0 +1,32 @@
+"""Shared fixtures: small, fast scenarios so the suite stays quick on a 2-core machine."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from simulations import default_scenario, run
+from simulations.scenario import DriftSpec
+
+DOMAIN_NAMES = ("fraud", "triage", "recommendation")
+
+
+def small(domain: str, weeks: int = 8, events: int = 4000, **changes):
+    """The domain's default scenario, shrunk for tests."""
+    scenario = default_scenario(domain).with_changes(
+        population={"weeks": weeks, "events_per_week": events})
+    return dataclasses.replace(scenario, **changes) if changes else scenario
+
+
+def drifting(domain: str, **retrain):
+    """Concept drift (with the covariate shift that comes with it) from week 5, 16 weeks."""
+    scenario = small(domain, weeks=16, events=8000,
+                     drift=(DriftSpec("concept", 5, 1.0), DriftSpec("covariate", 5, 1.0)))
+    return scenario.with_changes(retrain=retrain or {"trigger": "never"})
+
+
+@pytest.fixture(scope="session")
+def small_runs():
+    """One small default run per domain, shared by read-only tests."""
+    return {d: run(small(d)) for d in DOMAIN_NAMES}

@@ -1,0 +1,89 @@
+"""The command-line contract: list, run, CSV columns, and bad input exiting 2 in one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+WEEKLY = ["week", "events", "positives", "flagged", "passed", "review_demand", "reviewed",
+          "review_overflow", "tp", "fp", "tn", "fn", "precision", "recall", "pass_rate",
+          "cost_fn", "cost_fp", "cost_review", "cost_total", "auc", "score_psi", "retrained"]
+EVENTS = ["week", "score", "label", "action", "reviewed", "final", "value", "segment"]
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "simulations", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_list_names_domains():
+    out = cli("list")
+    assert out.returncode == 0
+    for name in ("fraud", "triage", "recommendation"):
+        assert name in out.stdout
+
+
+def test_run_writes_the_contract_columns(tmp_path):
+    weekly, events = tmp_path / "w.csv", tmp_path / "e.csv"
+    out = cli("run", "--scenario", "triage", "--weeks", "3", "--seed", "4", "--t-low", "0.1",
+              "--t-high", "0.6", "--review-capacity", "300", "--out", str(weekly),
+              "--events-out", str(events))
+    assert out.returncode == 0, out.stderr
+    w = pd.read_csv(weekly)
+    e = pd.read_csv(events)
+    assert set(WEEKLY) <= set(w.columns) and set(EVENTS) <= set(e.columns)
+    assert len(w) == 3 and w["events"].sum() == len(e)
+    assert (w["reviewed"] <= 300).all()
+    assert set(e["action"]) <= {"pass", "review", "flag"}
+    assert ((e["action"] == "flag") == (e["score"] >= 0.6)).all()
+
+
+def test_run_without_out_prints_csv_and_undefined_ratios_are_empty(tmp_path):
+    out = cli("run", "--scenario", "fraud", "--weeks", "2", "--t-low", "1", "--t-high", "1")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    header = lines[0].split(",")
+    precision_at = header.index("precision")
+    assert all(line.split(",")[precision_at] == "" for line in lines[1:])  # nothing flagged
+
+
+def test_run_from_a_json_file(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"domain": "recommendation",
+                                "population": {"weeks": 2, "events_per_week": 1000}}))
+    out = cli("run", "--scenario", str(path))
+    assert out.returncode == 0, out.stderr
+    assert len(out.stdout.strip().splitlines()) == 3
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["run", "--scenario", "fraud", "--weeks", "0"], "population.weeks"),
+    (["run", "--scenario", "fraud", "--t-low", "0.9", "--t-high", "0.2"], "policy.t_low"),
+    (["run", "--scenario", "fraud", "--review-capacity", "-1"], "review.capacity"),
+    (["run", "--scenario", "fraud", "--weeks", "many"], "--weeks"),
+    (["run", "--scenario", "atlantis"], "unknown scenario"),
+    (["run", "--scenario", "missing.json"], "does not exist"),
+    (["run"], "--scenario"),
+    (["fly"], "invalid choice"),
+    (["run", "--scenario", "fraud", "--out", "/no/such/folder/w.csv"], "does not exist"),
+    (["run", "--scenario", '{"domain": "fraud", "policy": {"t_mid": 1}}'], "t_mid"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, needle):
+    out = cli(*args)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert needle in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+def test_bad_scenario_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{\"domain\": \"fraud\", ")
+    out = cli("run", "--scenario", str(bad))
+    assert out.returncode == 2 and "not valid JSON" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1

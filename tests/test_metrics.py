@@ -1,0 +1,192 @@
+"""Threshold metrics agree with scikit-learn and with a slow per-event reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+from simulations.metrics import (
+    BandTable,
+    brier_score,
+    confusion_counts,
+    event_costs,
+    expected_calibration_error,
+    log_loss,
+    reliability_bins,
+    roc_auc,
+    safe_ratio,
+    threshold_curve,
+)
+from simulations.scenario import Costs
+
+COSTS = Costs(fn_fixed=15, fn_per_value=1.0, fp_fixed=5, fp_per_value=0.02, review=3)
+
+
+def random_case(seed, n=3000, weeks=4, rate=0.1, ties=False):
+    rng = np.random.default_rng(seed)
+    label = (rng.random(n) < rate).astype(int)
+    score = np.clip(rng.normal(0.3 + 0.3 * label, 0.2), 0, 1)
+    if ties:
+        score = np.round(score, 1)  # heavy ties, including exact 0 and 1
+    week = rng.integers(1, weeks + 1, n)
+    value = rng.lognormal(3, 1, n)
+    correct = rng.random(n) < 0.9
+    return week, score, label, value, correct
+
+
+def slow_reference(week, score, label, value, correct, t_low, t_high, capacity, overflow):
+    """Per-week, per-event decisions written the obvious way."""
+    fn_cost, fp_cost = event_costs(value, label, COSTS)
+    rows = []
+    for w in np.unique(week):
+        m = week == w
+        s, y, c, fnc, fpc = score[m], label[m], correct[m], fn_cost[m], fp_cost[m]
+        band = np.flatnonzero((s >= t_low) & (s < t_high))
+        band = band[np.argsort(-s[band], kind="stable")]
+        reviewed = np.zeros(len(s), bool)
+        reviewed[band[:capacity]] = True
+        final = s >= t_high
+        verdict = np.where(c, y == 1, y == 0)
+        final = np.where(reviewed, verdict, final)
+        overflow_mask = np.zeros(len(s), bool)
+        overflow_mask[band[capacity:]] = True
+        final = np.where(overflow_mask, overflow == "flag", final)
+        tp = int(np.sum(final & (y == 1)))
+        fp = int(np.sum(final & (y == 0)))
+        rows.append({
+            "tp": tp, "fp": fp, "fn": int(np.sum(~final & (y == 1))),
+            "tn": int(np.sum(~final & (y == 0))), "reviewed": int(reviewed.sum()),
+            "review_overflow": int(overflow_mask.sum()), "review_demand": len(band),
+            "cost_fn": fnc[~final & (y == 1)].sum(), "cost_fp": fpc[final & (y == 0)].sum(),
+        })
+    return rows
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("overflow", ["pass", "flag"])
+@pytest.mark.parametrize(("t_low", "t_high", "capacity"), [
+    (0.3, 0.6, 40), (0.0, 1.0, 10_000), (0.0, 0.0, 5), (1.0, 1.0, 0), (0.2, 0.5, 0),
+    (0.5, 0.5, 100), (0.4, 0.7, 15),
+])
+def test_band_table_matches_slow_reference(ties, overflow, t_low, t_high, capacity):
+    week, score, label, value, correct = random_case(1, ties=ties)
+    fn_cost, fp_cost = event_costs(value, label, COSTS)
+    table = BandTable.build(week, score, label, fn_cost, fp_cost, correct)
+    got = table.query(t_low, t_high, capacity, overflow, COSTS.review)
+    expected = slow_reference(week, score, label, value, correct, t_low, t_high, capacity,
+                              overflow)
+    for i, row in enumerate(expected):
+        for key, value_ in row.items():
+            assert got[key][i] == pytest.approx(value_, rel=1e-9, abs=1e-6), key
+    # per-event decisions agree with the weekly counts
+    action, reviewed, final = table.decisions(t_low, t_high, capacity, overflow, label, correct)
+    for i, w in enumerate(table.weeks):
+        m = week == w
+        assert np.sum(final[m] & (label[m] == 1)) == got["tp"][i]
+        assert np.sum(reviewed[m]) == got["reviewed"][i]
+        assert np.sum(action[m] == 1) == got["review_demand"][i]
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("threshold", [0.0, 0.25, 0.5, 1.0])
+def test_no_band_agrees_with_sklearn(seed, threshold):
+    week, score, label, value, correct = random_case(seed, ties=seed % 2 == 0)
+    fn_cost, fp_cost = event_costs(value, label, COSTS)
+    table = BandTable.build(week, score, label, fn_cost, fp_cost, correct)
+    got = table.query(threshold, threshold, 0, "pass", 0.0)
+    for i, w in enumerate(table.weeks):
+        m = week == w
+        pred = (score[m] >= threshold).astype(int)
+        tn, fp, fn, tp = skm.confusion_matrix(label[m], pred, labels=[0, 1]).ravel()
+        assert (got["tp"][i], got["fp"][i], got["fn"][i], got["tn"][i]) == (tp, fp, fn, tn)
+        sk_precision = skm.precision_score(label[m], pred, zero_division=np.nan)
+        sk_recall = skm.recall_score(label[m], pred, zero_division=np.nan)
+        np.testing.assert_allclose(got["precision"][i], sk_precision, equal_nan=True)
+        np.testing.assert_allclose(got["recall"][i], sk_recall, equal_nan=True)
+        assert got["pass_rate"][i] == pytest.approx(1 - pred.mean())
+
+
+def test_precision_is_nan_when_nothing_is_flagged_and_recall_nan_without_positives():
+    week = np.ones(4, int)
+    score = np.array([0.1, 0.2, 0.3, 0.4])
+    label = np.array([0, 1, 0, 1])
+    table = BandTable.build(week, score, label, np.zeros(4), np.zeros(4), np.ones(4, bool))
+    nothing = table.query(1.0, 1.0, 0, "pass", 0.0)
+    assert np.isnan(nothing["precision"][0])
+    assert nothing["recall"][0] == 0.0
+    no_pos = BandTable.build(week, score, np.zeros(4), np.zeros(4), np.zeros(4), np.ones(4, bool))
+    assert np.isnan(no_pos.query(0.0, 0.0, 0, "pass", 0.0)["recall"][0])
+
+
+def test_hand_worked_band():
+    # scores 0.1 .. 0.9, labels alternate; band [0.3, 0.7) holds 0.3, 0.5 (0.5 is positive)
+    score = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
+    label = np.array([0, 0, 1, 0, 1])
+    week = np.ones(5, int)
+    table = BandTable.build(week, score, label, label * 100.0, (1 - label) * 10.0,
+                            np.ones(5, bool))
+    got = table.query(0.3, 0.7, 1, "pass", 2.0)
+    # capacity 1: the reviewer takes 0.5 (highest in band), flags it correctly; 0.3 overflows
+    # to pass. Flagged: 0.7 (negative), 0.9, 0.5 -> tp 2, fp 1; nothing missed.
+    assert (got["tp"][0], got["fp"][0], got["fn"][0], got["tn"][0]) == (2, 1, 0, 2)
+    assert (got["review_demand"][0], got["reviewed"][0], got["review_overflow"][0]) == (2, 1, 1)
+    assert got["cost_fp"][0] == 10.0 and got["cost_fn"][0] == 0.0 and got["cost_review"][0] == 2.0
+    assert got["cost_total"][0] == 12.0
+
+
+def test_raising_t_high_never_flags_more():
+    week, score, label, value, correct = random_case(3)
+    fn_cost, fp_cost = event_costs(value, label, COSTS)
+    table = BandTable.build(week, score, label, fn_cost, fp_cost, correct)
+    flagged = [table.query(t, t, 0, "pass", 0)["flagged"].sum() for t in np.linspace(0, 1, 21)]
+    assert all(a >= b for a, b in zip(flagged, flagged[1:], strict=False))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_threshold_curve_and_auc_agree_with_sklearn(seed):
+    _, score, label, _, _ = random_case(seed, ties=seed % 2 == 1)
+    curve = threshold_curve(label, score)
+    precision, recall, thresholds = skm.precision_recall_curve(label, score)
+    # sklearn returns increasing thresholds; ours are decreasing
+    np.testing.assert_allclose(curve["thresholds"][::-1], thresholds)
+    np.testing.assert_allclose(curve["precision"][::-1], precision[:-1])
+    np.testing.assert_allclose(curve["recall"][::-1], recall[:-1])
+    assert roc_auc(label, score) == pytest.approx(skm.roc_auc_score(label, score), abs=1e-12)
+    fpr, tpr, _ = skm.roc_curve(label, score, drop_intermediate=False)
+    np.testing.assert_allclose(curve["fpr"], fpr[1:])
+    np.testing.assert_allclose(curve["recall"], tpr[1:])
+
+
+def test_auc_undefined_with_one_class():
+    assert np.isnan(roc_auc([1, 1, 1], [0.2, 0.5, 0.9]))
+    assert np.isnan(roc_auc([0, 0], [0.2, 0.5]))
+
+
+@pytest.mark.parametrize("labels", ["mixed", "all_one", "all_zero"])
+def test_calibration_metrics_agree_with_sklearn(labels):
+    rng = np.random.default_rng(7)
+    p = rng.random(500)
+    p[:5] = [0.0, 1.0, 0.0, 1.0, 0.5]
+    y = {"mixed": (rng.random(500) < p).astype(int), "all_one": np.ones(500, int),
+         "all_zero": np.zeros(500, int)}[labels]
+    assert brier_score(y, p) == pytest.approx(skm.brier_score_loss(y, p, pos_label=1))
+    assert log_loss(y, p) == pytest.approx(skm.log_loss(y, p, labels=[0, 1]))
+
+
+def test_reliability_bins_and_ece():
+    y = np.array([0, 1, 1, 0])
+    p = np.array([0.05, 0.15, 0.95, 0.95])
+    bins = reliability_bins(y, p, n_bins=10)
+    assert bins["count"].tolist() == [1, 1, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert np.isnan(bins["fraction_positive"][2])
+    # |0.05-0| * 1/4 + |0.15-1| * 1/4 + |0.95-0.5| * 2/4
+    assert expected_calibration_error(y, p) == pytest.approx(0.0125 + 0.2125 + 0.225)
+    perfect = expected_calibration_error(np.array([0, 1]), np.array([0.0, 1.0]))
+    assert perfect == 0.0
+
+
+def test_small_helpers():
+    assert confusion_counts([1, 0, 1, 0], [1, 1, 0, 0]) == {"tp": 1, "fp": 1, "tn": 1, "fn": 1}
+    assert np.isnan(safe_ratio(1, 0))
+    assert safe_ratio([1, 2], [2, 0])[0] == 0.5
