@@ -40,10 +40,30 @@ def quantile_edges(reference, n_bins: int = DEFAULT_BINS) -> np.ndarray:
     return np.unique(qs)
 
 
+def _bin_index(values, edges, chunk: int = 32_768) -> np.ndarray:
+    """Bin of each value: the number of edges strictly below it.
+
+    Same as ``np.searchsorted(edges, values, side="left")``, but with few edges a comparison
+    pass per edge, done chunk by chunk while the chunk sits in the CPU cache, is several
+    times faster than a binary search per value. A column that is not contiguous in memory
+    is copied once first (columnar data, such as a DataFrame's, needs no copy).
+    """
+    values = np.ascontiguousarray(values, dtype=float)
+    out = np.zeros(len(values), dtype=np.int8 if len(edges) < 127 else np.int64)
+    above = np.empty(min(chunk, len(values)), dtype=bool)
+    for start in range(0, len(values), chunk):
+        part = values[start:start + chunk]
+        target = out[start:start + chunk]
+        flags = above[: len(part)]
+        for edge in edges:
+            np.greater(part, edge, out=flags)
+            target += flags
+    return out
+
+
 def bin_counts(values, edges) -> np.ndarray:
     """Counts of ``values`` in the bins (-inf, e0], (e0, e1], ..., (e_last, inf)."""
-    idx = np.searchsorted(edges, np.asarray(values, dtype=float), side="left")
-    return np.bincount(idx, minlength=len(edges) + 1)
+    return np.bincount(_bin_index(values, edges), minlength=len(edges) + 1)
 
 
 def proportions(counts) -> np.ndarray:
@@ -162,14 +182,17 @@ class DriftReference:
     def current_counts(self, numeric: np.ndarray, categorical: np.ndarray | None,
                        group: np.ndarray, n_groups: int) -> list[np.ndarray]:
         """Per column, an (n_groups, bins) count matrix of the rows of each group (e.g. week)."""
+        stride = max(self.n_bins)
+        offset = np.asarray(group, dtype=np.int64) * stride
         out = []
         n_numeric = sum(e is not None for e in self.edges)
         for j, (e, k) in enumerate(zip(self.edges, self.n_bins, strict=True)):
             if e is not None:
-                idx = np.searchsorted(e, numeric[:, j], side="left")
+                idx = _bin_index(numeric[:, j], e)
             else:
-                idx = categorical[:, j - n_numeric].astype(np.int64)
-            out.append(np.bincount(group * k + idx, minlength=n_groups * k).reshape(n_groups, k))
+                idx = categorical[:, j - n_numeric]
+            counts = np.bincount(offset + idx, minlength=n_groups * stride)
+            out.append(counts.reshape(n_groups, stride)[:, :k])
         return out
 
     def measure(self, numeric: np.ndarray, categorical: np.ndarray | None = None,

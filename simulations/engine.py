@@ -32,7 +32,6 @@ from .metrics import (
 )
 from .scenario import Scenario
 
-ACTION_NAMES = np.array(["pass", "review", "flag"])
 WEEKLY_CONTRACT = (
     "week", "events", "positives", "flagged", "passed", "review_demand", "reviewed",
     "review_overflow", "tp", "fp", "tn", "fn", "precision", "recall", "pass_rate",
@@ -52,14 +51,41 @@ class ModelRecord:
     training_positives: int
 
 
+class Outcome:
+    """What one policy does over a run's cached scores: weekly table, per-event decisions and,
+    built only when asked for, the events table."""
+
+    def __init__(self, scenario: Scenario, domain: Domain, table: BandTable,
+                 band_free: pd.DataFrame, arrays: dict[str, np.ndarray]):
+        self.scenario = scenario
+        self.domain = domain
+        self._arrays = arrays
+        p, review = scenario.policy, scenario.review
+        self.correct = arrays["u_review"] < review.reviewer_accuracy
+        self.action, self.reviewed, self.final = table.decisions(
+            p.t_low, p.t_high, review.capacity, review.overflow_action, arrays["label"],
+            self.correct)
+        self.seen, self.seen_label, self.label_week = reveal_labels(
+            domain, scenario.feedback, arrays["week"], arrays["label"], self.reviewed,
+            self.final, self.correct, arrays["u_reveal"])
+        self.weekly = _weekly_table(scenario, domain, table, band_free, arrays, self)
+        self._events: pd.DataFrame | None = None
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """One row per event (built on first use: it is the largest table of a run)."""
+        if self._events is None:
+            self._events = _events_table(self.domain, self._arrays, self)
+        return self._events
+
+
 @dataclass
 class RunResult:
     """Everything a run produced; ``at_policy`` re-answers another band from the cached scores."""
 
     scenario: Scenario
     domain: Domain
-    weekly: pd.DataFrame
-    events: pd.DataFrame
+    outcome: Outcome  # of the scenario's own policy
     drift: pd.DataFrame
     models: list[ModelRecord]
     table: BandTable
@@ -68,11 +94,19 @@ class RunResult:
     seconds: float = 0.0
 
     @property
+    def weekly(self) -> pd.DataFrame:
+        return self.outcome.weekly
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.outcome.events
+
+    @property
     def retrain_weeks(self) -> list[int]:
         return [m.week for m in self.models if m.version and m.status == "trained"]
 
-    def at_policy(self, t_low: float, t_high: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Weekly and events tables for another band, from the cached scores (no re-simulation).
+    def at_policy(self, t_low: float, t_high: float) -> Outcome:
+        """The outcome of another band over the cached scores (no re-simulation).
 
         Only valid when the band cannot change which labels were seen and so the models
         (``scenario.policy_changes_labels`` is False); raises ValueError otherwise.
@@ -83,7 +117,9 @@ class RunResult:
                 "this scenario learns from the labels its decisions reveal, so a new band "
                 "changes the model history: run the simulation again"
             )
-        return _assemble(scenario, self.domain, self.table, self.band_free, self.arrays)
+        if scenario == self.scenario:
+            return self.outcome
+        return Outcome(scenario, self.domain, self.table, self.band_free, self.arrays)
 
 
 def _drift_state(scenario: Scenario, week: int) -> DriftState:
@@ -237,10 +273,10 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     table = _band_table(scenario, arrays)
     band_free = pd.DataFrame(rows)
     band_free["cost_retrain"] = np.where(band_free["retrained"], scenario.costs.retrain, 0.0)
-    weekly, events_df = _assemble(scenario, domain, table, band_free, arrays)
+    outcome = Outcome(scenario, domain, table, band_free, arrays)
     drift_table = pd.DataFrame(drift_rows, columns=["week", "column", "psi", "kl", "js"])
-    return RunResult(scenario, domain, weekly, events_df, drift_table, models, table, band_free,
-                     arrays, time.perf_counter() - started)
+    return RunResult(scenario, domain, outcome, drift_table, models, table, band_free, arrays,
+                     time.perf_counter() - started)
 
 
 def _band_table(scenario: Scenario, arrays: dict[str, np.ndarray]) -> BandTable:
@@ -277,51 +313,49 @@ def _retrain_reason(scenario, week, last_retrain, drift, is_score, per_week) -> 
     return ""
 
 
-def _assemble(scenario: Scenario, domain: Domain, table: BandTable, band_free: pd.DataFrame,
-              arrays: dict[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Weekly and events tables of ``scenario``'s policy over cached scores."""
-    p, review = scenario.policy, scenario.review
-    correct = arrays["u_review"] < review.reviewer_accuracy
-    action, reviewed, final = table.decisions(p.t_low, p.t_high, review.capacity,
-                                              review.overflow_action, arrays["label"], correct)
-    seen, seen_label, label_week = reveal_labels(
-        domain, scenario.feedback, arrays["week"], arrays["label"], reviewed, final, correct,
-        arrays["u_reveal"])
-    banded = table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
-                         scenario.costs.review)
-    weekly = pd.DataFrame(banded)
+def _weekly_table(scenario: Scenario, domain: Domain, table: BandTable,
+                  band_free: pd.DataFrame, arrays: dict[str, np.ndarray],
+                  outcome: Outcome) -> pd.DataFrame:
+    """The weekly table of ``scenario``'s policy: the contract's columns first."""
+    review = scenario.review
+    p = scenario.policy
+    weekly = pd.DataFrame(table.query(p.t_low, p.t_high, review.capacity,
+                                      review.overflow_action, scenario.costs.review))
     for col in band_free.columns:
         if col != "week":
             weekly[col] = band_free[col].to_numpy()
     weekly["cost_total"] = weekly["cost_total"] + weekly["cost_retrain"]
-    observed = weekly_observed(table.weeks, seen, seen_label, label_week, final)
+    observed = weekly_observed(table.weeks, outcome.seen, outcome.seen_label, outcome.label_week,
+                               outcome.final)
     for key, values in observed.items():
         weekly[key] = values
     if domain.extra_metrics is not None:
-        extra_rows = _extra_metrics(domain, table, arrays, final)
+        extra_rows = _extra_metrics(domain, table, arrays, outcome.final)
         for key in extra_rows[0]:
             weekly[key] = [r[key] for r in extra_rows]
     order = [c for c in WEEKLY_CONTRACT if c in weekly.columns]
-    weekly = weekly[order + [c for c in weekly.columns if c not in order]]
+    return weekly[order + [c for c in weekly.columns if c not in order]]
 
-    seg_names = np.array(domain.segments)
+
+def _events_table(domain: Domain, arrays: dict[str, np.ndarray], outcome: Outcome) -> pd.DataFrame:
+    last_week = int(arrays["week"][-1])
     events = pd.DataFrame({
         "week": arrays["week"],
         "score": arrays["score"],
         "label": arrays["label"],
-        "action": pd.Categorical.from_codes(action, ["pass", "review", "flag"]),
-        "reviewed": reviewed,
-        "final": pd.Categorical.from_codes(final, ["pass", "flag"]),
+        "action": pd.Categorical.from_codes(outcome.action, ["pass", "review", "flag"]),
+        "reviewed": outcome.reviewed,
+        "final": pd.Categorical.from_codes(outcome.final, ["pass", "flag"]),
         "value": arrays["value"],
-        "segment": pd.Categorical.from_codes(arrays["segment"], list(seg_names)),
-        "label_seen": seen & (label_week <= table.weeks[-1]),
+        "segment": pd.Categorical.from_codes(arrays["segment"], list(domain.segments)),
+        "label_seen": outcome.seen & (outcome.label_week <= last_week),
         "model_version": arrays["model_version"],
     })
     for j, name in enumerate(domain.numeric_features):
         events[name] = arrays["numeric"][:, j]
     for j, (name, cats) in enumerate(domain.categorical_features):
         events[name] = pd.Categorical.from_codes(arrays["categorical"][:, j], list(cats))
-    return weekly, events
+    return events
 
 
 def _extra_metrics(domain, table, arrays, final) -> list[dict[str, float]]:

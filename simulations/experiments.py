@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import run
+from .report import horizon_totals
 from .scenario import Policy, Scenario
 
 PAIRED_METRICS = ("cost_total", "cost_fn", "cost_fp", "cost_review", "pass_rate", "precision",
@@ -41,35 +42,16 @@ def compare_policies(scenario: Scenario, policy_a: Policy, policy_b: Policy) -> 
     else:
         result = run(replace(scenario, policy=policy_a))
         weekly_a = result.weekly
-        weekly_b, _ = result.at_policy(policy_b.t_low, policy_b.t_high)
+        weekly_b = result.at_policy(policy_b.t_low, policy_b.t_high).weekly
     diff = pd.DataFrame({"week": weekly_a["week"]})
     for m in PAIRED_METRICS:
         diff[m] = weekly_b[m].to_numpy(dtype=float) - weekly_a[m].to_numpy(dtype=float)
     return Comparison(weekly_a, weekly_b, diff, _totals(weekly_a, weekly_b))
 
 
-def horizon_totals(weekly: pd.DataFrame) -> dict[str, float]:
-    """Totals over all weeks; ratios recomputed from summed counts (NaN when undefined)."""
-    s = weekly[["events", "positives", "tp", "fp", "fn", "flagged", "passed", "reviewed",
-                "review_overflow", "cost_fn", "cost_fp", "cost_review", "cost_total"]].sum()
-    return {
-        "cost_total": float(s["cost_total"]),
-        "cost_fn": float(s["cost_fn"]),
-        "cost_fp": float(s["cost_fp"]),
-        "cost_review": float(s["cost_review"]),
-        "pass_rate": s["passed"] / s["events"] if s["events"] else np.nan,
-        "precision": s["tp"] / s["flagged"] if s["flagged"] else np.nan,
-        "recall": s["tp"] / s["positives"] if s["positives"] else np.nan,
-        "flagged": float(s["flagged"]),
-        "reviewed": float(s["reviewed"]),
-        "review_overflow": float(s["review_overflow"]),
-        "fn": float(s["fn"]),
-        "fp": float(s["fp"]),
-    }
-
-
 def _totals(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-    ta, tb = horizon_totals(a), horizon_totals(b)
+    ta = {k: v for k, v in horizon_totals(a).items() if k in PAIRED_METRICS}
+    tb = horizon_totals(b)
     return pd.DataFrame(
         {"metric": list(ta), "A": list(ta.values()), "B": [tb[k] for k in ta],
          "B - A": [tb[k] - ta[k] for k in ta]}

@@ -116,10 +116,10 @@ def test_weekly_table_agrees_with_events_table(small_runs, name):
 @pytest.mark.parametrize("name", DOMAIN_NAMES)
 def test_band_move_from_cache_equals_a_fresh_run(small_runs, name):
     result = small_runs[name]
-    weekly, events = result.at_policy(0.1, 0.5)
+    outcome = result.at_policy(0.1, 0.5)
     fresh = run(result.scenario.with_policy(0.1, 0.5))
-    pd.testing.assert_frame_equal(weekly, fresh.weekly)
-    pd.testing.assert_frame_equal(events, fresh.events)
+    pd.testing.assert_frame_equal(outcome.weekly, fresh.weekly)
+    pd.testing.assert_frame_equal(outcome.events, fresh.events)
 
 
 def test_band_move_refuses_when_labels_depend_on_the_band():

@@ -1,0 +1,41 @@
+"""Entry point: ``streamlit run dashboard/app.py``. Sets the page up and routes to the views."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import streamlit as st
+
+import simulations  # noqa: F401  (heavy imports first, so the frozen heap holds them)
+
+st.set_page_config(page_title="Tradeoff Lab", page_icon="⚖️", layout="wide")
+
+
+@st.cache_resource
+def _freeze_import_heap() -> bool:
+    """Move everything imported so far out of the garbage collector's sight, once per server.
+
+    Streamlit runs a full collection after every script run; without this, walking the
+    import-time heap (numpy, pandas, scikit-learn, plotly) dominates a light rerun's CPU.
+    """
+    gc.collect()
+    gc.freeze()
+    return True
+
+
+_freeze_import_heap()
+
+VIEWS = Path(__file__).parent / "views"
+pages = {
+    "": [st.Page(VIEWS / "overview.py", title="Overview", icon="🧭", default=True)],
+    "Explore a domain": [
+        st.Page(VIEWS / "fraud.py", title="Fraud", icon="💳", url_path="fraud"),
+        st.Page(VIEWS / "triage.py", title="Triage", icon="🩺", url_path="triage"),
+        st.Page(VIEWS / "recommendation.py", title="Recommendation", icon="🎬",
+                url_path="recommendation"),
+    ],
+    "Decide": [st.Page(VIEWS / "compare.py", title="Compare policies", icon="⚖️",
+                       url_path="compare")],
+}
+st.navigation(pages).run()

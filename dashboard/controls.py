@@ -1,0 +1,320 @@
+"""Sidebar and band controls: one declarative list per domain, mirrored into the URL.
+
+Each control is a ``Control`` spec; ``render`` draws it with ``bind="query-params"`` (the URL
+carries every value, so a copied link reproduces the view) and ``persist_state="session"``
+(values survive page switches). Before anything is drawn, ``check_url`` reads this page's
+query parameters and drops any that are malformed or out of range, with a warning naming the
+parameter, so the widget falls back to its default for that parameter only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from simulations.domains import Domain, get_domain
+from simulations.scenario import (
+    Costs,
+    DriftSpec,
+    Feedback,
+    ModelConfig,
+    Policy,
+    Population,
+    Retrain,
+    Review,
+    Scenario,
+    default_scenario,
+)
+
+GROUPS = ("Population and model", "Drift", "Human review", "Costs", "Feedback and retraining")
+
+
+@dataclass(frozen=True)
+class Control:
+    """One widget: ``name`` is the key suffix and URL parameter suffix."""
+
+    name: str
+    label: str
+    kind: str  # "int", "float", "choice", "multi", "range"
+    default: Any
+    help: str
+    group: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    step: float | None = None
+    options: tuple = ()
+    labels: dict = field(default_factory=dict)  # option -> shown text (also its URL form)
+    widget: str = "number"  # "number" or "slider" for numeric kinds
+    fmt: str | None = None
+    visible: Callable[[dict], bool] | None = None  # shown only when this returns True
+
+    def key(self, page: str) -> str:
+        return f"{page}_{self.name}"
+
+    def shown(self, option: Any) -> str:
+        return str(self.labels.get(option, option))
+
+
+def _num(name, label, default, lo, hi, step, help, group, widget="number", fmt=None,
+         visible=None, kind=None):
+    kind = kind or ("int" if isinstance(step, int) else "float")
+    return Control(name, label, kind, default, help, group, lo, hi, step, widget=widget, fmt=fmt,
+                   visible=visible)
+
+
+def _choice(name, label, default, options, labels, help, group, visible=None):
+    return Control(name, label, "choice", default, help, group, options=tuple(options),
+                   labels=labels, visible=visible)
+
+
+def band_control(domain: Domain, default: tuple[float, float]) -> Control:
+    words = domain.actions
+    return Control(
+        "band", f"{words['pass']}  |  {words['review']}  |  {words['flag']}", "range",
+        tuple(default),
+        help=(f"Scores below the left handle are automatically **{words['pass']}**; scores at "
+              f"or above the right handle are automatically **{words['flag']}**; scores in "
+              f"between go to **{words['review']}** ({domain.reviewers}). Drag the handles "
+              "together to remove the review band."),
+        lo=0.0, hi=1.0, step=0.005, widget="slider", fmt="%.3f")
+
+
+def domain_controls(domain: Domain) -> list[Control]:
+    """Every scenario control of a domain page, with the domain's defaults."""
+    s = default_scenario(domain.name)
+    a, unit, pos = domain.actions, domain.unit, domain.positive_word
+    g_pop, g_drift, g_review, g_cost, g_learn = GROUPS
+    drift_on = lambda v: bool(v.get("drift"))  # noqa: E731
+    retrain_is = lambda *kinds: lambda v: v.get("retrain") in kinds  # noqa: E731
+    return [
+        _num("events", "Events per week", s.population.events_per_week, 1_000, 200_000, 1_000,
+             "How many decisions the model makes each week. More events give steadier weekly "
+             "numbers but take longer to simulate.", g_pop),
+        _num("weeks", "Weeks to simulate", s.population.weeks, 4, 52, 1,
+             "The horizon. Drift and retraining play out over these weeks.", g_pop,
+             widget="slider"),
+        _num("base_rate", f"Share of events that are {pos}", s.population.base_rate, 0.0005,
+             0.5, 0.0005, f"The base rate of {pos} events in the weeks the model learnt from. "
+             "Rare positives make high precision hard: most flags land on the many negatives.",
+             g_pop, fmt="%.4f"),
+        _choice("model", "Model", s.model.kind, ("logistic", "gradient_boosting"),
+                {"logistic": "logistic regression", "gradient_boosting": "gradient boosting"},
+                "The scikit-learn model trained on the reference weeks. Gradient boosting "
+                "captures interactions; logistic regression is simpler and better calibrated "
+                "out of the box.", g_pop),
+        _num("seed", "Random seed", s.seed, 0, 999_999, 1,
+             "Same seed, same events, same results. Change it to see how much of a result "
+             "is luck.", g_pop),
+        Control("drift", "Drift kinds", "multi", (), (
+            "What changes in the world after the model was trained. Covariate: the inputs "
+            "move. Prior: the share of positives moves. Concept: the link between inputs and "
+            "outcome changes. Cohort: a new kind of user arrives. Pick several to combine."),
+            g_drift, options=("covariate", "prior", "concept", "cohort"),
+            labels={"covariate": "covariate shift", "prior": "prior shift",
+                    "concept": "concept drift", "cohort": "cohort mix"}),
+        _num("onset", "Drift starts in week", 9, 1, 52, 1,
+             "The first week the world differs from the training data.", g_drift,
+             widget="slider", visible=drift_on),
+        _num("strength", "Drift strength", 0.8, 0.0, 1.0, 0.05,
+             "How far the covariate, concept and cohort drifts go (1 is the strongest this "
+             "world models).", g_drift, widget="slider", visible=drift_on),
+        _num("prior_shift", "Base-rate change (log2 odds)", 1.0, -2.0, 2.0, 0.25,
+             "For prior shift: +1 doubles the odds of a positive, -1 halves them.", g_drift,
+             widget="slider", visible=lambda v: "prior" in (v.get("drift") or ())),
+        _num("ramp", "Weeks to reach full strength", 3, 1, 12, 1,
+             "1 means the change is sudden; more weeks make it gradual.", g_drift,
+             widget="slider", visible=drift_on),
+        _num("capacity", f"Weekly {a['review']} capacity", s.review.capacity, 0, 1_000_000, 50,
+             f"How many events {domain.reviewers} can handle per week. The riskiest cases in "
+             "the band are reviewed first; the rest overflow to the default action.", g_review),
+        _num("accuracy", "Reviewer accuracy", s.review.reviewer_accuracy, 0.5, 1.0, 0.01,
+             "How often a reviewer's decision is right. Reviews also produce labels, so "
+             "mistakes here feed into retraining.", g_review, widget="slider"),
+        _choice("overflow", "When reviewers are full", s.review.overflow_action, ("pass", "flag"),
+                {"pass": a["pass"], "flag": a["flag"]},
+                "What happens to band events nobody had time to review.", g_review),
+        _num("fn_fixed", f"Missed {pos}: fixed cost ({unit})", s.costs.fn_fixed, 0.0, 1e7, 1.0,
+             f"Cost of each {pos} event that ends up '{a['pass']}', apart from its value.",
+             g_cost),
+        _num("fn_per_value", f"Missed {pos}: share of {domain.value_name}",
+             s.costs.fn_per_value, 0.0, 100.0, 0.01,
+             f"Multiplies each missed event's {domain.value_name}.", g_cost),
+        _num("fp_fixed", f"False {a['flag']}: fixed cost ({unit})", s.costs.fp_fixed, 0.0, 1e7,
+             1.0, f"Cost of each {domain.negative_word} event that ends up '{a['flag']}'.",
+             g_cost),
+        _num("fp_per_value", f"False {a['flag']}: share of {domain.value_name}",
+             s.costs.fp_per_value, 0.0, 100.0, 0.01,
+             f"Multiplies each wrongly flagged event's {domain.value_name}.", g_cost),
+        _num("review_cost", f"Cost per {a['review']} ({unit})", s.costs.review, 0.0, 1e6, 0.5,
+             "What one review costs in people's time.", g_cost),
+        _num("retrain_cost", f"Cost per retraining ({unit})", s.costs.retrain, 0.0, 1e8, 100.0,
+             "Engineering, compute and validation for one retraining.", g_cost),
+        _choice("feedback", "Which labels come back", s.feedback.mode, ("full", "selective"),
+                {"full": "all, after a delay", "selective": "only what decisions reveal"},
+                "Selective: the team only learns the truth about events its decisions reveal "
+                f"(for example, a '{a['flag']}' may never show whether it was right), plus "
+                "reviewers' verdicts. Monitored numbers then look better than the truth.",
+                g_learn),
+        _num("delay", "Label delay (weeks)", s.feedback.label_delay, 0, 8, 1,
+             "How many weeks until the truth about an event is known.", g_learn,
+             widget="slider"),
+        _choice("retrain", "Retrain", s.retrain.trigger, ("never", "every", "drift",
+                                                          "performance"),
+                {"never": "never", "every": "on a schedule", "drift": "when drift is detected",
+                 "performance": "when monitored performance drops"},
+                "When the model is retrained on the labels seen in recent weeks.", g_learn),
+        _num("every", "Retrain every (weeks)", s.retrain.every_weeks, 1, 26, 1,
+             "The schedule, for example 13 weeks for quarterly.", g_learn, widget="slider",
+             visible=retrain_is("every")),
+        _choice("drift_metric", "Drift measure", s.retrain.drift_metric, ("psi", "kl", "js"),
+                {"psi": "PSI", "kl": "KL divergence", "js": "JS divergence"},
+                "How distribution change is measured against the training weeks.", g_learn,
+                visible=retrain_is("drift")),
+        _choice("drift_on", "Watch", s.retrain.drift_on, ("score", "features"),
+                {"score": "the score", "features": "the most-drifted feature"},
+                "Which distribution the drift alarm watches.", g_learn,
+                visible=retrain_is("drift")),
+        _num("drift_threshold", "Retrain when drift exceeds", s.retrain.drift_threshold, 0.01,
+             5.0, 0.01, "The alarm level, for example PSI 0.25 or KL 0.15.", g_learn,
+             visible=retrain_is("drift")),
+        _choice("perf_metric", "Monitored metric", s.retrain.performance_metric,
+                ("precision", "recall"), {}, "Measured on the labels that came back that week.",
+                g_learn, visible=retrain_is("performance")),
+        _num("perf_floor", "Retrain when it falls below", s.retrain.performance_floor, 0.05,
+             0.99, 0.01, "The floor for the monitored metric.", g_learn, widget="slider",
+             visible=retrain_is("performance")),
+        _num("window", "Train on the last (weeks)", s.retrain.window_weeks, 1, 12, 1,
+             "How many recent weeks of seen labels a retraining uses.", g_learn,
+             widget="slider", visible=retrain_is("every", "drift", "performance")),
+    ]
+
+
+def _parse(control: Control, raw: list[str]) -> tuple[Any, str]:
+    """(value, "") if the raw URL values are valid for the control, else (None, reason)."""
+    if control.kind in ("multi", "range"):
+        values = raw
+    else:
+        if len(raw) != 1:
+            return None, "expected one value"
+        values = raw[0]
+    if control.kind in ("int", "float"):
+        try:
+            number = int(values) if control.kind == "int" else float(values)
+        except ValueError:
+            return None, f"not a {'whole ' if control.kind == 'int' else ''}number"
+        if not math.isfinite(number) or not control.lo <= number <= control.hi:
+            return None, f"outside the allowed range {control.lo:g} to {control.hi:g}"
+        return number, ""
+    if control.kind == "choice":
+        allowed = [control.shown(o) for o in control.options]
+        if values not in allowed:
+            return None, f"choose one of: {', '.join(allowed)}"
+        return values, ""
+    if control.kind == "multi":
+        allowed = [control.shown(o) for o in control.options]
+        parts = [p for v in values for p in v.split(",") if p]
+        bad = [p for p in parts if p not in allowed]
+        return (None, f"unknown value {bad[0]!r}; choose from: {', '.join(allowed)}") if bad \
+            else (parts, "")
+    try:
+        lo, hi = (float(v) for v in values)
+    except ValueError:
+        return None, "expected two numbers, like band=0.1&band=0.6"
+    if not (control.lo <= lo <= hi <= control.hi):
+        return None, f"expected two numbers from {control.lo:g} to {control.hi:g}, low first"
+    return (lo, hi), ""
+
+
+def check_url(controls: list[Control], page: str) -> list[str]:
+    """Drop this page's malformed query parameters; return one warning per dropped parameter."""
+    warnings = []
+    for control in controls:
+        key = control.key(page)
+        if key not in st.query_params:
+            continue
+        raw = st.query_params.get_all(key)
+        _, reason = _parse(control, raw)
+        if reason:
+            shown = "&".join(f"{key}={r}" for r in raw) or f"{key}="
+            warnings.append(f"Ignored link parameter `{shown}`: {reason}. Using the default "
+                            f"for {control.label.lower()} instead.")
+            try:
+                del st.query_params[key]
+            except Exception:  # a parameter already bound to a widget is managed by Streamlit
+                pass
+    return warnings
+
+
+def render(control: Control, page: str, container=st) -> Any:
+    """Draw one control bound to the URL and kept across page switches; return its value."""
+    key = control.key(page)
+    common = {"key": key, "help": control.help, "bind": "query-params",
+              "persist_state": "session"}
+    if control.kind in ("int", "float"):
+        cast = int if control.kind == "int" else float
+        args = (control.label, cast(control.lo), cast(control.hi), cast(control.default))
+        if control.widget == "slider":
+            return container.slider(*args, step=cast(control.step), format=control.fmt, **common)
+        return container.number_input(*args, step=cast(control.step), format=control.fmt,
+                                      **common)
+    if control.kind == "range":
+        return container.slider(control.label, float(control.lo), float(control.hi),
+                                tuple(float(v) for v in control.default),
+                                step=float(control.step), format=control.fmt, **common)
+    if control.kind == "choice":
+        return container.selectbox(control.label, control.options,
+                                   index=control.options.index(control.default),
+                                   format_func=control.shown, **common)
+    return container.multiselect(control.label, control.options, default=list(control.default),
+                                 format_func=control.shown, **common)
+
+
+def render_sidebar(controls: list[Control], page: str) -> dict[str, Any]:
+    """All scenario controls in the sidebar, grouped in expanders; returns name -> value."""
+    values: dict[str, Any] = {}
+    for group in GROUPS:
+        members = [c for c in controls if c.group == group]
+        with st.sidebar.expander(group, expanded=group == GROUPS[0]):
+            for control in members:
+                if control.visible is None or control.visible(values):
+                    values[control.name] = render(control, page)
+                else:
+                    values[control.name] = control.default
+    return values
+
+
+def scenario_from_values(domain_name: str, v: dict[str, Any],
+                         band: tuple[float, float]) -> Scenario:
+    """The scenario the controls describe (raises ScenarioError on an impossible combination)."""
+    base = default_scenario(domain_name)
+    drift = []
+    for kind in v.get("drift") or ():
+        strength = v["prior_shift"] if kind == "prior" else v["strength"]
+        drift.append(DriftSpec(kind, int(v["onset"]), float(strength), int(v["ramp"])))
+    return Scenario(
+        domain=domain_name,
+        seed=int(v["seed"]),
+        population=Population(int(v["events"]), int(v["weeks"]), float(v["base_rate"]),
+                              base.population.reference_weeks),
+        model=ModelConfig(v["model"]),
+        drift=tuple(drift),
+        review=Review(int(v["capacity"]), float(v["accuracy"]), v["overflow"]),
+        costs=Costs(float(v["fn_fixed"]), float(v["fn_per_value"]), float(v["fp_fixed"]),
+                    float(v["fp_per_value"]), float(v["review_cost"]), float(v["retrain_cost"])),
+        feedback=Feedback(v["feedback"], int(v["delay"])),
+        retrain=Retrain(trigger=v["retrain"], every_weeks=int(v["every"]),
+                        drift_metric=v["drift_metric"], drift_on=v["drift_on"],
+                        drift_threshold=float(v["drift_threshold"]),
+                        performance_metric=v["perf_metric"],
+                        performance_floor=float(v["perf_floor"]),
+                        window_weeks=int(v["window"])),
+        policy=Policy(*band),
+    )
+
+
+def default_band(domain_name: str) -> tuple[float, float]:
+    return tuple(get_domain(domain_name).policy)

@@ -1,0 +1,220 @@
+"""The page layout the three domains share: controls, band slider, KPI row and four tabs."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard import charts, seam
+from dashboard.controls import (
+    band_control,
+    check_url,
+    domain_controls,
+    render,
+    render_sidebar,
+    scenario_from_values,
+)
+from simulations.domains import get_domain
+from simulations.export import to_csv_text
+from simulations.report import (
+    cheapest_threshold,
+    confusion_matrix,
+    domain_highlights,
+    events_sample,
+    horizon_totals,
+    segment_table,
+)
+from simulations.scenario import ScenarioError
+
+KPI_HELP = {
+    "precision": "Of the events finally {flag}, the share that were truly {pos}. Low precision "
+                 "means {neg} cases pay the price of the model's caution.",
+    "recall": "Of all truly {pos} events, the share finally {flag}. Low recall means {pos} "
+              "cases slip through.",
+    "pass_rate": "Share of events that end as '{pass_}' after reviews. For a business this is "
+                 "often the number customers feel.",
+    "review": "Events sent to {review} per week, against the weekly capacity. Demand above "
+              "capacity overflows to the default action unreviewed.",
+    "cost": "Missed positives + false alarms + reviews + retrainings over the whole horizon, "
+            "in {unit}. This is the number to minimise, within your guardrails.",
+}
+
+
+def _pct(value: float) -> str:
+    return "undefined" if not np.isfinite(value) else f"{value:.1%}"
+
+
+def _pp_delta(value: float, reference: float) -> str | None:
+    if not (np.isfinite(value) and np.isfinite(reference)) or value == reference:
+        return None
+    return f"{(value - reference) * 100:+.1f} pp"
+
+
+def _money(value: float, unit: str) -> str:
+    return f"${value:,.0f}" if unit == "$" else f"{value:,.0f} {unit}"
+
+
+def _kpis(domain, totals, baseline, capacity) -> None:
+    words = {"flag": domain.actions["flag"], "pass_": domain.actions["pass"],
+             "review": domain.actions["review"], "pos": domain.positive_word,
+             "neg": domain.negative_word, "unit": domain.unit}
+    cols = st.columns(5)
+    cols[0].metric("Precision", _pct(totals["precision"]),
+                   _pp_delta(totals["precision"], baseline["precision"]),
+                   help=KPI_HELP["precision"].format(**words), border=True)
+    cols[1].metric("Recall", _pct(totals["recall"]),
+                   _pp_delta(totals["recall"], baseline["recall"]),
+                   help=KPI_HELP["recall"].format(**words), border=True)
+    cols[2].metric(f"'{domain.actions['pass']}' rate", _pct(totals["pass_rate"]),
+                   _pp_delta(totals["pass_rate"], baseline["pass_rate"]),
+                   help=KPI_HELP["pass_rate"].format(**words), border=True)
+    demand, base_demand = totals["review_demand_per_week"], baseline["review_demand_per_week"]
+    cols[3].metric("Review demand / week", f"{demand:,.0f} of {capacity:,}",
+                   f"{demand - base_demand:+,.0f}" if demand != base_demand else None,
+                   delta_color="inverse", help=KPI_HELP["review"].format(**words), border=True)
+    cost, base_cost = totals["cost_total"], baseline["cost_total"]
+    delta = cost - base_cost
+    cols[4].metric("Total cost", _money(cost, domain.unit),
+                   (("+" if delta > 0 else "-") + _money(abs(delta), domain.unit))
+                   if abs(delta) >= 0.5 else None,
+                   delta_color="inverse", help=KPI_HELP["cost"].format(**words), border=True)
+
+
+def _markers(scenario, result) -> charts.Markers:
+    onsets = sorted({d.onset_week for d in scenario.drift
+                     if d.onset_week <= scenario.population.weeks})
+    return charts.Markers(tuple(onsets), tuple(result.retrain_weeks))
+
+
+def _tradeoff_tab(domain, scenario, result, totals, views) -> None:
+    p = scenario.policy
+    hist = views["histogram"]
+    log_x = bool(hist["lower"].iloc[1] < 0.001)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.score_distribution(
+        hist, p.t_low, p.t_high, domain.actions, domain.positive_word, domain.negative_word,
+        log_x), key="score_distribution")
+    right.plotly_chart(charts.confusion_heatmap(confusion_matrix(totals, domain)),
+                       key="confusion")
+    auc = float(np.nanmean(result.weekly["auc"]))
+    left, right = st.columns(2)
+    left.plotly_chart(charts.precision_recall(views["curves"], (totals["recall"],
+                                                                totals["precision"]),
+                                              totals["positives"] / totals["events"]),
+                      key="pr_curve")
+    right.plotly_chart(charts.roc(views["curves"], (totals["false_positive_rate"],
+                                                    totals["recall"]), auc), key="roc_curve")
+    best = cheapest_threshold(views["cost_curve"])
+    st.plotly_chart(charts.cost_vs_threshold(views["cost_curve"], best, totals["cost_total"],
+                                             domain.unit), key="cost_curve")
+    st.caption(f"The cheapest single threshold is {best[0]:.3f} "
+               f"({_money(best[1], domain.unit)} over the horizon, without a review band); "
+               f"the current policy costs {_money(totals['cost_total'], domain.unit)}.")
+
+
+def _time_tab(domain, scenario, result, weekly) -> None:
+    m = _markers(scenario, result)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.weekly_lines(
+        weekly, {"precision": "precision", "recall": "recall",
+                 "observed_precision": "precision the team sees"},
+        "Precision and recall by week", "share", m, y_format=".0%"), key="pr_time")
+    right.plotly_chart(charts.weekly_lines(
+        weekly, {"pass_rate": f"'{domain.actions['pass']}' rate"},
+        f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".1%"),
+        key="pass_time")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.review_load(weekly, scenario.review.capacity, domain.actions, m),
+                      key="review_time")
+    right.plotly_chart(charts.weekly_costs(weekly, domain.unit, m), key="cost_time")
+    levels = {"PSI 0.1: watch": 0.1, "PSI 0.25: act": 0.25}
+    if scenario.retrain.trigger == "drift":
+        levels = {f"retrain at {scenario.retrain.drift_metric.upper()} "
+                  f"{scenario.retrain.drift_threshold:g}": scenario.retrain.drift_threshold}
+    left, right = st.columns(2)
+    left.plotly_chart(charts.weekly_lines(
+        weekly, {"score_psi": "score PSI", "score_kl": "score KL",
+                 "feature_psi_max": "largest feature PSI"},
+        "Drift against the training weeks", "divergence (unitless)", m, hlines=levels),
+        key="drift_time")
+    right.plotly_chart(charts.weekly_lines(
+        weekly, {"auc": "ROC AUC"}, "Model quality by week (ROC AUC)", "AUC", m,
+        hlines={"random guessing": 0.5}), key="auc_time")
+
+
+def _segments_tab(domain, result, outcome) -> None:
+    table = segment_table(result, outcome)
+    st.plotly_chart(charts.segment_bars(table), key="segments")
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "share_of_events": st.column_config.NumberColumn("share of events", format="percent"),
+        "base_rate": st.column_config.NumberColumn(f"share {domain.positive_word}",
+                                                   format="percent"),
+        "precision": st.column_config.NumberColumn(format="percent"),
+        "recall": st.column_config.NumberColumn(format="percent"),
+        "pass_rate": st.column_config.NumberColumn(f"'{domain.actions['pass']}' rate",
+                                                   format="percent"),
+    })
+    st.caption("Empty cells are undefined (for example, precision when nothing in the "
+               "segment was flagged).")
+
+
+def _data_tab(domain, scenario, result, outcome) -> None:
+    st.dataframe(events_sample(outcome), hide_index=True, width="stretch", height=320)
+    st.caption("A random sample of 500 events. Download everything below.")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Weekly table (CSV)", data=to_csv_text(outcome.weekly),
+                       file_name=f"{domain.name}_weekly.csv", mime="text/csv",
+                       on_click="ignore", key="dl_weekly")
+    c2.download_button("All events (CSV)", data=lambda: to_csv_text(outcome.events),
+                       file_name=f"{domain.name}_events.csv", mime="text/csv",
+                       on_click="ignore", key="dl_events")
+    c3.download_button("Scenario (JSON)", data=scenario.to_json(),
+                       file_name=f"{domain.name}_scenario.json", mime="application/json",
+                       on_click="ignore", key="dl_scenario")
+    st.markdown("**Models**")
+    st.dataframe([m.__dict__ for m in result.models], hide_index=True, width="stretch")
+
+
+def render_domain_page(domain_name: str) -> None:
+    domain = get_domain(domain_name)
+    page = domain_name
+    controls = domain_controls(domain)
+    band = band_control(domain, domain.policy)
+    warnings = check_url([*controls, band], page)
+
+    st.title(domain.title)
+    st.caption(domain.question)
+    for message in warnings:
+        st.warning(message, icon="⚠️")
+    values = render_sidebar(controls, page)
+    t_low, t_high = render(band, page)
+    try:
+        scenario = scenario_from_values(domain_name, values, (t_low, t_high))
+    except ScenarioError as err:
+        st.error(f"These settings cannot be simulated: {err}")
+        st.stop()
+    if scenario.policy_changes_labels:
+        st.info("This scenario retrains on the labels its own decisions reveal, so moving the "
+                "band changes what the model learns: each band move re-runs the simulation.")
+
+    result, outcome = seam.outcome(scenario)
+    baseline = seam.outcome(scenario.with_policy(*domain.policy))[1]
+    totals = horizon_totals(outcome.weekly)
+    _kpis(domain, totals, horizon_totals(baseline.weekly), scenario.review.capacity)
+    st.caption("Deltas compare with this scenario's default band "
+               f"({domain.policy[0]:g}, {domain.policy[1]:g}) on the same traffic.")
+    cols = st.columns(3)
+    for col, (label, value, help_text) in zip(
+            cols, domain_highlights(domain, totals, outcome.weekly), strict=True):
+        col.metric(label, value, help=help_text)
+
+    views = seam.band_free_views(seam.run_key(scenario))
+    tradeoff, over_time, segments, data = st.tabs(["Tradeoff", "Over time", "Segments", "Data"])
+    with tradeoff:
+        _tradeoff_tab(domain, scenario, result, totals, views)
+    with over_time:
+        _time_tab(domain, scenario, result, outcome.weekly)
+    with segments:
+        _segments_tab(domain, result, outcome)
+    with data:
+        _data_tab(domain, scenario, result, outcome)

@@ -1,0 +1,111 @@
+"""Compare two policies on identical traffic (common random numbers): paired weekly differences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import streamlit as st
+
+from dashboard import charts, seam
+from dashboard.controls import Control, check_url, render
+from simulations.domains import DOMAINS, get_domain
+from simulations.scenario import DriftSpec, ScenarioError, default_scenario
+
+PAGE = "compare"
+DRIFT_WORDS = {"none": "no drift", "covariate": "covariate shift", "prior": "prior shift",
+               "concept": "concept drift", "cohort": "cohort mix"}
+
+st.title("Compare two policies")
+st.caption("Both policies see exactly the same events (same seed), so each weekly difference "
+           "is the policy's effect, not noise.")
+
+domain_control = Control("domain", "Domain", "choice", "fraud",
+                         "Which world to run both policies in.",
+                         options=tuple(DOMAINS), labels={d: DOMAINS[d].title for d in DOMAINS})
+general = [
+    domain_control,
+    Control("weeks", "Weeks", "int", 26, "The horizon of both runs.", lo=4, hi=52, step=1,
+            widget="slider"),
+    Control("seed", "Random seed", "int", 0, "Same seed, same traffic for A and B.", lo=0,
+            hi=999_999, step=1),
+    Control("drift", "Drift", "choice", "none", "A change in the world both policies face.",
+            options=tuple(DRIFT_WORDS), labels=DRIFT_WORDS),
+    Control("onset", "Drift starts in week", "int", 9, "First week of the drift.", lo=1, hi=52,
+            step=1, widget="slider"),
+]
+raw_domain = st.query_params.get("compare_domain")
+chosen = next((d for d in DOMAINS if DOMAINS[d].title == raw_domain), "fraud")
+domain = get_domain(chosen)
+t_low, t_high = domain.policy
+bands = [
+    Control(f"{chosen}_a", f"Policy A: {domain.actions['pass']} | {domain.actions['review']} | "
+            f"{domain.actions['flag']}", "range", (t_low, t_high),
+            "Policy A's band (default: the domain's starting policy).", lo=0.0, hi=1.0,
+            step=0.005, widget="slider", fmt="%.3f"),
+    Control(f"{chosen}_b", f"Policy B: {domain.actions['pass']} | {domain.actions['review']} | "
+            f"{domain.actions['flag']}", "range", (round(t_low / 2, 3), round(t_high / 2, 3)),
+            "Policy B's band (default: twice as sensitive as A).", lo=0.0, hi=1.0, step=0.005,
+            widget="slider", fmt="%.3f"),
+]
+for message in check_url(general + bands, PAGE):
+    st.warning(message, icon="⚠️")
+
+with st.sidebar:
+    values = {c.name: render(c, PAGE) for c in general}
+domain = get_domain(values["domain"])
+left, right = st.columns(2)
+with left:
+    band_a = render(bands[0], PAGE)
+with right:
+    band_b = render(bands[1], PAGE)
+
+try:
+    drift = ()
+    if values["drift"] != "none":
+        strength = 1.0 if values["drift"] == "prior" else 0.8
+        drift = (DriftSpec(values["drift"], int(values["onset"]), strength, 3),)
+    scenario = replace(default_scenario(domain.name), seed=int(values["seed"]), drift=drift)
+    scenario = scenario.with_changes(population={"weeks": int(values["weeks"])})
+except ScenarioError as err:
+    st.error(f"These settings cannot be simulated: {err}")
+    st.stop()
+
+comparison = seam.compare(scenario, band_a, band_b)
+totals = comparison.totals.set_index("metric")
+unit = domain.unit
+
+
+def _fmt(metric: str, value: float) -> str:
+    if not np.isfinite(value):
+        return "undefined"
+    if metric in ("pass_rate", "precision", "recall"):
+        return f"{value:.2%}"
+    if metric.startswith("cost"):
+        return f"${value:,.0f}" if unit == "$" else f"{value:,.0f} {unit}"
+    return f"{value:,.0f}"
+
+
+cols = st.columns(4)
+for col, (metric, label) in zip(cols, (
+        ("cost_total", "Total cost, B - A"),
+        ("pass_rate", f"'{domain.actions['pass']}' rate, B - A"),
+        ("recall", "Recall, B - A"),
+        ("reviewed", "Reviews done, B - A")), strict=True):
+    diff = totals.loc[metric, "B - A"]
+    shown = (f"{diff * 100:+.2f} pp" if metric in ("pass_rate", "recall")
+             else ("+" if diff > 0 else "") + _fmt(metric, diff))
+    col.metric(label, shown if np.isfinite(diff) else "undefined",
+               help=f"A: {_fmt(metric, totals.loc[metric, 'A'])}; "
+                    f"B: {_fmt(metric, totals.loc[metric, 'B'])} over {values['weeks']} weeks.",
+               border=True)
+
+if tuple(band_a) == tuple(band_b):
+    st.info("A and B are the same policy: on identical traffic every difference is zero.")
+st.plotly_chart(charts.paired_differences(comparison.difference, {
+    "cost_total": f"total cost, B - A ({unit})", "pass_rate": f"'{domain.actions['pass']}' rate, B - A",
+    "recall": "recall, B - A", "reviewed": "reviews done, B - A"}, unit), key="paired")
+table = comparison.totals.copy()
+for column in ("A", "B", "B - A"):
+    table[column] = [_fmt(m, v) for m, v in zip(table["metric"], table[column], strict=True)]
+st.dataframe(table, hide_index=True, width="stretch")

@@ -1,0 +1,32 @@
+"""Landing page: what the app is for and one card per domain."""
+
+import streamlit as st
+
+from simulations.domains import DOMAINS
+
+st.title("Tradeoff Lab")
+st.markdown(
+    "Shipping a model means choosing what to do with its uncertain scores. "
+    "This lab simulates a real scikit-learn model on synthetic traffic, week by week, so you "
+    "can move the decision thresholds and see precision, recall, approvals, money and "
+    "reviewer load respond. Then let the world drift, decide when to retrain, and watch which "
+    "labels your own decisions hide from you."
+)
+PAGES = {"fraud": "views/fraud.py", "triage": "views/triage.py",
+         "recommendation": "views/recommendation.py"}
+cols = st.columns(3)
+for col, domain in zip(cols, DOMAINS.values(), strict=True):
+    with col.container(border=True):
+        st.subheader(domain.title)
+        st.markdown(f"**{domain.question}**")
+        words = domain.actions
+        st.caption(f"Each event is {words['pass']}, {words['flag']} or sent to "
+                   f"{words['review']} ({domain.reviewers}).")
+        st.page_link(PAGES[domain.name], label=f"Open {domain.title.lower()}", icon="➡️")
+with st.container(border=True):
+    st.subheader("Compare two policies")
+    st.markdown("Run policies A and B on identical traffic and read the paired weekly "
+                "differences in cost, approvals, recall and review load.")
+    st.page_link("views/compare.py", label="Open the comparison", icon="➡️")
+st.caption("Every control is mirrored in the page address: copy the link to share the exact "
+           "view. Hover the ⓘ next to any number for what it means and why it matters.")

@@ -1,0 +1,181 @@
+"""Summaries of a run that the dashboard and reports show: totals, segments, curves, histograms.
+
+Every function reads a ``RunResult`` and an ``Outcome`` (a policy applied to the run's scores)
+and returns plain numbers or small DataFrames; nothing here draws or imports Streamlit.
+Undefined ratios are NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .metrics import safe_ratio, threshold_curve
+
+TOTAL_COUNTS = ("events", "positives", "tp", "fp", "tn", "fn", "flagged", "passed",
+                "review_demand", "reviewed", "review_overflow", "cost_fn", "cost_fp",
+                "cost_review", "cost_retrain", "cost_total")
+
+
+def horizon_totals(weekly: pd.DataFrame) -> dict[str, float]:
+    """Sums over all weeks, ratios recomputed from the sums, weekly review demand averaged."""
+    s = {k: float(weekly[k].sum()) for k in TOTAL_COUNTS if k in weekly}
+    weeks = max(len(weekly), 1)
+    s.update(
+        precision=safe_ratio(s["tp"], s["flagged"]),
+        recall=safe_ratio(s["tp"], s["positives"]),
+        pass_rate=safe_ratio(s["passed"], s["events"]),
+        flag_rate=safe_ratio(s["flagged"], s["events"]),
+        false_positive_rate=safe_ratio(s["fp"], s["fp"] + s["tn"]),
+        review_demand_per_week=s["review_demand"] / weeks,
+        reviewed_per_week=s["reviewed"] / weeks,
+        overflow_weeks=float((weekly["review_overflow"] > 0).sum()),
+        weeks=float(len(weekly)),
+    )
+    return s
+
+
+def confusion_matrix(totals: dict[str, float], domain) -> pd.DataFrame:
+    """2 x 2 counts over the horizon, labelled in the domain's words (rows: truth)."""
+    flag, pass_ = domain.actions["flag"], domain.actions["pass"]
+    return pd.DataFrame(
+        [[totals["tp"], totals["fn"]], [totals["fp"], totals["tn"]]],
+        index=[f"truly {domain.positive_word}", f"truly {domain.negative_word}"],
+        columns=[f"final: {flag}", f"final: {pass_}"],
+    ).astype(int)
+
+
+def segment_table(result, outcome) -> pd.DataFrame:
+    """Per segment over the horizon: events, positives, precision, recall, pass rate, reviews."""
+    seg = result.arrays["segment"].astype(np.int64)
+    k = len(result.domain.segments)
+    label = result.arrays["label"].astype(bool)
+    final = outcome.final.astype(bool)
+    events = np.bincount(seg, minlength=k)
+    positives = np.bincount(seg, label, minlength=k)
+    flagged = np.bincount(seg, final, minlength=k)
+    tp = np.bincount(seg, final & label, minlength=k)
+    reviewed = np.bincount(seg, outcome.reviewed, minlength=k)
+    return pd.DataFrame({
+        "segment": list(result.domain.segments),
+        "events": events,
+        "share_of_events": events / max(events.sum(), 1),
+        "base_rate": safe_ratio(positives, events),
+        "precision": safe_ratio(tp, flagged),
+        "recall": safe_ratio(tp, positives),
+        "pass_rate": safe_ratio(events - flagged, events),
+        "reviewed": reviewed.astype(int),
+    })
+
+
+def score_histogram(result, bins: int = 50, log_scale: bool | None = None) -> pd.DataFrame:
+    """Share of each class's events per score bin (so the rare class stays visible).
+
+    With ``log_scale`` (default: when the base rate is under 5 %), bins are equal on a log10
+    axis from 1e-4 to 1, since rare-event scores crowd near zero.
+    """
+    score = result.arrays["score"]
+    label = result.arrays["label"].astype(bool)
+    if log_scale is None:
+        log_scale = label.mean() < 0.05
+    if log_scale:
+        edges = np.r_[0.0, np.logspace(-4, 0, bins)]
+    else:
+        edges = np.linspace(0.0, 1.0, bins + 1)
+    idx = np.clip(np.searchsorted(edges, score, side="right") - 1, 0, len(edges) - 2)
+    neg = np.bincount(idx[~label], minlength=len(edges) - 1)
+    pos = np.bincount(idx[label], minlength=len(edges) - 1)
+    return pd.DataFrame({
+        "lower": edges[:-1],
+        "upper": edges[1:],
+        "negatives": neg,
+        "positives": pos,
+        "share_negatives": neg / max(neg.sum(), 1),
+        "share_positives": pos / max(pos.sum(), 1),
+    })
+
+
+def _thin(curve: dict[str, np.ndarray], points: int) -> dict[str, np.ndarray]:
+    n = len(curve["thresholds"])
+    if n <= points:
+        return curve
+    keep = np.unique(np.linspace(0, n - 1, points).round().astype(int))
+    return {k: v[keep] for k, v in curve.items()}
+
+
+def tradeoff_curves(result, points: int = 400) -> pd.DataFrame:
+    """PR and ROC points over all events, one row per threshold (thinned to ``points``)."""
+    curve = _thin(threshold_curve(result.arrays["label"], result.arrays["score"]), points)
+    return pd.DataFrame({k: curve[k] for k in ("thresholds", "precision", "recall", "fpr",
+                                                "flag_rate")})
+
+
+def cost_curve(result, points: int = 201) -> pd.DataFrame:
+    """Total cost over the horizon for single-threshold policies (t_low = t_high = t, no
+    review) on an even grid of t, from the cached sorted scores."""
+    s = result.scenario
+    grid = np.linspace(0.0, 1.0, points)
+    retrain = float(result.band_free["cost_retrain"].sum())
+    rows = []
+    for t in grid:  # one O(weeks) query per grid point
+        q = result.table.query(t, t, 0, s.review.overflow_action, s.costs.review)
+        rows.append((t, q["cost_fn"].sum(), q["cost_fp"].sum(),
+                     q["cost_total"].sum() + retrain))
+    return pd.DataFrame(rows, columns=["threshold", "cost_fn", "cost_fp", "cost_total"])
+
+
+def cheapest_threshold(curve: pd.DataFrame) -> tuple[float, float]:
+    """(threshold, cost) of the cost curve's minimum (the lowest threshold among ties)."""
+    i = int(np.argmin(curve["cost_total"].to_numpy()))
+    return float(curve["threshold"].iloc[i]), float(curve["cost_total"].iloc[i])
+
+
+def events_sample(outcome, rows: int = 500, seed: int = 0) -> pd.DataFrame:
+    """A reproducible random sample of events, in event order."""
+    events = outcome.events
+    if len(events) <= rows:
+        return events
+    rng = np.random.default_rng(seed)
+    return events.iloc[np.sort(rng.choice(len(events), rows, replace=False))]
+
+
+def domain_highlights(domain, totals: dict[str, float], weekly: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(label, formatted value, plain-language help) of the figures a domain's team watches."""
+    pct = _pct
+    if domain.name == "triage":
+        under = 1 - totals["recall"] if np.isfinite(totals["recall"]) else np.nan
+        over = 1 - totals["precision"] if np.isfinite(totals["precision"]) else np.nan
+        return [
+            ("Undertriage", pct(under), "Urgent patients not escalated (1 - recall). "
+             "Trauma-care benchmarks ask for under 5 %."),
+            ("Overtriage", pct(over), "Escalations that were not urgent (1 - precision). "
+             "Benchmarks tolerate up to 50 %: over-escalating is the safer error."),
+            ("Missed urgent cases", f"{totals['fn']:,.0f}", "Urgent patients sent to self-care "
+             "over the whole horizon."),
+        ]
+    if domain.name == "fraud":
+        return [
+            ("Fraud losses", f"${totals['cost_fn']:,.0f}", "Amounts of approved fraud plus "
+             "chargeback fees over the horizon."),
+            ("Good customers declined", f"{totals['fp']:,.0f}", "Legitimate payments declined: "
+             "friction, lost margin, and customers who may not come back."),
+            ("Frauds caught", f"{totals['tp']:,.0f} of {totals['positives']:,.0f}",
+             "Frauds declined (automatically or by an analyst)."),
+        ]
+    lift = weekly["lift_vs_popularity"].mean() if "lift_vs_popularity" in weekly else np.nan
+    coverage = weekly["catalogue_coverage"].mean() if "catalogue_coverage" in weekly else np.nan
+    taste = weekly["taste_drift_cosine"].max() if "taste_drift_cosine" in weekly else np.nan
+    return [
+        ("Lift over popularity", "undefined" if not np.isfinite(lift) else f"{lift:+.1%}",
+         "How much more often shown items are engaged with than the same number of items "
+         "picked by popularity alone (weekly average)."),
+        ("Catalogue coverage", pct(coverage), "Share of the catalogue shown at least once "
+         "in a week (weekly average): low coverage means a narrow, repetitive feed."),
+        ("Peak taste drift", "undefined" if not np.isfinite(taste) else f"{taste:.3f}",
+         "Largest cosine distance between a week's audience taste centroid and the training "
+         "weeks'. Beyond 0.15 the audience has changed enough to check the model."),
+    ]
+
+
+def _pct(value: float) -> str:
+    return "undefined" if value is None or not np.isfinite(value) else f"{value:.1%}"
