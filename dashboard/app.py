@@ -9,7 +9,7 @@ import streamlit as st
 
 import simulations  # noqa: F401  (heavy imports first, so the frozen heap holds them)
 
-st.set_page_config(page_title="Tradeoff Lab", page_icon="⚖️", layout="wide")
+st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", layout="wide")
 
 
 @st.cache_resource
@@ -28,14 +28,14 @@ _freeze_import_heap()
 
 VIEWS = Path(__file__).parent / "views"
 pages = {
-    "": [st.Page(VIEWS / "overview.py", title="Overview", icon="🧭", default=True)],
+    "": [st.Page(VIEWS / "overview.py", title="Overview", icon=":material/explore:", default=True)],
     "Explore a domain": [
-        st.Page(VIEWS / "fraud.py", title="Fraud", icon="💳", url_path="fraud"),
-        st.Page(VIEWS / "triage.py", title="Triage", icon="🩺", url_path="triage"),
-        st.Page(VIEWS / "recommendation.py", title="Recommendation", icon="🎬",
+        st.Page(VIEWS / "fraud.py", title="Fraud", icon=":material/credit_card:", url_path="fraud"),
+        st.Page(VIEWS / "triage.py", title="Triage", icon=":material/medical_services:", url_path="triage"),
+        st.Page(VIEWS / "recommendation.py", title="Recommendation", icon=":material/movie:",
                 url_path="recommendation"),
     ],
-    "Decide": [st.Page(VIEWS / "compare.py", title="Compare policies", icon="⚖️",
+    "Decide": [st.Page(VIEWS / "compare.py", title="Compare policies", icon=":material/compare_arrows:",
                        url_path="compare")],
 }
 st.navigation(pages).run()

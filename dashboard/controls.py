@@ -229,24 +229,56 @@ def _parse(control: Control, raw: list[str]) -> tuple[Any, str]:
     return (lo, hi), ""
 
 
+def _default_state(control: Control) -> Any:
+    """The value a widget's session state holds for the control's default."""
+    if control.kind == "multi":
+        return list(control.default)
+    if control.kind == "range":
+        return tuple(float(v) for v in control.default)
+    return control.default
+
+
 def check_url(controls: list[Control], page: str) -> list[str]:
-    """Drop this page's malformed query parameters; return one warning per dropped parameter."""
-    warnings = []
+    """Guard this page's link parameters; call before drawing any control.
+
+    Streamlit seeds a bound widget from the link on its first run and would accept, clamp or
+    silently drop a bad value. So a bad parameter is recorded here, the widgets are drawn
+    once, ``finish_url_check`` reruns, and on that rerun each recorded widget is reset to its
+    default (a session-state write before the widget exists) and the warnings are returned.
+    """
+    pending = st.session_state.setdefault("_url_fixes", {})
+    if page in pending:
+        fix = pending.pop(page)
+        for key, value in fix["values"].items():
+            st.session_state[key] = value
+        return fix["warnings"]
+    values, warnings = {}, []
+    handled = st.session_state.setdefault("_url_handled", set())
     for control in controls:
         key = control.key(page)
         if key not in st.query_params:
             continue
         raw = st.query_params.get_all(key)
+        token = (key, tuple(raw))
+        if token in handled:  # already reported and reset; the address may lag behind
+            continue
         _, reason = _parse(control, raw)
         if reason:
+            handled.add(token)
             shown = "&".join(f"{key}={r}" for r in raw) or f"{key}="
             warnings.append(f"Ignored link parameter `{shown}`: {reason}. Using the default "
                             f"for {control.label.lower()} instead.")
-            try:
-                del st.query_params[key]
-            except Exception:  # a parameter already bound to a widget is managed by Streamlit
-                pass
-    return warnings
+            values[key] = _default_state(control)
+    if values:
+        pending[page] = {"values": values, "warnings": warnings}
+    return []
+
+
+def finish_url_check(page: str) -> None:
+    """Rerun once if ``check_url`` found bad link parameters (call after drawing controls)."""
+    fix = st.session_state.get("_url_fixes", {}).get(page)
+    if fix is not None:
+        st.rerun()
 
 
 def render(control: Control, page: str, container=st) -> Any:

@@ -10,6 +10,7 @@ from dashboard.controls import (
     band_control,
     check_url,
     domain_controls,
+    finish_url_check,
     render,
     render_sidebar,
     scenario_from_values,
@@ -121,7 +122,7 @@ def _time_tab(domain, scenario, result, weekly) -> None:
         "Precision and recall by week", "share", m, y_format=".0%"), key="pr_time")
     right.plotly_chart(charts.weekly_lines(
         weekly, {"pass_rate": f"'{domain.actions['pass']}' rate"},
-        f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".1%"),
+        f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%"),
         key="pass_time")
     left, right = st.columns(2)
     left.plotly_chart(charts.review_load(weekly, scenario.review.capacity, domain.actions, m),
@@ -185,9 +186,10 @@ def render_domain_page(domain_name: str) -> None:
     st.title(domain.title)
     st.caption(domain.question)
     for message in warnings:
-        st.warning(message, icon="⚠️")
+        st.warning(message, icon=":material/warning:")
     values = render_sidebar(controls, page)
     t_low, t_high = render(band, page)
+    finish_url_check(page)
     try:
         scenario = scenario_from_values(domain_name, values, (t_low, t_high))
     except ScenarioError as err:

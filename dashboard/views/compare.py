@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts, seam
-from dashboard.controls import Control, check_url, render
+from dashboard.controls import Control, check_url, finish_url_check, render
 from simulations.domains import DOMAINS, get_domain
 from simulations.scenario import DriftSpec, ScenarioError, default_scenario
 
@@ -34,31 +34,37 @@ general = [
     Control("onset", "Drift starts in week", "int", 9, "First week of the drift.", lo=1, hi=52,
             step=1, widget="slider"),
 ]
-raw_domain = st.query_params.get("compare_domain")
-chosen = next((d for d in DOMAINS if DOMAINS[d].title == raw_domain), "fraud")
-domain = get_domain(chosen)
-t_low, t_high = domain.policy
-bands = [
-    Control(f"{chosen}_a", f"Policy A: {domain.actions['pass']} | {domain.actions['review']} | "
-            f"{domain.actions['flag']}", "range", (t_low, t_high),
-            "Policy A's band (default: the domain's starting policy).", lo=0.0, hi=1.0,
-            step=0.005, widget="slider", fmt="%.3f"),
-    Control(f"{chosen}_b", f"Policy B: {domain.actions['pass']} | {domain.actions['review']} | "
-            f"{domain.actions['flag']}", "range", (round(t_low / 2, 3), round(t_high / 2, 3)),
-            "Policy B's band (default: twice as sensitive as A).", lo=0.0, hi=1.0, step=0.005,
-            widget="slider", fmt="%.3f"),
-]
-for message in check_url(general + bands, PAGE):
-    st.warning(message, icon="⚠️")
+
+
+def band_controls(name: str) -> list[Control]:
+    """Bands A and B of one domain (default: its starting policy, and twice as sensitive)."""
+    d = get_domain(name)
+    words = f"{d.actions['pass']} | {d.actions['review']} | {d.actions['flag']}"
+    t_low, t_high = d.policy
+    return [
+        Control(f"{name}_a", f"Policy A: {words}", "range", (t_low, t_high),
+                "Policy A's band (default: the domain's starting policy).", lo=0.0, hi=1.0,
+                step=0.005, widget="slider", fmt="%.3f"),
+        Control(f"{name}_b", f"Policy B: {words}", "range",
+                (round(t_low / 2, 3), round(t_high / 2, 3)),
+                "Policy B's band (default: twice as sensitive as the starting policy).",
+                lo=0.0, hi=1.0, step=0.005, widget="slider", fmt="%.3f"),
+    ]
+
+
+bands = {name: band_controls(name) for name in DOMAINS}
+for message in check_url(general + [c for pair in bands.values() for c in pair], PAGE):
+    st.warning(message, icon=":material/warning:")
 
 with st.sidebar:
     values = {c.name: render(c, PAGE) for c in general}
 domain = get_domain(values["domain"])
 left, right = st.columns(2)
 with left:
-    band_a = render(bands[0], PAGE)
+    band_a = render(bands[domain.name][0], PAGE)
 with right:
-    band_b = render(bands[1], PAGE)
+    band_b = render(bands[domain.name][1], PAGE)
+finish_url_check(PAGE)
 
 try:
     drift = ()

@@ -22,11 +22,12 @@ for col, domain in zip(cols, DOMAINS.values(), strict=True):
         words = domain.actions
         st.caption(f"Each event is {words['pass']}, {words['flag']} or sent to "
                    f"{words['review']} ({domain.reviewers}).")
-        st.page_link(PAGES[domain.name], label=f"Open {domain.title.lower()}", icon="➡️")
+        st.page_link(PAGES[domain.name], label=f"Open {domain.title.lower()}",
+                     icon=":material/arrow_forward:")
 with st.container(border=True):
     st.subheader("Compare two policies")
     st.markdown("Run policies A and B on identical traffic and read the paired weekly "
                 "differences in cost, approvals, recall and review load.")
-    st.page_link("views/compare.py", label="Open the comparison", icon="➡️")
+    st.page_link("views/compare.py", label="Open the comparison", icon=":material/arrow_forward:")
 st.caption("Every control is mirrored in the page address: copy the link to share the exact "
            "view. Hover the ⓘ next to any number for what it means and why it matters.")

@@ -1,0 +1,167 @@
+"""End to end in a real headless Chromium: every page renders its charts without an error box,
+and dragging the band changes the KPIs. Screenshots go to artifacts/screenshots/ (git-ignored).
+
+Needs Debian's Chromium at /usr/bin/chromium (``.ci/run`` installs it); Playwright drives it
+and never downloads a browser of its own. Outside CI the tests skip when Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"CI must run the browser tests, but {CHROMIUM} is missing")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError("streamlit did not start: " + process.stdout.read().decode()[-2000:])
+    yield url
+    os.killpg(process.pid, signal.SIGTERM)  # stop the server by its own process id
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def wait_until_idle(page, timeout: float = 120) -> None:
+    """Wait until the script has finished running and the page has stopped changing."""
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').filter(
+            has_text="Running").count() or page.locator('[data-testid="stSpinner"]').count()
+        if running:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 1.5:
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the page kept running")
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: the app scrolls inside its main block, so grow the window to fit it."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def open_page(page, url: str, name: str):
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
+    wait_until_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0, f"{name}: error box shown"
+    screenshot(page, name)
+
+
+def kpi_values(page) -> list[str]:
+    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+def test_overview(server, page):
+    open_page(page, server, "overview")
+    assert page.get_by_text("Tradeoff Lab").first.is_visible()
+    assert page.get_by_text("Raise fraud sensitivity").first.is_visible()
+
+
+@pytest.mark.parametrize("domain", ["fraud", "triage", "recommendation"])
+def test_domain_page_renders_charts_and_the_band_drag_changes_kpis(server, page, domain):
+    open_page(page, f"{server}/{domain}", domain)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() >= 4
+    before = kpi_values(page)
+    assert len(before) >= 5
+    thumbs = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]')
+    handle = thumbs.nth(1)  # the band's upper handle, t_high
+    handle.focus()
+    for _ in range(30):
+        page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+    after = kpi_values(page)
+    assert after != before
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert f"{domain}_band=" in page.url  # the link now carries the band
+    page.get_by_role("tab", name="Over time").click()
+    wait_until_idle(page)
+    screenshot(page, f"{domain}_over_time")
+
+
+def test_compare_page(server, page):
+    open_page(page, f"{server}/compare", "compare")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    assert len(kpi_values(page)) == 4
+
+
+def test_bad_link_shows_a_warning_not_an_error(server, page):
+    open_page(page, f"{server}/fraud?fraud_band=0.9&fraud_band=0.1&fraud_weeks=abc",
+              "fraud_bad_link")
+    alerts = " ".join(page.locator('[data-testid="stAlertContainer"]').all_inner_texts())
+    assert "fraud_band" in alerts and "fraud_weeks" in alerts
