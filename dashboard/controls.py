@@ -133,7 +133,8 @@ def domain_controls(domain: Domain) -> list[Control]:
              "the band are reviewed first; the rest overflow to the default action.", g_review),
         _num("accuracy", "Reviewer accuracy", s.review.reviewer_accuracy, 0.5, 1.0, 0.01,
              "How often a reviewer's decision is right. Reviews also produce labels, so "
-             "mistakes here feed into retraining.", g_review, widget="slider"),
+             "mistakes here feed into retraining.", g_review, widget="slider",
+             visible=lambda v: domain.review_decides),
         _choice("overflow", "When reviewers are full", s.review.overflow_action, ("pass", "flag"),
                 {"pass": a["pass"], "flag": a["flag"]},
                 "What happens to band events nobody had time to review.", g_review),

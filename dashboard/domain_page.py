@@ -52,7 +52,14 @@ def _pp_delta(value: float, reference: float) -> str | None:
 
 
 def _money(value: float, unit: str) -> str:
-    return f"${value:,.0f}" if unit == "$" else f"{value:,.0f} {unit}"
+    """Whole units, or millions with one decimal once a number gets too wide for a KPI card."""
+    if abs(value) >= 1e6:
+        text = f"{value / 1e6:,.1f}M"
+    elif abs(value) >= 1e5:
+        text = f"{value / 1e3:,.1f}k"
+    else:
+        text = f"{value:,.0f}"
+    return f"${text}" if unit == "$" else f"{text} {unit}"
 
 
 def _kpis(domain, totals, baseline, capacity) -> None:
@@ -70,7 +77,7 @@ def _kpis(domain, totals, baseline, capacity) -> None:
                    _pp_delta(totals["pass_rate"], baseline["pass_rate"]),
                    help=KPI_HELP["pass_rate"].format(**words), border=True)
     demand, base_demand = totals["review_demand_per_week"], baseline["review_demand_per_week"]
-    cols[3].metric("Review demand / week", f"{demand:,.0f} of {capacity:,}",
+    cols[3].metric("Review demand / week", f"{demand:,.0f}",
                    f"{demand - base_demand:+,.0f}" if demand != base_demand else None,
                    delta_color="inverse", help=KPI_HELP["review"].format(**words), border=True)
     cost, base_cost = totals["cost_total"], baseline["cost_total"]
@@ -203,8 +210,10 @@ def render_domain_page(domain_name: str) -> None:
     baseline = seam.outcome(scenario.with_policy(*domain.policy))[1]
     totals = horizon_totals(outcome.weekly)
     _kpis(domain, totals, horizon_totals(baseline.weekly), scenario.review.capacity)
-    st.caption("Deltas compare with this scenario's default band "
-               f"({domain.policy[0]:g}, {domain.policy[1]:g}) on the same traffic.")
+    st.caption(f"Review capacity: {scenario.review.capacity:,} a week; demand above it goes "
+               f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. Deltas "
+               f"compare with this scenario's default band ({domain.policy[0]:g}, "
+               f"{domain.policy[1]:g}) on the same traffic.")
     cols = st.columns(3)
     for col, (label, value, help_text) in zip(
             cols, domain_highlights(domain, totals, outcome.weekly), strict=True):

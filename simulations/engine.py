@@ -61,7 +61,8 @@ class Outcome:
         self.domain = domain
         self._arrays = arrays
         p, review = scenario.policy, scenario.review
-        self.correct = arrays["u_review"] < review.reviewer_accuracy
+        self.correct = domain.reviewer_correct(arrays["u_review"], review.reviewer_accuracy,
+                                               arrays["label"])
         self.action, self.reviewed, self.final = table.decisions(
             p.t_low, p.t_high, review.capacity, review.overflow_action, arrays["label"],
             self.correct)
@@ -200,7 +201,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         u_review, u_reveal = rng.random(n), rng.random(n)
         scores = model_lib.score(model, batch.numeric, batch.categorical)
 
-        correct = u_review < review.reviewer_accuracy
+        correct = domain.reviewer_correct(u_review, review.reviewer_accuracy, batch.label)
         fn_cost, fp_cost = event_costs(batch.value, batch.label, scenario.costs)
         week_table = BandTable.build(np.full(n, w), scores, batch.label, fn_cost, fp_cost,
                                      correct)
@@ -280,7 +281,8 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
 
 
 def _band_table(scenario: Scenario, arrays: dict[str, np.ndarray]) -> BandTable:
-    correct = arrays["u_review"] < scenario.review.reviewer_accuracy
+    correct = get_domain(scenario.domain).reviewer_correct(
+        arrays["u_review"], scenario.review.reviewer_accuracy, arrays["label"])
     fn_cost, fp_cost = event_costs(arrays["value"], arrays["label"], scenario.costs)
     return BandTable.build(arrays["week"], arrays["score"], arrays["label"], fn_cost, fp_cost,
                            correct)

@@ -4,7 +4,8 @@ Under ``full`` feedback every label arrives ``label_delay`` weeks after its even
 ``selective`` feedback a label arrives only if the final decision reveals it (the domain's
 ``reveal`` table gives the probability per final decision and true label: a declined payment
 never shows whether it was fraud, a patient sent home shows it only if they come back), after
-the same delay; reviewed events reveal the reviewer's verdict at once, right or wrong. That
+the same delay; reviewed events reveal the reviewer's verdict at once, right or wrong (or,
+where the review route is an exploration slot, the true outcome at once). That
 selection is what makes monitored metrics look better than the truth, and what biases a model
 retrained on seen labels.
 """
@@ -26,7 +27,10 @@ def reveal_labels(domain, feedback, week, label, reviewed, final, reviewer_corre
     reveal = np.asarray(domain.reveal, dtype=float)
     revealed = np.asarray(u_reveal) < reveal[np.asarray(final, dtype=np.int64), label]
     reviewed = np.asarray(reviewed, dtype=bool)
-    verdict = np.where(np.asarray(reviewer_correct, dtype=bool), label, 1 - label)
+    if domain.review_decides:
+        verdict = np.where(np.asarray(reviewer_correct, dtype=bool), label, 1 - label)
+    else:  # an explored item is shown and its true outcome observed
+        verdict = label
     seen = revealed | reviewed
     seen_label = np.where(reviewed, verdict, label).astype(np.int8)
     label_week = np.where(reviewed, week, week + feedback.label_delay).astype(np.int32)

@@ -392,7 +392,7 @@ def default_scenario(domain: str, **overrides: Any) -> Scenario:
     scenario = Scenario(
         domain=d.name,
         population=Population(base_rate=d.base_rate),
-        review=Review(capacity=d.review_capacity),
+        review=Review(capacity=d.review_capacity, overflow_action=d.overflow_action),
         costs=Costs(**d.costs),
         policy=Policy(*d.policy),
     )

@@ -173,3 +173,26 @@ def test_retraining_is_skipped_and_recorded_without_enough_labels():
     skipped = [m for m in result.models if m.status.startswith("skipped")]
     assert skipped and "need 10000000" in skipped[0].status
     assert (result.weekly["cost_retrain"] == 0).all()
+
+
+def test_exploration_slots_show_the_item_and_reveal_the_true_outcome():
+    scenario = small("recommendation", weeks=3).with_changes(
+        feedback={"mode": "selective", "label_delay": 0}, review={"reviewer_accuracy": 0.5})
+    result = run(scenario)
+    e = result.events
+    explored = e["reviewed"]
+    assert explored.any()
+    assert (e.loc[explored, "final"] == "flag").all()  # an explored item is shown
+    assert e.loc[explored, "label_seen"].all()
+    seen_label = result.outcome.seen_label[explored.to_numpy()]
+    np.testing.assert_array_equal(seen_label, e.loc[explored, "label"])  # truth, not a verdict
+
+
+@pytest.mark.parametrize("name", DOMAIN_NAMES)
+def test_labels_the_loop_learnt_from_match_the_outcome(name):
+    scenario = small(name, weeks=4).with_changes(feedback={"mode": "selective",
+                                                          "label_delay": 1})
+    result = run(scenario)
+    np.testing.assert_array_equal(result.arrays["seen"], result.outcome.seen)
+    np.testing.assert_array_equal(result.arrays["seen_label"], result.outcome.seen_label)
+    np.testing.assert_array_equal(result.arrays["final"], result.outcome.final)

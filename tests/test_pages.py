@@ -48,12 +48,11 @@ def test_domain_page_renders_and_the_band_moves_the_kpis(domain):
     at = app(domain, **small_params(domain))
     assert not at.exception
     assert len(at.metric) >= 5 and not at.warning
-    low, high = at.slider(key=f"{domain}_band").value
     recall_before = percent(kpi(at, "Recall"))
     pass_before = percent(kpi(at, "'"))
-    at.slider(key=f"{domain}_band").set_value((low, 0.95)).run()
+    at.slider(key=f"{domain}_band").set_value((0.9, 0.95)).run()
     assert not at.exception
-    # raising t_high flags fewer events: more pass, fewer positives caught
+    # raising the thresholds flags fewer events: more pass, fewer positives caught
     assert percent(kpi(at, "'")) >= pass_before
     assert percent(kpi(at, "Recall")) < recall_before
     assert any(m.delta for m in at.metric[:5])  # deltas against the default band appear

@@ -79,6 +79,22 @@ class Domain:
     make_world: Callable[[np.random.Generator], Any]
     generate: Callable[[int, float, DriftState, Any, np.random.Generator], Batch]
     extra_metrics: Callable[..., dict[str, np.ndarray]] | None = None
+    overflow_action: str = "pass"  # what happens to band events no reviewer reaches
+    # True: a person reviews and decides, right with the reviewer accuracy. False: the review
+    # route is itself an action (an exploration slot shows the item) and ends flagged; the
+    # true outcome is then observed.
+    review_decides: bool = True
+
+    def reviewer_correct(self, u_review: np.ndarray, accuracy: float,
+                         label: np.ndarray) -> np.ndarray:
+        """Per event, whether the review's verdict equals the truth (verdict = flag when not).
+
+        When the review does not decide, "correct" is set to the label so that the verdict is
+        always "flag" (a positive is flagged correctly, a negative flagged wrongly).
+        """
+        if self.review_decides:
+            return u_review < accuracy
+        return np.asarray(label).astype(bool)
 
     @property
     def categorical_names(self) -> tuple[str, ...]:

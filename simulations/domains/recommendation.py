@@ -14,7 +14,9 @@ Where the defaults come from
   AUC near 0.8 on defaults.
 * Costs, in minutes of engagement: hiding an item the user would have engaged with loses its
   watch time (the event's value, ~8 minutes on average); showing an item the user ignores
-  costs 1.5 minutes of attention and trust; an exploration slot costs 0.5 minutes.
+  costs 1.5 minutes of attention and trust; an exploration slot costs 0.5 minutes. An
+  explored item is shown (the slot is an action, not a person's judgement) and its true
+  outcome is observed, so reviewer accuracy plays no part here.
 * Extra metrics: lift of the engagement rate of what is shown over a popularity baseline that
   shows the same number of items, catalogue coverage, the share of shown impressions taken by
   the top 10 % of items, and the cosine distance between this week's user-taste centroid and
@@ -212,4 +214,5 @@ DOMAIN = Domain(
     make_world=make_world,
     generate=generate,
     extra_metrics=extra_metrics,
+    review_decides=False,
 )

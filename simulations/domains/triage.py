@@ -15,7 +15,8 @@ Where the defaults come from
   patient by age and comorbidities), an unnecessary escalation at $600 (an emergency visit),
   a nurse review at $40 (about twenty minutes of a nurse's time). Trauma-care benchmarks ask
   for undertriage (1 - recall) under 5 % and overtriage (1 - precision) under 50 %.
-* Review capacity: 2,000 nurse reviews a week (ten nurses, ~40 hours, ~5 reviews an hour).
+* Review capacity: 4,000 nurse reviews a week (twenty nurses, ~40 hours, ~5 reviews an hour);
+  contacts no nurse reaches are escalated (the safe default when in doubt).
 
 Drift hooks
 -----------
@@ -141,11 +142,12 @@ DOMAIN = Domain(
         "review": 40.0,
         "retrain": 20000.0,
     },
-    review_capacity=2000,
-    policy=(0.20, 0.40),
+    review_capacity=4000,
+    policy=(0.08, 0.35),
     # Selective feedback: escalated patients are seen by a clinician (label known); of those
     # sent to self-care, urgent ones come back 70 % of the time, others 10 %.
     reveal=((0.10, 0.70), (1.0, 1.0)),
     make_world=no_world,
     generate=generate,
+    overflow_action="flag",
 )
