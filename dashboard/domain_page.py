@@ -27,6 +27,7 @@ from simulations.report import (
 )
 from simulations.scenario import ScenarioError
 
+TABS = ("Tradeoff", "Over time", "Segments", "Data")
 KPI_HELP = {
     "precision": "Of the events finally {flag}, the share that were truly {pos}. Low precision "
                  "means {neg} cases pay the price of the model's caution.",
@@ -219,13 +220,16 @@ def render_domain_page(domain_name: str) -> None:
             cols, domain_highlights(domain, totals, outcome.weekly), strict=True):
         col.metric(label, value, help=help_text)
 
-    views = seam.band_free_views(seam.run_key(scenario))
-    tradeoff, over_time, segments, data = st.tabs(["Tradeoff", "Over time", "Segments", "Data"])
-    with tradeoff:
-        _tradeoff_tab(domain, scenario, result, totals, views)
-    with over_time:
-        _time_tab(domain, scenario, result, outcome.weekly)
-    with segments:
-        _segments_tab(domain, result, outcome)
-    with data:
-        _data_tab(domain, scenario, result, outcome)
+    # Only the open tab is drawn: a band drag then builds a handful of charts, not all of them.
+    tabs = st.tabs(list(TABS), key=f"{page}_tab", on_change="rerun", bind="query-params")
+    draw = {
+        "Tradeoff": lambda: _tradeoff_tab(domain, scenario, result, totals,
+                                          seam.band_free_views(seam.run_key(scenario))),
+        "Over time": lambda: _time_tab(domain, scenario, result, outcome.weekly),
+        "Segments": lambda: _segments_tab(domain, result, outcome),
+        "Data": lambda: _data_tab(domain, scenario, result, outcome),
+    }
+    for tab, name in zip(tabs, TABS, strict=True):
+        if tab.open:
+            with tab:
+                draw[name]()

@@ -79,6 +79,10 @@ class Outcome:
             self._events = _events_table(self.domain, self._arrays, self)
         return self._events
 
+    def events_at(self, rows: np.ndarray) -> pd.DataFrame:
+        """Only the given rows of the events table (cheap: nothing else is built)."""
+        return _events_table(self.domain, self._arrays, self, rows)
+
 
 @dataclass
 class RunResult:
@@ -233,6 +237,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             **{f"drift_{k}": getattr(state, k) for k in ("covariate", "prior", "concept", "cohort")},
             "retrained": False,
             "retrain_reason": "",
+            **(domain.monitor(batch.extra, reference.extra) if domain.monitor else {}),
         }
         reason = _retrain_reason(scenario, w, last_retrain, drift, is_score, per_week)
         if reason:
@@ -269,7 +274,6 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         "categorical": events.categorical,
         **{k: np.concatenate(v) for k, v in per_week.items()},
         **{f"extra_{k}": v for k, v in events.extra.items()},
-        **{f"reference_{k}": v for k, v in reference.extra.items()},
     }
     table = _band_table(scenario, arrays)
     band_free = pd.DataFrame(rows)
@@ -339,35 +343,36 @@ def _weekly_table(scenario: Scenario, domain: Domain, table: BandTable,
     return weekly[order + [c for c in weekly.columns if c not in order]]
 
 
-def _events_table(domain: Domain, arrays: dict[str, np.ndarray], outcome: Outcome) -> pd.DataFrame:
+def _events_table(domain: Domain, arrays: dict[str, np.ndarray], outcome: Outcome,
+                  rows: np.ndarray | slice = slice(None)) -> pd.DataFrame:
+    """The events table, or only the given rows of it."""
     last_week = int(arrays["week"][-1])
     events = pd.DataFrame({
-        "week": arrays["week"],
-        "score": arrays["score"],
-        "label": arrays["label"],
-        "action": pd.Categorical.from_codes(outcome.action, ["pass", "review", "flag"]),
-        "reviewed": outcome.reviewed,
-        "final": pd.Categorical.from_codes(outcome.final, ["pass", "flag"]),
-        "value": arrays["value"],
-        "segment": pd.Categorical.from_codes(arrays["segment"], list(domain.segments)),
-        "label_seen": outcome.seen & (outcome.label_week <= last_week),
-        "model_version": arrays["model_version"],
+        "week": arrays["week"][rows],
+        "score": arrays["score"][rows],
+        "label": arrays["label"][rows],
+        "action": pd.Categorical.from_codes(outcome.action[rows], ["pass", "review", "flag"]),
+        "reviewed": outcome.reviewed[rows],
+        "final": pd.Categorical.from_codes(outcome.final[rows], ["pass", "flag"]),
+        "value": arrays["value"][rows],
+        "segment": pd.Categorical.from_codes(arrays["segment"][rows], list(domain.segments)),
+        "label_seen": (outcome.seen & (outcome.label_week <= last_week))[rows],
+        "model_version": arrays["model_version"][rows],
     })
     for j, name in enumerate(domain.numeric_features):
-        events[name] = arrays["numeric"][:, j]
+        events[name] = arrays["numeric"][rows, j]
     for j, (name, cats) in enumerate(domain.categorical_features):
-        events[name] = pd.Categorical.from_codes(arrays["categorical"][:, j], list(cats))
+        events[name] = pd.Categorical.from_codes(arrays["categorical"][rows, j], list(cats))
     return events
 
 
 def _extra_metrics(domain, table, arrays, final) -> list[dict[str, float]]:
     """The domain's own weekly metrics, for the events this policy flags."""
     extra = {k[len("extra_"):]: v for k, v in arrays.items() if k.startswith("extra_")}
-    ref = {k[len("reference_"):]: v for k, v in arrays.items() if k.startswith("reference_")}
     out = []
     for i in range(len(table.weeks)):
         sl = slice(table.starts[i], table.starts[i + 1])  # events are stored week by week
         out.append(domain.extra_metrics(
             arrays["label"][sl], final[sl].astype(bool), arrays["numeric"][sl],
-            {k: v[sl] for k, v in extra.items()}, ref))
+            {k: v[sl] for k, v in extra.items()}))
     return out

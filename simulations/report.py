@@ -132,11 +132,11 @@ def cheapest_threshold(curve: pd.DataFrame) -> tuple[float, float]:
 
 def events_sample(outcome, rows: int = 500, seed: int = 0) -> pd.DataFrame:
     """A reproducible random sample of events, in event order."""
-    events = outcome.events
-    if len(events) <= rows:
-        return events
+    n = len(outcome.final)
+    if n <= rows:
+        return outcome.events
     rng = np.random.default_rng(seed)
-    return events.iloc[np.sort(rng.choice(len(events), rows, replace=False))]
+    return outcome.events_at(np.sort(rng.choice(n, rows, replace=False)))
 
 
 def domain_highlights(domain, totals: dict[str, float], weekly: pd.DataFrame) -> list[tuple[str, str, str]]:

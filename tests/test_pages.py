@@ -126,3 +126,13 @@ def test_compare_page_shows_paired_differences():
     values = {m.label: m.value for m in at.metric}
     assert values["Recall, B - A"].startswith("+") and values["Recall, B - A"] != "+0.00 pp"
     assert not at.info
+
+
+def test_only_the_open_tab_is_drawn_and_the_link_names_it():
+    tradeoff = app("fraud", **small_params("fraud"))
+    over_time = app("fraud", **small_params("fraud", fraud_tab="Over time"))
+    assert not over_time.exception
+    assert len(tradeoff.get("plotly_chart")) == 5  # distribution, confusion, PR, ROC, cost
+    assert len(over_time.get("plotly_chart")) == 6  # the weekly charts
+    data = app("fraud", **small_params("fraud", fraud_tab="Data"))
+    assert len(data.get("download_button")) == 3

@@ -78,7 +78,10 @@ class Domain:
     reveal: tuple[tuple[float, float], tuple[float, float]]
     make_world: Callable[[np.random.Generator], Any]
     generate: Callable[[int, float, DriftState, Any, np.random.Generator], Batch]
-    extra_metrics: Callable[..., dict[str, np.ndarray]] | None = None
+    # Optional weekly metrics of the domain: ``extra_metrics`` depends on the policy (what is
+    # flagged); ``monitor`` does not (it sees only the week's events and the reference's).
+    extra_metrics: Callable[..., dict[str, float]] | None = None
+    monitor: Callable[[dict, dict], dict[str, float]] | None = None
     overflow_action: str = "pass"  # what happens to band events no reviewer reaches
     # True: a person reviews and decides, right with the reviewer accuracy. False: the review
     # route is itself an action (an exploration slot shows the item) and ends flagged; the

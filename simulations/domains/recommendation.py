@@ -135,7 +135,10 @@ def generate(
         label=label,
         value=watch_minutes,
         segment=segment.astype(np.int16),
-        extra={"item": item, "taste": session_taste.astype(np.float32)},
+        extra={"item": item, "taste": session_taste.astype(np.float32),
+               # impressions from most to least popular item: the baseline's ranking,
+               # sorted once here rather than on every band move
+               "popularity_order": np.argsort(-log_pop, kind="stable").astype(np.int32)},
     )
 
 
@@ -144,7 +147,6 @@ def extra_metrics(
     shown: np.ndarray,
     numeric: np.ndarray,
     extra: dict[str, np.ndarray],
-    reference_extra: dict[str, np.ndarray],
 ) -> dict[str, float]:
     """Recommendation metrics for one week, for the items the policy shows.
 
@@ -153,13 +155,11 @@ def extra_metrics(
       is shown).
     * ``catalogue_coverage``: share of the catalogue shown at least once.
     * ``top10_exposure``: share of shown impressions taken by the 10 % most-shown items.
-    * ``taste_drift_cosine``: 1 - cos(centroid of this week's session tastes, centroid of the
-      reference window's).
     """
     k = int(shown.sum())
     items = extra["item"]
     if k:
-        by_popularity = np.argsort(-numeric[:, 2], kind="stable")[:k]
+        by_popularity = extra["popularity_order"][:k]
         baseline_rate = label[by_popularity].mean()
         model_rate = label[shown].mean()
         lift = model_rate / baseline_rate - 1 if baseline_rate > 0 else np.nan
@@ -168,15 +168,19 @@ def extra_metrics(
         coverage = np.count_nonzero(counts) / N_ITEMS
     else:
         lift, top10, coverage = np.nan, np.nan, 0.0
-    now = extra["taste"].mean(axis=0, dtype=np.float64)
-    ref = reference_extra["taste"].mean(axis=0, dtype=np.float64)
-    cosine = 1 - float(now @ ref / (np.linalg.norm(now) * np.linalg.norm(ref)))
     return {
         "lift_vs_popularity": float(lift),
         "catalogue_coverage": float(coverage),
         "top10_exposure": float(top10),
-        "taste_drift_cosine": cosine,
     }
+
+
+def monitor(extra: dict[str, np.ndarray], reference_extra: dict[str, np.ndarray]) -> dict:
+    """Semantic drift of the audience: ``taste_drift_cosine`` = 1 - cos(centroid of this
+    week's session-taste embeddings, centroid of the reference window's)."""
+    now = extra["taste"].mean(axis=0, dtype=np.float64)
+    ref = reference_extra["taste"].mean(axis=0, dtype=np.float64)
+    return {"taste_drift_cosine": 1 - float(now @ ref / (np.linalg.norm(now) * np.linalg.norm(ref)))}
 
 
 DOMAIN = Domain(
@@ -214,5 +218,6 @@ DOMAIN = Domain(
     make_world=make_world,
     generate=generate,
     extra_metrics=extra_metrics,
+    monitor=monitor,
     review_decides=False,
 )
