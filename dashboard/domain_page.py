@@ -196,28 +196,38 @@ def render_domain_page(domain_name: str) -> None:
     for message in warnings:
         st.warning(message, icon=":material/warning:")
     values = render_sidebar(controls, page)
-    t_low, t_high = render(band, page)
-    finish_url_check(page)
     try:
-        scenario = scenario_from_values(domain_name, values, (t_low, t_high))
+        scenario = scenario_from_values(domain_name, values, domain.policy)
     except ScenarioError as err:
+        finish_url_check(page)
         st.error(f"These settings cannot be simulated: {err}")
         st.stop()
+    _results(domain, scenario, band)
+
+
+@st.fragment
+def _results(domain, scenario, band) -> None:
+    """Band slider and everything it changes. A fragment: dragging the band reruns only this,
+    not the thirty sidebar controls."""
+    page = domain.name
+    t_low, t_high = render(band, page)
+    finish_url_check(page)
+    scenario = scenario.with_policy(t_low, t_high)
     if scenario.policy_changes_labels:
         st.info("This scenario retrains on the labels its own decisions reveal, so moving the "
                 "band changes what the model learns: each band move re-runs the simulation.")
 
     result, outcome = seam.outcome(scenario)
     baseline = seam.outcome(scenario.with_policy(*domain.policy))[1]
-    totals = horizon_totals(outcome.weekly)
-    _kpis(domain, totals, horizon_totals(baseline.weekly), scenario.review.capacity)
+    totals = horizon_totals(outcome.core)
+    _kpis(domain, totals, horizon_totals(baseline.core), scenario.review.capacity)
     st.caption(f"Review capacity: {scenario.review.capacity:,} a week; demand above it goes "
                f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. Deltas "
                f"compare with this scenario's default band ({domain.policy[0]:g}, "
                f"{domain.policy[1]:g}) on the same traffic.")
     cols = st.columns(3)
     for col, (label, value, help_text) in zip(
-            cols, domain_highlights(domain, totals, outcome.weekly), strict=True):
+            cols, domain_highlights(domain, totals, outcome), strict=True):
         col.metric(label, value, help=help_text)
 
     # Only the open tab is drawn: a band drag then builds a handful of charts, not all of them.

@@ -52,25 +52,61 @@ class ModelRecord:
 
 
 class Outcome:
-    """What one policy does over a run's cached scores: weekly table, per-event decisions and,
-    built only when asked for, the events table."""
+    """What one policy does over a run's cached scores.
+
+    ``core`` (counts, ratios and costs per week, answered from the sorted scores in O(weeks))
+    is ready at once; the per-event decisions, the labels they reveal, the full weekly table
+    (with the observed metrics and the domain's extras) and the events table are built the
+    first time something asks for them, so a band drag pays only for what the page shows.
+    """
 
     def __init__(self, scenario: Scenario, domain: Domain, table: BandTable,
                  band_free: pd.DataFrame, arrays: dict[str, np.ndarray]):
         self.scenario = scenario
         self.domain = domain
+        self._table = table
+        self._band_free = band_free
         self._arrays = arrays
-        p, review = scenario.policy, scenario.review
-        self.correct = domain.reviewer_correct(arrays["u_review"], review.reviewer_accuracy,
-                                               arrays["label"])
-        self.action, self.reviewed, self.final = table.decisions(
-            p.t_low, p.t_high, review.capacity, review.overflow_action, arrays["label"],
-            self.correct)
-        self.seen, self.seen_label, self.label_week = reveal_labels(
-            domain, scenario.feedback, arrays["week"], arrays["label"], self.reviewed,
-            self.final, self.correct, arrays["u_reveal"])
-        self.weekly = _weekly_table(scenario, domain, table, band_free, arrays, self)
+        self.core = _core_weekly(scenario, table, band_free)
+        self._decided: tuple[np.ndarray, ...] | None = None
+        self._revealed: tuple[np.ndarray, ...] | None = None
+        self._weekly: pd.DataFrame | None = None
         self._events: pd.DataFrame | None = None
+
+    def _decide(self) -> tuple[np.ndarray, ...]:
+        if self._decided is None:
+            p, review, arrays = self.scenario.policy, self.scenario.review, self._arrays
+            correct = self.domain.reviewer_correct(arrays["u_review"], review.reviewer_accuracy,
+                                                   arrays["label"])
+            action, reviewed, final = self._table.decisions(
+                p.t_low, p.t_high, review.capacity, review.overflow_action, arrays["label"],
+                correct)
+            self._decided = (correct, action, reviewed, final)
+        return self._decided
+
+    def _reveal(self) -> tuple[np.ndarray, ...]:
+        if self._revealed is None:
+            correct, _, reviewed, final = self._decide()
+            arrays = self._arrays
+            self._revealed = reveal_labels(self.domain, self.scenario.feedback, arrays["week"],
+                                           arrays["label"], reviewed, final, correct,
+                                           arrays["u_reveal"])
+        return self._revealed
+
+    correct = property(lambda self: self._decide()[0], doc="reviewer verdict equals the truth")
+    action = property(lambda self: self._decide()[1], doc="0 pass, 1 review, 2 flag")
+    reviewed = property(lambda self: self._decide()[2], doc="reached a reviewer")
+    final = property(lambda self: self._decide()[3], doc="1 if finally flagged")
+    seen = property(lambda self: self._reveal()[0], doc="a label is ever seen")
+    seen_label = property(lambda self: self._reveal()[1], doc="the label that is seen")
+    label_week = property(lambda self: self._reveal()[2], doc="week the label arrives")
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        """The full weekly table: the contract's columns first."""
+        if self._weekly is None:
+            self._weekly = _weekly_table(self.domain, self._table, self._arrays, self)
+        return self._weekly
 
     @property
     def events(self) -> pd.DataFrame:
@@ -319,18 +355,22 @@ def _retrain_reason(scenario, week, last_retrain, drift, is_score, per_week) -> 
     return ""
 
 
-def _weekly_table(scenario: Scenario, domain: Domain, table: BandTable,
-                  band_free: pd.DataFrame, arrays: dict[str, np.ndarray],
-                  outcome: Outcome) -> pd.DataFrame:
-    """The weekly table of ``scenario``'s policy: the contract's columns first."""
-    review = scenario.review
-    p = scenario.policy
+def _core_weekly(scenario: Scenario, table: BandTable, band_free: pd.DataFrame) -> pd.DataFrame:
+    """Counts, ratios and costs per week of ``scenario``'s policy, plus the band-free columns."""
+    review, p = scenario.review, scenario.policy
     weekly = pd.DataFrame(table.query(p.t_low, p.t_high, review.capacity,
                                       review.overflow_action, scenario.costs.review))
     for col in band_free.columns:
         if col != "week":
             weekly[col] = band_free[col].to_numpy()
     weekly["cost_total"] = weekly["cost_total"] + weekly["cost_retrain"]
+    return weekly
+
+
+def _weekly_table(domain: Domain, table: BandTable, arrays: dict[str, np.ndarray],
+                  outcome: Outcome) -> pd.DataFrame:
+    """The core weekly table plus observed metrics and the domain's extras, contract first."""
+    weekly = outcome.core.copy()
     observed = weekly_observed(table.weeks, outcome.seen, outcome.seen_label, outcome.label_week,
                                outcome.final)
     for key, values in observed.items():

@@ -96,15 +96,23 @@ def score_histogram(result, bins: int = 50, log_scale: bool | None = None) -> pd
 
 
 def _thin(curve: dict[str, np.ndarray], points: int) -> dict[str, np.ndarray]:
+    """Keep the first threshold reaching each of ``points`` even steps of recall and of
+    false positive rate, so both the PR and the ROC curve keep their shape."""
     n = len(curve["thresholds"])
-    if n <= points:
+    if n <= 2 * points:
         return curve
-    keep = np.unique(np.linspace(0, n - 1, points).round().astype(int))
-    return {k: v[keep] for k, v in curve.items()}
+    levels = np.linspace(0.0, 1.0, points)
+    keep = {0, n - 1}
+    for column in ("recall", "fpr"):
+        values = np.nan_to_num(curve[column], nan=0.0)  # non-decreasing along the curve
+        keep.update(np.minimum(np.searchsorted(values, levels, side="left"), n - 1).tolist())
+    index = np.array(sorted(keep))
+    return {k: v[index] for k, v in curve.items()}
 
 
-def tradeoff_curves(result, points: int = 400) -> pd.DataFrame:
-    """PR and ROC points over all events, one row per threshold (thinned to ``points``)."""
+def tradeoff_curves(result, points: int = 300) -> pd.DataFrame:
+    """PR and ROC points over all events, one row per threshold (thinned to at most about
+    2 x ``points`` rows)."""
     curve = _thin(threshold_curve(result.arrays["label"], result.arrays["score"]), points)
     return pd.DataFrame({k: curve[k] for k in ("thresholds", "precision", "recall", "fpr",
                                                 "flag_rate")})
@@ -139,7 +147,7 @@ def events_sample(outcome, rows: int = 500, seed: int = 0) -> pd.DataFrame:
     return outcome.events_at(np.sort(rng.choice(n, rows, replace=False)))
 
 
-def domain_highlights(domain, totals: dict[str, float], weekly: pd.DataFrame) -> list[tuple[str, str, str]]:
+def domain_highlights(domain, totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
     """(label, formatted value, plain-language help) of the figures a domain's team watches."""
     pct = _pct
     if domain.name == "triage":
@@ -162,6 +170,7 @@ def domain_highlights(domain, totals: dict[str, float], weekly: pd.DataFrame) ->
             ("Frauds caught", f"{totals['tp']:,.0f} of {totals['positives']:,.0f}",
              "Frauds declined (automatically or by an analyst)."),
         ]
+    weekly = outcome.weekly  # the recommendation extras need the per-event decisions
     lift = weekly["lift_vs_popularity"].mean() if "lift_vs_popularity" in weekly else np.nan
     coverage = weekly["catalogue_coverage"].mean() if "catalogue_coverage" in weekly else np.nan
     taste = weekly["taste_drift_cosine"].max() if "taste_drift_cosine" in weekly else np.nan

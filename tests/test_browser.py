@@ -90,8 +90,11 @@ def wait_until_idle(page, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     quiet_since = None
     while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').filter(
-            has_text="Running").count() or page.locator('[data-testid="stSpinner"]').count()
+        status = page.locator('[data-testid="stStatusWidget"]')
+        running = (status.filter(has_text="Running").count() or
+                   status.filter(has_text="Stop").count() or
+                   page.locator('[data-testid="stSpinner"]').count() or
+                   page.get_by_text("Simulating").count())
         if running:
             quiet_since = None
         elif quiet_since is None:

@@ -109,8 +109,10 @@ for col, (metric, label) in zip(cols, (
 if tuple(band_a) == tuple(band_b):
     st.info("A and B are the same policy: on identical traffic every difference is zero.")
 st.plotly_chart(charts.paired_differences(comparison.difference, {
-    "cost_total": f"total cost, B - A ({unit})", "pass_rate": f"'{domain.actions['pass']}' rate, B - A",
-    "recall": "recall, B - A", "reviewed": "reviews done, B - A"}, unit), key="paired")
+    "cost_total": f"total cost, B - A ({unit})",
+    "pass_rate": f"'{domain.actions['pass']}' rate, B - A",
+    "recall": "recall, B - A",
+    "reviewed": "reviews done, B - A"}), key="paired")
 table = comparison.totals.copy()
 for column in ("A", "B", "B - A"):
     table[column] = [_fmt(m, v) for m, v in zip(table["metric"], table[column], strict=True)]

@@ -1,0 +1,191 @@
+"""Workshop load: many browser-like sessions moving the band slider on one server (loopback only).
+
+    python benchmarks/load_bench.py [--sessions 60] [--moves 5] [--page fraud] [--think 1.5 4]
+
+Starts ``streamlit run dashboard/app.py`` on a free localhost port, opens ``--sessions``
+websocket sessions on ``/_stcore/stream`` (subprotocol ``streamlit``, protobuf ``BackMsg`` /
+``ForwardMsg``), loads the domain page in each, then every session moves the band slider
+``--moves`` times, all sessions at once; after each result a session "looks" for a random
+``--think`` interval (default 1.5-4 s: reading the KPIs before the next drag) before moving
+again; ``--think 0.2 1`` is a stress test of people dragging non-stop. Prints the
+rerun latency (a move sent until the server reports the script finished) p50 / p95 / max, the
+page-load latency, and the server's resident memory before, after the loads and at the end.
+Bounded: a fixed number of sessions and reruns, every wait has a timeout, and the server is
+stopped by its process id at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def rerun_message(page: str, widget_id: str | None = None,
+                  band: tuple[float, float] | None = None, fragment_id: str = "") -> bytes:
+    """What a browser sends: a page load, or a band move (rerunning only the band's fragment,
+    as the browser does when a widget inside ``st.fragment`` changes)."""
+    msg = BackMsg()
+    state = msg.rerun_script
+    state.query_string = ""
+    state.page_name = page
+    state.fragment_id = fragment_id
+    if widget_id is not None:
+        ws = state.widget_states.widgets.add()
+        ws.id = widget_id
+        ws.double_array_value.data.extend(band)
+    return msg.SerializeToString()
+
+
+async def until_finished(ws, band_key: str | None = None) -> tuple[str | None, str]:
+    """Read ForwardMsgs until the script run finishes; return the band slider's widget id and
+    the id of the fragment it sits in."""
+    slider_id, fragment_id = None, ""
+    while True:
+        raw = await asyncio.wait_for(ws.recv(), TIMEOUT)
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        kind = msg.WhichOneof("type")
+        if kind == "delta" and band_key and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") == "slider" and element.slider.id.endswith(band_key):
+                slider_id = element.slider.id
+                fragment_id = msg.delta.fragment_id
+        elif kind == "script_finished":
+            return slider_id, fragment_id
+
+
+async def session(url: str, page: str, moves: int, rng: random.Random, loads: list[float],
+                  latencies: list[float], errors: list[str], start_moving: asyncio.Event,
+                  loaded: list[int], think: tuple[float, float]) -> None:
+    try:
+        async with websockets.connect(f"ws://{url}/_stcore/stream", subprotocols=["streamlit"],
+                                      origin=f"http://{url}", max_size=None,
+                                      open_timeout=TIMEOUT) as ws:
+            t0 = time.perf_counter()
+            await ws.send(rerun_message(page))
+            slider_id, fragment_id = await until_finished(ws, f"{page}_band")
+            loads.append(time.perf_counter() - t0)
+            loaded[0] += 1
+            if slider_id is None:
+                raise RuntimeError("band slider not found in the page")
+            await asyncio.wait_for(start_moving.wait(), TIMEOUT)
+            for _ in range(moves):
+                await asyncio.sleep(rng.uniform(*think))  # a person looks, then drags again
+                low = round(rng.uniform(0.02, 0.2), 3)
+                band = (low, round(rng.uniform(low, 0.8), 3))
+                t0 = time.perf_counter()
+                await ws.send(rerun_message(page, slider_id, band, fragment_id))
+                await until_finished(ws)
+                latencies.append(time.perf_counter() - t0)
+    except Exception as err:  # reported, not raised: one failing session must not hide the rest
+        errors.append(f"{type(err).__name__}: {err}")
+
+
+async def drive(url: str, page: str, sessions: int, moves: int, pid: int,
+                think: tuple[float, float]) -> dict:
+    rng = random.Random(0)
+    loads, latencies, errors = [], [], []
+    start_moving = asyncio.Event()
+    loaded = [0]
+    memory = {"idle": rss_mb(pid)}
+    tasks = [asyncio.create_task(session(url, page, moves, random.Random(rng.random()), loads,
+                                         latencies, errors, start_moving, loaded, think))
+             for _ in range(sessions)]
+    deadline = time.monotonic() + TIMEOUT * 2
+    while loaded[0] + len(errors) < sessions and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    memory["after loads"] = rss_mb(pid)
+    start_moving.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), TIMEOUT * 3)
+    memory["after moves"] = rss_mb(pid)
+    return {"loads": loads, "latencies": latencies, "errors": errors, "memory": memory}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=60)
+    parser.add_argument("--moves", type=int, default=5)
+    parser.add_argument("--page", default="fraud", choices=["fraud", "triage", "recommendation"])
+    parser.add_argument("--think", type=float, nargs=2, default=(1.5, 4.0),
+                        metavar=("MIN", "MAX"), help="seconds between a result and the next move")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="repeat the whole load this many times (memory should stay flat)")
+    args = parser.parse_args()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless",
+         "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    url = f"127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.3)
+        print(f"{args.sessions} sessions x {args.moves} band moves on /{args.page}, think time "
+              f"{args.think[0]:g}-{args.think[1]:g} s, {os.cpu_count()} cores")
+        for round_no in range(1, args.rounds + 1):
+            r = asyncio.run(drive(url, args.page, args.sessions, args.moves, server.pid,
+                                  tuple(args.think)))
+            lat = r["latencies"]
+            print(f"round {round_no}: page load p50 {statistics.median(r['loads']):.2f} s, "
+                  f"p95 {percentile(r['loads'], 0.95):.2f} s")
+            if lat:
+                print(f"  band move rerun latency over {len(lat)} moves: "
+                      f"p50 {statistics.median(lat) * 1e3:.0f} ms, "
+                      f"p95 {percentile(lat, 0.95) * 1e3:.0f} ms, max {max(lat) * 1e3:.0f} ms")
+            print("  server RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in r["memory"].items()))
+            if r["errors"]:
+                print(f"  {len(r['errors'])} session errors, first: {r['errors'][0]}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Every chart the dashboard draws is a valid plotly figure with titled axes.
+
+The chart functions skip plotly's validation for speed; here each figure is rebuilt with full
+validation, so a misspelt property fails the suite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import charts
+from simulations import report
+from simulations.experiments import compare_policies
+from simulations.scenario import Policy
+from tests.conftest import DOMAIN_NAMES
+
+
+def validated(fig: go.Figure) -> go.Figure:
+    return go.Figure(fig.to_dict())  # raises on any invalid property
+
+
+def axis_titles(fig: go.Figure) -> list[str]:
+    layout = fig.to_dict()["layout"]
+    return [layout[k].get("title", {}).get("text", "") for k in layout if k.startswith("xaxis")
+            or k.startswith("yaxis")]
+
+
+@pytest.mark.parametrize("name", DOMAIN_NAMES)
+def test_every_chart_is_valid_and_titled(small_runs, name):
+    result = small_runs[name]
+    outcome = result.outcome
+    weekly = outcome.weekly
+    totals = report.horizon_totals(weekly)
+    markers = charts.Markers((3,), (5,))
+    hist = report.score_histogram(result)
+    curves = report.tradeoff_curves(result)
+    cost = report.cost_curve(result, points=21)
+    figures = [
+        charts.score_distribution(hist, 0.1, 0.4, result.domain.actions, "p", "n", True),
+        charts.score_distribution(hist, 0.2, 0.2, result.domain.actions, "p", "n", False),
+        charts.precision_recall(curves, (totals["recall"], totals["precision"]), 0.1),
+        charts.roc(curves, (0.1, 0.5), 0.8),
+        charts.confusion_heatmap(report.confusion_matrix(totals, result.domain)),
+        charts.cost_vs_threshold(cost, report.cheapest_threshold(cost), 10.0, "$"),
+        charts.weekly_lines(weekly, {"precision": "p", "recall": "r"}, "t", "share", markers,
+                            y_format=".0%", hlines={"level": 0.5}),
+        charts.review_load(weekly, 100, result.domain.actions, markers),
+        charts.weekly_costs(weekly, "$", markers),
+        charts.segment_bars(report.segment_table(result, outcome)),
+    ]
+    for fig in figures:
+        validated(fig)
+        assert all(axis_titles(fig)), fig.layout.title.text
+
+
+def test_undefined_values_are_gaps_not_zeros(small_runs):
+    weekly = small_runs["fraud"].weekly.copy()
+    weekly.loc[2, "precision"] = np.nan
+    fig = charts.weekly_lines(weekly, {"precision": "p"}, "t", "share", charts.Markers())
+    assert np.isnan(fig.data[0].y[2])  # plotly.js draws NaN as a gap
+    assert fig.data[0].connectgaps is False
+
+
+def test_paired_differences_chart_is_valid():
+    from tests.conftest import small
+
+    scenario = small("fraud", weeks=3, events=2000)
+    comparison = compare_policies(scenario, Policy(0.1, 0.3), Policy(0.05, 0.2))
+    fig = charts.paired_differences(comparison.difference, {"cost_total": "cost", "recall": "r"})
+    validated(fig)
+    assert len(fig.data) == 2
