@@ -69,10 +69,10 @@ def _layout(title: str, x_title: str, y_title: str, *, height: int = HEIGHT,
 def _line(layout: dict, axis: str, at: float, colour: str, dash: str, text: str,
           anchor: str, width: float = 1.5) -> None:
     """A vertical (axis "x") or horizontal (axis "y") reference line with a label."""
-    if axis == "x":
+    if axis == "x":  # labelled just inside the top of the plot, clear of the legend
         shape = {"type": "line", "xref": "x", "yref": "paper", "x0": at, "x1": at, "y0": 0,
                  "y1": 1}
-        note = {"x": at, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom",
+        note = {"x": at, "xref": "x", "y": 0.99, "yref": "paper", "yanchor": "top",
                 "xanchor": anchor}
     else:
         shape = {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": at,
