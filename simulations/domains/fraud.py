@@ -77,8 +77,8 @@ def generate(
 
     season = 0.35 * drift.covariate
     mu = np.where(classic, 3.95, 3.55) + season
-    mu = np.where(adaptive, 2.6, mu)
-    amount = np.round(rng.lognormal(mu, np.where(classic, 1.15, 1.0)), 2)
+    mu = np.where(adaptive, 4.3, mu)
+    amount = np.round(rng.lognormal(mu, np.where(classic, 1.15, np.where(adaptive, 0.7, 1.0))), 2)
 
     account_age_days = rng.gamma(pick(classic, 2.0, 1.2), pick(classic, 450.0, 260.0))
     velocity_24h = rng.poisson(pick(classic, 2.0, 2.8) * (1 + 0.5 * drift.covariate)).astype(float)

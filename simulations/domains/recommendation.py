@@ -70,10 +70,10 @@ def make_world(rng: np.random.Generator) -> Catalogue:
     share /= share.sum()
     log_pop = np.log(share)
     established = _unit(rng.normal(size=DIM))
-    # The new cohort's taste is mostly orthogonal to the established audience's.
+    # The new cohort's taste is mostly unlike the established audience's.
     other = rng.normal(size=DIM)
     other -= other @ established * established
-    new_cohort = _unit(0.25 * established + _unit(other))
+    new_cohort = _unit(0.3 * established + _unit(other))
     trend = _unit(rng.normal(size=DIM))
     return Catalogue(
         vectors=vectors,
@@ -91,7 +91,7 @@ def generate(
     n: int, base_rate: float, drift: DriftState, world: Catalogue, rng: np.random.Generator
 ) -> Batch:
     """One week of n candidate impressions under the given drift state."""
-    seg_probs = blend([0.55, 0.43, 0.02], [0.30, 0.25, 0.45], drift.cohort)
+    seg_probs = blend([0.55, 0.43, 0.02], [0.22, 0.18, 0.60], drift.cohort)
     segment = categorical_draw(np.broadcast_to(seg_probs, (n, 3)).copy(), rng)
     new = segment == 2
     tenure_days = np.where(
@@ -116,7 +116,8 @@ def generate(
     age = world.age_days[item]
 
     match = np.einsum("ij,ij->i", true_taste, vec)
-    logits = 3.4 * match + 0.35 * log_pop - 0.004 * age + 0.3 * (segment == 0)
+    logits = np.where(new, 3.0, 3.4) * match + np.where(new, 0.6, 0.35) * log_pop
+    logits += -0.004 * age + 0.3 * (segment == 0)
     logits += rng.normal(scale=0.4, size=n)
     logits += intercept_for_rate(logits, base_rate)
     label = (rng.random(n) < 1 / (1 + np.exp(-logits))).astype(np.int8)

@@ -72,7 +72,7 @@ def generate(
     # Children's normal vitals differ: faster heart and breathing for both classes.
     heart_rate = rng.normal(76 + 28 * child + pick(typical, 0.0, 7.0) + 4 * variant, 13)
     resp_rate = rng.normal(16 + 8 * child + pick(typical, 0.0, 2.0) + 1.0 * variant, 3.2)
-    spo2 = np.minimum(100, rng.normal(97.2 - pick(typical, 0.0, 1.0) - 4.0 * variant, 1.6))
+    spo2 = np.minimum(100, rng.normal(97.2 - pick(typical, 0.0, 1.0) - 4.5 * variant, 1.6))
     temperature = rng.normal(
         36.9 + 0.3 * drift.covariate + pick(typical, 0.0, 0.42) + 0.05 * variant, 0.55
     )
@@ -80,7 +80,7 @@ def generate(
     severity = np.clip(
         rng.normal(4.0 + pick(typical, 0.0, 1.1) + 0.1 * variant, 1.9), 0, 10
     ).round()
-    duration_days = rng.gamma(pick(typical, 2.0, 1.6) + 2.5 * variant, 1.5)
+    duration_days = rng.gamma(pick(typical, 2.0, 1.6) + 4.5 * variant, 1.5)
 
     complaint_probs = np.where(typical[:, None], _COMPLAINT_MIX[1], _COMPLAINT_MIX[0])
     complaint_probs[variant] = _COMPLAINT_MIX[0]
