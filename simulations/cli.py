@@ -133,7 +133,7 @@ def _check_writable(path: str | None, flag: str) -> None:
 def _command_list() -> None:
     print("domains:")
     for d in DOMAINS.values():
-        print(f"  {d.name:<16} {d.question}")
+        print(f"  {d.name:<24} {d.question}")
     names = preset_names()
     print("presets:" if names else "presets: (none)")
     for name in names:
@@ -141,7 +141,7 @@ def _command_list() -> None:
             title = load_preset(name).title
         except ScenarioError as err:
             title = f"(invalid: {err})"
-        print(f"  {name:<16} {title}")
+        print(f"  {name:<24} {title}")
 
 
 def _command_run(args) -> None:

@@ -222,3 +222,31 @@ DOMAIN = Domain(
     monitor=monitor,
     review_decides=False,
 )
+
+
+def ab_test_week(label: np.ndarray, shown: np.ndarray, score: np.ndarray,
+                 popularity_order: np.ndarray, contamination: float) -> tuple[float, float]:
+    """True and measured lift of one week of an A/B test of the model against popularity.
+
+    The treatment shows what the policy shows. The control shows the same number of
+    impressions ranked by popularity. In a clean test that popularity is the audience's own;
+    in a contaminated one, a share ``contamination`` of the control's ranking comes from the
+    previous model (its recommendations shaped what became popular), so the control already
+    behaves partly like the treatment. Lift = treatment engagement rate / control's - 1.
+    Returns (true lift, measured lift); NaN when nothing is shown.
+    """
+    k = int(shown.sum())
+    if k == 0:
+        return float("nan"), float("nan")
+    n = len(label)
+    treatment = label[shown].mean()
+    pop_rank = np.empty(n)
+    pop_rank[popularity_order] = np.arange(n)  # 0 = most popular
+    model_rank = np.empty(n)
+    model_rank[np.argsort(-score, kind="stable")] = np.arange(n)
+    clean = label[popularity_order[:k]].mean()
+    blended = (1 - contamination) * pop_rank + contamination * model_rank
+    contaminated = label[np.argsort(blended, kind="stable")[:k]].mean()
+    true_lift = treatment / clean - 1 if clean > 0 else float("nan")
+    measured = treatment / contaminated - 1 if contaminated > 0 else float("nan")
+    return float(true_lift), float(measured)
