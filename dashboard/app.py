@@ -35,7 +35,11 @@ pages = {
         st.Page(VIEWS / "recommendation.py", title="Recommendation", icon=":material/movie:",
                 url_path="recommendation"),
     ],
-    "Decide": [st.Page(VIEWS / "compare.py", title="Compare policies", icon=":material/compare_arrows:",
-                       url_path="compare")],
+    "Decide and practise": [
+        st.Page(VIEWS / "compare.py", title="Compare policies", icon=":material/compare_arrows:",
+                url_path="compare"),
+        st.Page(VIEWS / "rehearsal.py", title="Rehearse a case", icon=":material/school:",
+                url_path="rehearsal"),
+    ],
 }
 st.navigation(pages).run()

@@ -15,6 +15,8 @@ from dashboard.controls import (
     render_sidebar,
     scenario_from_values,
 )
+from dashboard.report_html import scenario_report_html
+from dashboard.workshop import presenter_toggle, share_link, show_story, story_panel
 from simulations.domains import get_domain
 from simulations.export import to_csv_text
 from simulations.report import (
@@ -89,6 +91,13 @@ def _kpis(domain, totals, baseline, capacity) -> None:
                    delta_color="inverse", help=KPI_HELP["cost"].format(**words), border=True)
 
 
+def _chart(container, fig, key: str) -> None:
+    """Draw a figure; taller in presenter mode so the back of the room can read it."""
+    if st.session_state.get("present"):
+        fig.update_layout(height=520, font={"size": 16})
+    container.plotly_chart(fig, key=key)
+
+
 def _markers(scenario, result) -> charts.Markers:
     onsets = sorted({d.onset_week for d in scenario.drift
                      if d.onset_week <= scenario.population.weeks})
@@ -100,21 +109,21 @@ def _tradeoff_tab(domain, scenario, result, totals, views) -> None:
     hist = views["histogram"]
     log_x = bool(hist["lower"].iloc[1] < 0.001)
     left, right = st.columns(2)
-    left.plotly_chart(charts.score_distribution(
+    _chart(left, charts.score_distribution(
         hist, p.t_low, p.t_high, domain.actions, domain.positive_word, domain.negative_word,
         log_x), key="score_distribution")
-    right.plotly_chart(charts.confusion_heatmap(confusion_matrix(totals, domain)),
+    _chart(right, charts.confusion_heatmap(confusion_matrix(totals, domain)),
                        key="confusion")
     auc = float(np.nanmean(result.weekly["auc"]))
     left, right = st.columns(2)
-    left.plotly_chart(charts.precision_recall(views["curves"], (totals["recall"],
+    _chart(left, charts.precision_recall(views["curves"], (totals["recall"],
                                                                 totals["precision"]),
                                               totals["positives"] / totals["events"]),
                       key="pr_curve")
-    right.plotly_chart(charts.roc(views["curves"], (totals["false_positive_rate"],
+    _chart(right, charts.roc(views["curves"], (totals["false_positive_rate"],
                                                     totals["recall"]), auc), key="roc_curve")
     best = cheapest_threshold(views["cost_curve"])
-    st.plotly_chart(charts.cost_vs_threshold(views["cost_curve"], best, totals["cost_total"],
+    _chart(st, charts.cost_vs_threshold(views["cost_curve"], best, totals["cost_total"],
                                              domain.unit), key="cost_curve")
     st.caption(f"The cheapest single threshold is {best[0]:.3f} "
                f"({_money(best[1], domain.unit)} over the horizon, without a review band); "
@@ -124,36 +133,36 @@ def _tradeoff_tab(domain, scenario, result, totals, views) -> None:
 def _time_tab(domain, scenario, result, weekly) -> None:
     m = _markers(scenario, result)
     left, right = st.columns(2)
-    left.plotly_chart(charts.weekly_lines(
+    _chart(left, charts.weekly_lines(
         weekly, {"precision": "precision", "recall": "recall",
                  "observed_precision": "precision the team sees"},
         "Precision and recall by week", "share", m, y_format=".0%"), key="pr_time")
-    right.plotly_chart(charts.weekly_lines(
+    _chart(right, charts.weekly_lines(
         weekly, {"pass_rate": f"'{domain.actions['pass']}' rate"},
         f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%"),
         key="pass_time")
     left, right = st.columns(2)
-    left.plotly_chart(charts.review_load(weekly, scenario.review.capacity, domain.actions, m),
+    _chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m),
                       key="review_time")
-    right.plotly_chart(charts.weekly_costs(weekly, domain.unit, m), key="cost_time")
+    _chart(right, charts.weekly_costs(weekly, domain.unit, m), key="cost_time")
     levels = {"PSI 0.1: watch": 0.1, "PSI 0.25: act": 0.25}
     if scenario.retrain.trigger == "drift":
         levels = {f"retrain at {scenario.retrain.drift_metric.upper()} "
                   f"{scenario.retrain.drift_threshold:g}": scenario.retrain.drift_threshold}
     left, right = st.columns(2)
-    left.plotly_chart(charts.weekly_lines(
+    _chart(left, charts.weekly_lines(
         weekly, {"score_psi": "score PSI", "score_kl": "score KL",
                  "feature_psi_max": "largest feature PSI"},
         "Drift against the training weeks", "divergence (unitless)", m, hlines=levels),
         key="drift_time")
-    right.plotly_chart(charts.weekly_lines(
+    _chart(right, charts.weekly_lines(
         weekly, {"auc": "ROC AUC"}, "Model quality by week (ROC AUC)", "AUC", m,
         hlines={"random guessing": 0.5}), key="auc_time")
 
 
 def _segments_tab(domain, result, outcome) -> None:
     table = segment_table(result, outcome)
-    st.plotly_chart(charts.segment_bars(table), key="segments")
+    _chart(st, charts.segment_bars(table), key="segments")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "share_of_events": st.column_config.NumberColumn("share of events", format="percent"),
         "base_rate": st.column_config.NumberColumn(f"share {domain.positive_word}",
@@ -167,10 +176,10 @@ def _segments_tab(domain, result, outcome) -> None:
                "segment was flagged).")
 
 
-def _data_tab(domain, scenario, result, outcome) -> None:
+def _data_tab(domain, scenario, result, outcome, link: str) -> None:
     st.dataframe(events_sample(outcome), hide_index=True, width="stretch", height=320)
     st.caption("A random sample of 500 events. Download everything below.")
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.download_button("Weekly table (CSV)", data=to_csv_text(outcome.weekly),
                        file_name=f"{domain.name}_weekly.csv", mime="text/csv",
                        on_click="ignore", key="dl_weekly")
@@ -180,6 +189,13 @@ def _data_tab(domain, scenario, result, outcome) -> None:
     c3.download_button("Scenario (JSON)", data=scenario.to_json(),
                        file_name=f"{domain.name}_scenario.json", mime="application/json",
                        on_click="ignore", key="dl_scenario")
+    c4.download_button("One-page report (HTML)",
+                       data=lambda: scenario_report_html(result, outcome, domain.title),
+                       file_name=f"{domain.name}_report.html", mime="text/html",
+                       on_click="ignore", key="dl_report",
+                       help="Interactive charts with plotly.js embedded: opens offline.")
+    st.markdown("**Link to this view**")
+    st.code(link, language=None)
     st.markdown("**Models**")
     st.dataframe([m.__dict__ for m in result.models], hide_index=True, width="stretch")
 
@@ -191,10 +207,14 @@ def render_domain_page(domain_name: str) -> None:
     band = band_control(domain, domain.policy)
     warnings = check_url([*controls, band], page)
 
+    presenter = presenter_toggle(page)
     st.title(domain.title)
     st.caption(domain.question)
     for message in warnings:
         st.warning(message, icon=":material/warning:")
+    story = story_panel(domain_name, [*controls, band], page)
+    if story:
+        show_story(*story)
     values = render_sidebar(controls, page)
     try:
         scenario = scenario_from_values(domain_name, values, domain.policy)
@@ -202,11 +222,11 @@ def render_domain_page(domain_name: str) -> None:
         finish_url_check(page)
         st.error(f"These settings cannot be simulated: {err}")
         st.stop()
-    _results(domain, scenario, band)
+    _results(domain, scenario, band, controls, values, presenter)
 
 
 @st.fragment
-def _results(domain, scenario, band) -> None:
+def _results(domain, scenario, band, controls, values, presenter) -> None:
     """Band slider and everything it changes. A fragment: dragging the band reruns only this,
     not the thirty sidebar controls."""
     page = domain.name
@@ -230,16 +250,25 @@ def _results(domain, scenario, band) -> None:
             cols, domain_highlights(domain, totals, outcome), strict=True):
         col.metric(label, value, help=help_text)
 
+    link = share_link([*controls, band], page, {**values, "band": (t_low, t_high)},
+                      {f"{page}_tab": st.session_state.get(f"{page}_tab"),
+                       "present": "true" if presenter else ""})
+    with st.popover("Copy link to this view", icon=":material/link:"):
+        st.caption("Everything on this page is in the link: send it, and the other person "
+                   "sees exactly this view.")
+        st.code(link, language=None)
+
     # Only the open tab is drawn: a band drag then builds a handful of charts, not all of them.
-    tabs = st.tabs(list(TABS), key=f"{page}_tab", on_change="rerun", bind="query-params")
+    names = TABS[:-1] if presenter else TABS  # presenters show charts, not tables of events
+    tabs = st.tabs(list(names), key=f"{page}_tab", on_change="rerun", bind="query-params")
     draw = {
         "Tradeoff": lambda: _tradeoff_tab(domain, scenario, result, totals,
                                           seam.band_free_views(seam.run_key(scenario))),
         "Over time": lambda: _time_tab(domain, scenario, result, outcome.weekly),
         "Segments": lambda: _segments_tab(domain, result, outcome),
-        "Data": lambda: _data_tab(domain, scenario, result, outcome),
+        "Data": lambda: _data_tab(domain, scenario, result, outcome, link),
     }
-    for tab, name in zip(tabs, TABS, strict=True):
+    for tab, name in zip(tabs, names, strict=True):
         if tab.open:
             with tab:
                 draw[name]()

@@ -163,6 +163,19 @@ def test_compare_page(server, page):
     assert len(kpi_values(page)) == 4
 
 
+def test_rehearsal_and_presenter_pages(server, page):
+    open_page(page, f"{server}/rehearsal", "rehearsal")
+    assert page.get_by_text("Results stay hidden").first.is_visible()
+    page.get_by_role("button", name="Commit my answer").click()
+    wait_until_idle(page)
+    assert page.get_by_text("Answer committed").first.is_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "rehearsal_revealed")
+    open_page(page, f"{server}/fraud?present=true", "fraud_presenter")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+
+
 def test_bad_link_shows_a_warning_not_an_error(server, page):
     open_page(page, f"{server}/fraud?fraud_band=0.9&fraud_band=0.1&fraud_weeks=abc",
               "fraud_bad_link")

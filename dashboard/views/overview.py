@@ -3,6 +3,7 @@
 import streamlit as st
 
 from simulations.domains import DOMAINS
+from simulations.presets import all_presets
 
 st.title("Tradeoff Lab")
 st.markdown(
@@ -24,10 +25,22 @@ for col, domain in zip(cols, DOMAINS.values(), strict=True):
                    f"{words['review']} ({domain.reviewers}).")
         st.page_link(PAGES[domain.name], label=f"Open {domain.title.lower()}",
                      icon=":material/arrow_forward:")
-with st.container(border=True):
+left, right = st.columns(2)
+with left.container(border=True):
     st.subheader("Compare two policies")
     st.markdown("Run policies A and B on identical traffic and read the paired weekly "
                 "differences in cost, approvals, recall and review load.")
     st.page_link("views/compare.py", label="Open the comparison", icon=":material/arrow_forward:")
+with right.container(border=True):
+    st.subheader("Rehearse a case study")
+    st.markdown("Commit to success metrics, guardrails and a decision before you see anything, "
+                "then compare with the simulation and score yourself.")
+    st.page_link("views/rehearsal.py", label="Start a case", icon=":material/arrow_forward:")
+st.subheader("Stories to explore")
+st.caption("Each opens on its domain page from the sidebar's Story panel, with steps to walk "
+           "a room through it.")
+for preset in all_presets():
+    st.markdown(f"- **{preset.title}** ({DOMAINS[preset.domain].title.lower()}): "
+                f"{preset.question}")
 st.caption("Every control is mirrored in the page address: copy the link to share the exact "
            "view. Hover the ⓘ next to any number for what it means and why it matters.")
