@@ -1,0 +1,24 @@
+"""CSV exports cannot smuggle spreadsheet formulas, and keep numbers and empty cells intact."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from simulations.export import neutralise, to_csv_text
+
+
+def test_formula_like_text_is_defused_and_numbers_are_not():
+    frame = pd.DataFrame({
+        "name": ["=1+1", "+cmd", "-2", "@SUM(A1)", "plain", None],
+        "segment": pd.Categorical(["=x", "a", "a", "a", "a", "a"]),
+        "value": [-1.5, 2.0, np.nan, 3.0, 4.0, 5.0],
+    })
+    safe = neutralise(frame)
+    assert safe["name"].tolist()[:5] == ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "plain"]
+    assert safe["segment"].iloc[0] == "'=x"
+    back = pd.read_csv(io.StringIO(to_csv_text(frame)))
+    assert back["value"].iloc[0] == -1.5 and np.isnan(back["value"].iloc[2])  # empty = undefined
+    assert frame["name"].iloc[0] == "=1+1"  # the original is untouched
