@@ -43,4 +43,4 @@ for preset in all_presets():
     st.markdown(f"- **{preset.title}** ({DOMAINS[preset.domain].title.lower()}): "
                 f"{preset.question}")
 st.caption("Every control is mirrored in the page address: copy the link to share the exact "
-           "view. Hover the ⓘ next to any number for what it means and why it matters.")
+           "view. Hover the question-mark icon next to any number for what it means and why it matters.")
