@@ -15,8 +15,8 @@ PRESENTER_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
 html, body, [data-testid="stMarkdownContainer"] p {font-size: 1.25rem;}
-[data-testid="stMetricValue"] {font-size: 3rem;}
-[data-testid="stMetricLabel"] p {font-size: 1.2rem;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {font-size: 3rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.2rem !important;}
 h1 {font-size: 3.2rem !important;}
 </style>
 """
