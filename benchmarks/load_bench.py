@@ -143,6 +143,8 @@ def main() -> None:
     parser.add_argument("--page", default="fraud", choices=["fraud", "triage", "recommendation"])
     parser.add_argument("--think", type=float, nargs=2, default=(1.5, 4.0),
                         metavar=("MIN", "MAX"), help="seconds between a result and the next move")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds between rounds (lets the server drop closed sessions)")
     parser.add_argument("--rounds", type=int, default=2,
                         help="repeat the whole load this many times (memory should stay flat)")
     args = parser.parse_args()
@@ -179,6 +181,8 @@ def main() -> None:
             print("  server RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in r["memory"].items()))
             if r["errors"]:
                 print(f"  {len(r['errors'])} session errors, first: {r['errors'][0]}")
+            if round_no < args.rounds:
+                time.sleep(args.pause)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
