@@ -16,8 +16,9 @@ st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", la
 def _freeze_import_heap() -> bool:
     """Move everything imported so far out of the garbage collector's sight, once per server.
 
-    Streamlit runs a full collection after every script run; without this, walking the
-    import-time heap (numpy, pandas, scikit-learn, plotly) dominates a light rerun's CPU.
+    Walking the import-time heap (numpy, pandas, scikit-learn, plotly) would otherwise
+    dominate every collection; .streamlit/config.toml also turns off Streamlit's extra full
+    collection after each run (see the note there).
     """
     gc.collect()
     gc.freeze()
