@@ -195,7 +195,6 @@ class _Monitor:
             batch.categorical,
             sizes,
         )
-        self.extra = batch.extra
 
     def measure(self, batch: Batch, scores: np.ndarray) -> dict[str, np.ndarray]:
         numeric = np.column_stack([batch.numeric, scores])
