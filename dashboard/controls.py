@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from simulations.domains import Domain, get_domain
+from simulations.domains import Domain
 from simulations.scenario import (
     Costs,
     DriftSpec,
@@ -347,7 +347,3 @@ def scenario_from_values(domain_name: str, v: dict[str, Any],
                         window_weeks=int(v["window"])),
         policy=Policy(*band),
     )
-
-
-def default_band(domain_name: str) -> tuple[float, float]:
-    return tuple(get_domain(domain_name).policy)

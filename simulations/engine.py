@@ -65,7 +65,6 @@ class Outcome:
         self.scenario = scenario
         self.domain = domain
         self._table = table
-        self._band_free = band_free
         self._arrays = arrays
         self.core = _core_weekly(scenario, table, band_free)
         self._decided: tuple[np.ndarray, ...] | None = None
@@ -75,22 +74,14 @@ class Outcome:
 
     def _decide(self) -> tuple[np.ndarray, ...]:
         if self._decided is None:
-            p, review, arrays = self.scenario.policy, self.scenario.review, self._arrays
-            correct = self.domain.reviewer_correct(arrays["u_review"], review.reviewer_accuracy,
-                                                   arrays["label"])
-            action, reviewed, final = self._table.decisions(
-                p.t_low, p.t_high, review.capacity, review.overflow_action, arrays["label"],
-                correct)
-            self._decided = (correct, action, reviewed, final)
+            self._decided = _decisions(self.scenario, self.domain, self._table, self._arrays)
         return self._decided
 
     def _reveal(self) -> tuple[np.ndarray, ...]:
         if self._revealed is None:
             correct, _, reviewed, final = self._decide()
-            arrays = self._arrays
-            self._revealed = reveal_labels(self.domain, self.scenario.feedback, arrays["week"],
-                                           arrays["label"], reviewed, final, correct,
-                                           arrays["u_reveal"])
+            self._revealed = _revealed(self.scenario, self.domain, self._arrays, correct,
+                                       reviewed, final)
         return self._revealed
 
     correct = property(lambda self: self._decide()[0], doc="reviewer verdict equals the truth")
@@ -205,8 +196,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     """Simulate ``scenario`` week by week. ``progress(week, weeks)`` is called after each week."""
     started = time.perf_counter()
     domain = get_domain(scenario.domain)
-    pop, review, rt, fb, p = (scenario.population, scenario.review, scenario.retrain,
-                              scenario.feedback, scenario.policy)
+    pop, rt = scenario.population, scenario.retrain
     weeks, n = pop.weeks, pop.events_per_week
     root = np.random.default_rng(scenario.seed)
     world_rng, reference_rng, model_rng, *week_rngs = root.spawn(3 + weeks)
@@ -240,14 +230,13 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         u_review, u_reveal = rng.random(n), rng.random(n)
         scores = model_lib.score(model, batch.numeric, batch.categorical)
 
-        correct = domain.reviewer_correct(u_review, review.reviewer_accuracy, batch.label)
-        fn_cost, fp_cost = event_costs(batch.value, batch.label, scenario.costs)
-        week_table = BandTable.build(np.full(n, w), scores, batch.label, fn_cost, fp_cost,
-                                     correct)
-        _, reviewed, final = week_table.decisions(
-            p.t_low, p.t_high, review.capacity, review.overflow_action, batch.label, correct)
-        seen, seen_label, label_week = reveal_labels(
-            domain, fb, np.full(n, w), batch.label, reviewed, final, correct, u_reveal)
+        # this week's decisions, by the same functions that answer any band after the run
+        week_arrays = {"week": np.full(n, w), "score": scores, "label": batch.label,
+                       "value": batch.value, "u_review": u_review, "u_reveal": u_reveal}
+        week_table = _band_table(scenario, domain, week_arrays)
+        correct, _, reviewed, final = _decisions(scenario, domain, week_table, week_arrays)
+        seen, seen_label, label_week = _revealed(scenario, domain, week_arrays, correct,
+                                                 reviewed, final)
         batches.append(batch)
         for key, arr in (("score", scores), ("u_review", u_review), ("u_reveal", u_reveal),
                          ("model_version", np.full(n, version, dtype=np.int16)),
@@ -310,7 +299,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         **{k: np.concatenate(v) for k, v in per_week.items()},
         **{f"extra_{k}": v for k, v in events.extra.items()},
     }
-    table = _band_table(scenario, arrays)
+    table = _band_table(scenario, domain, arrays)
     band_free = pd.DataFrame(rows)
     band_free["cost_retrain"] = np.where(band_free["retrained"], scenario.costs.retrain, 0.0)
     outcome = Outcome(scenario, domain, table, band_free, arrays)
@@ -319,12 +308,33 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                      time.perf_counter() - started)
 
 
-def _band_table(scenario: Scenario, arrays: dict[str, np.ndarray]) -> BandTable:
-    correct = get_domain(scenario.domain).reviewer_correct(
-        arrays["u_review"], scenario.review.reviewer_accuracy, arrays["label"])
+def _reviewer_correct(scenario: Scenario, domain: Domain, arrays: dict) -> np.ndarray:
+    return domain.reviewer_correct(arrays["u_review"], scenario.review.reviewer_accuracy,
+                                   arrays["label"])
+
+
+def _band_table(scenario: Scenario, domain: Domain, arrays: dict) -> BandTable:
+    """Sorted scores and cumulative counts/costs of the events in ``arrays``."""
     fn_cost, fp_cost = event_costs(arrays["value"], arrays["label"], scenario.costs)
     return BandTable.build(arrays["week"], arrays["score"], arrays["label"], fn_cost, fp_cost,
-                           correct)
+                           _reviewer_correct(scenario, domain, arrays))
+
+
+def _decisions(scenario: Scenario, domain: Domain, table: BandTable,
+               arrays: dict) -> tuple[np.ndarray, ...]:
+    """(reviewer correct, action, reviewed, final) per event under ``scenario``'s policy."""
+    p, review = scenario.policy, scenario.review
+    correct = _reviewer_correct(scenario, domain, arrays)
+    action, reviewed, final = table.decisions(p.t_low, p.t_high, review.capacity,
+                                              review.overflow_action, arrays["label"], correct)
+    return correct, action, reviewed, final
+
+
+def _revealed(scenario: Scenario, domain: Domain, arrays: dict, correct, reviewed,
+              final) -> tuple[np.ndarray, ...]:
+    """(seen, seen_label, label_week) per event: the labels the team gets."""
+    return reveal_labels(domain, scenario.feedback, arrays["week"], arrays["label"], reviewed,
+                         final, correct, arrays["u_reveal"])
 
 
 def _retrain_reason(scenario, week, last_retrain, drift, is_score, per_week) -> str:
