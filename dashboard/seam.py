@@ -16,6 +16,8 @@ import streamlit as st
 from simulations import run
 from simulations.engine import Outcome, RunResult
 from simulations.experiments import Comparison, compare_policies
+from simulations.guardrails import Guardrails, cheapest_band
+from simulations.presets import Preset, all_presets
 from simulations.report import cost_curve, score_histogram, tradeoff_curves
 from simulations.scenario import Policy, Scenario
 
@@ -67,3 +69,22 @@ def _compare(scenario_json: str, a: tuple[float, float], b: tuple[float, float])
 
 def compare(scenario: Scenario, a: tuple[float, float], b: tuple[float, float]) -> Comparison:
     return _compare(scenario.to_json(), tuple(a), tuple(b))
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def presets() -> list[Preset]:
+    """The named scenarios, read from disk at most once a minute rather than on every rerun."""
+    return all_presets()
+
+
+@st.cache_resource(max_entries=32, ttl=TTL_SECONDS, show_spinner="Searching bands…")
+def _best_band(key: str, guardrails: tuple) -> tuple[float, float] | None:
+    return cheapest_band(_run(key), Guardrails(*guardrails))
+
+
+def best_band(scenario: Scenario, guardrails: Guardrails) -> tuple[float, float] | None:
+    """The cheapest band within ``guardrails`` over the scores of ``scenario``'s run, searched
+    once per scenario and guardrails (a rubric tick must not search again)."""
+    g = guardrails
+    return _best_band(run_key(scenario),
+                      (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week))

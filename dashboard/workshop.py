@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from dashboard import seam
 from dashboard.controls import Control
-from simulations.presets import Preset, all_presets
+from simulations.presets import Preset
 from simulations.scenario import Scenario
 
 PRESENTER_CSS = """
@@ -105,7 +106,7 @@ def share_link(controls: list[Control], page: str, values: dict, extra: dict) ->
 def story_panel(domain_name: str, controls: list[Control], page: str) -> tuple[Preset, int] | None:
     """Sidebar picker for a named scenario of this domain, with previous/next steps that set
     the controls. Returns the active story and step, or None."""
-    presets = {p.title: p for p in all_presets() if p.domain == domain_name}
+    presets = {p.title: p for p in seam.presets() if p.domain == domain_name}
     if not presets:
         return None
     step_key = f"{page}_story_step"

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from dashboard import seam
 from simulations.domains import DOMAINS
-from simulations.presets import all_presets
 
 st.title("Tradeoff Lab")
 st.markdown(
@@ -39,7 +39,7 @@ with right.container(border=True):
 st.subheader("Stories to explore")
 st.caption("Each opens on its domain page from the sidebar's Story panel, with steps to walk "
            "a room through it.")
-for preset in all_presets():
+for preset in seam.presets():
     st.markdown(f"- **{preset.title}** ({DOMAINS[preset.domain].title.lower()}): "
                 f"{preset.question}")
 st.caption("Every control is mirrored in the page address: copy the link to share the exact "

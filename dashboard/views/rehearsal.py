@@ -17,14 +17,13 @@ from dashboard.rehearsal import (
 )
 from simulations.domains import get_domain
 from simulations.experiments import contaminated_ab_test
-from simulations.guardrails import Guardrails, cheapest_band
-from simulations.presets import all_presets
+from simulations.guardrails import Guardrails
 
 st.title("Rehearse a case study")
 st.caption("Commit to how you would measure success and what you would decide before you "
            "see any result. Then compare with the simulation and score yourself.")
 
-presets = {p.title: p for p in all_presets()}
+presets = {p.title: p for p in seam.presets()}
 title = st.selectbox("Case", list(presets), key="rehearse_case", bind="query-params",
                      help="Each case is one of the named scenarios, told as an interview prompt.")
 preset = presets[title]
@@ -78,7 +77,7 @@ st.success("Answer committed. Here is what the simulation says.", icon=":materia
 decision = decision_scenario(preset, answer)
 committed_run, committed = seam.outcome(decision)
 starting = seam.outcome(preset.scenario)[1]
-best_band = cheapest_band(committed_run, answer.guardrails)
+best_band = seam.best_band(decision, answer.guardrails)
 outcomes = {"your policy": committed.weekly, "starting policy": starting.weekly}
 bands = {"your policy": answer.band,
          "starting policy": (preset.scenario.policy.t_low, preset.scenario.policy.t_high)}
