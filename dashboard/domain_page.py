@@ -24,6 +24,7 @@ from simulations.report import (
     confusion_matrix,
     domain_highlights,
     events_sample,
+    format_share,
     horizon_totals,
     segment_table,
 )
@@ -43,9 +44,6 @@ KPI_HELP = {
             "in {unit}. This is the number to minimise, within your guardrails.",
 }
 
-
-def _pct(value: float) -> str:
-    return "undefined" if not np.isfinite(value) else f"{value:.1%}"
 
 
 def _pp_delta(value: float, reference: float) -> str | None:
@@ -70,13 +68,13 @@ def _kpis(domain, totals, baseline, capacity) -> None:
              "review": domain.actions["review"], "pos": domain.positive_word,
              "neg": domain.negative_word, "unit": domain.unit}
     cols = st.columns(5)
-    cols[0].metric("Precision", _pct(totals["precision"]),
+    cols[0].metric("Precision", format_share(totals["precision"]),
                    _pp_delta(totals["precision"], baseline["precision"]),
                    help=KPI_HELP["precision"].format(**words), border=True)
-    cols[1].metric("Recall", _pct(totals["recall"]),
+    cols[1].metric("Recall", format_share(totals["recall"]),
                    _pp_delta(totals["recall"], baseline["recall"]),
                    help=KPI_HELP["recall"].format(**words), border=True)
-    cols[2].metric(f"'{domain.actions['pass']}' rate", _pct(totals["pass_rate"]),
+    cols[2].metric(f"'{domain.actions['pass']}' rate", format_share(totals["pass_rate"]),
                    _pp_delta(totals["pass_rate"], baseline["pass_rate"]),
                    help=KPI_HELP["pass_rate"].format(**words), border=True)
     demand, base_demand = totals["review_demand_per_week"], baseline["review_demand_per_week"]

@@ -11,7 +11,7 @@ import html
 import plotly.io as pio
 
 from dashboard import charts
-from simulations.report import horizon_totals, score_histogram
+from simulations.report import format_share, horizon_totals, score_histogram
 
 STYLE = """
 body {font-family: system-ui, sans-serif; max-width: 1100px; margin: 2rem auto; color: #222;
@@ -22,9 +22,6 @@ table {border-collapse: collapse; margin: 1rem 0;} td, th {padding: 0.3rem 0.8re
 .grid {display: grid; grid-template-columns: 1fr 1fr; gap: 1rem;}
 """
 
-
-def _pct(v: float) -> str:
-    return "undefined" if v != v else f"{v:.1%}"
 
 
 def scenario_report_html(result, outcome, title: str, story: str = "") -> str:
@@ -54,8 +51,8 @@ def scenario_report_html(result, outcome, title: str, story: str = "") -> str:
         parts.append(pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0),
                                  config={"displaylogo": False}))
     money = (lambda v: f"${v:,.0f}") if domain.unit == "$" else (lambda v: f"{v:,.0f} {domain.unit}")
-    rows = [("Precision", _pct(totals["precision"])), ("Recall", _pct(totals["recall"])),
-            (f"'{domain.actions['pass']}' rate", _pct(totals["pass_rate"])),
+    rows = [("Precision", format_share(totals["precision"])), ("Recall", format_share(totals["recall"])),
+            (f"'{domain.actions['pass']}' rate", format_share(totals["pass_rate"])),
             ("Review demand per week", f"{totals['review_demand_per_week']:,.0f} "
                                        f"(capacity {scenario.review.capacity:,})"),
             ("Total cost", money(totals["cost_total"])),

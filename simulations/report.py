@@ -149,7 +149,7 @@ def events_sample(outcome, rows: int = 500, seed: int = 0) -> pd.DataFrame:
 
 def domain_highlights(domain, totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
     """(label, formatted value, plain-language help) of the figures a domain's team watches."""
-    pct = _pct
+    pct = format_share
     if domain.name == "triage":
         under = 1 - totals["recall"] if np.isfinite(totals["recall"]) else np.nan
         over = 1 - totals["precision"] if np.isfinite(totals["precision"]) else np.nan
@@ -186,5 +186,6 @@ def domain_highlights(domain, totals: dict[str, float], outcome) -> list[tuple[s
     ]
 
 
-def _pct(value: float) -> str:
+def format_share(value: float | None) -> str:
+    """A share as a percentage with one decimal, or "undefined" (never 0) when it is NaN."""
     return "undefined" if value is None or not np.isfinite(value) else f"{value:.1%}"
