@@ -78,7 +78,7 @@ def _kpis(domain, totals, baseline, capacity) -> None:
                    _pp_delta(totals["pass_rate"], baseline["pass_rate"]),
                    help=KPI_HELP["pass_rate"].format(**words), border=True)
     demand, base_demand = totals["review_demand_per_week"], baseline["review_demand_per_week"]
-    cols[3].metric("Review demand / week", f"{demand:,.0f}",
+    cols[3].metric("Reviews / week", f"{demand:,.0f}",
                    f"{demand - base_demand:+,.0f}" if demand != base_demand else None,
                    delta_color="inverse", help=KPI_HELP["review"].format(**words), border=True)
     cost, base_cost = totals["cost_total"], baseline["cost_total"]
