@@ -1,4 +1,4 @@
-"""Command line: ``python -m simulations list`` and ``python -m simulations run ...``.
+"""Command line: ``python -m simulations list``, ``run ...`` and ``analyze ...``.
 
 Bad arguments and bad scenario files exit with status 2 and one line on stderr (no traceback).
 Without ``--out`` the weekly table goes to standard output as CSV, so it can be piped.
@@ -31,7 +31,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m simulations",
-                     description="Tradeoff Lab simulator: domains, presets and runs.")
+                     description="Tradeoff Lab simulator: domains, presets, runs and your own "
+                                 "scores.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="names of domains and presets")
     r = sub.add_parser("run", help="simulate a scenario and write the weekly (and events) CSV")
@@ -45,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--review-capacity", type=int, help="reviews per week")
     r.add_argument("--out", help="weekly CSV path (default: standard output)")
     r.add_argument("--events-out", help="events CSV path")
+    from .analyze_cli import add_parser
+
+    add_parser(sub)
     return parser
 
 
@@ -169,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command == "list":
             _command_list()
+        elif args.command == "analyze":
+            from .analyze_cli import command
+
+            command(args)
         else:
             _command_run(args)
     except (UsageError, ScenarioError) as err:

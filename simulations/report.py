@@ -47,17 +47,23 @@ def confusion_matrix(totals: dict[str, float], domain) -> pd.DataFrame:
 
 def segment_table(result, outcome) -> pd.DataFrame:
     """Per segment over the horizon: events, positives, precision, recall, pass rate, reviews."""
-    seg = result.arrays["segment"].astype(np.int64)
-    k = len(result.domain.segments)
-    label = result.arrays["label"].astype(bool)
-    final = outcome.final.astype(bool)
+    return segments_of(result.arrays["segment"], result.domain.segments, result.arrays["label"],
+                       outcome.final, outcome.reviewed)
+
+
+def segments_of(segment, names, label, final, reviewed) -> pd.DataFrame:
+    """The segment table from per-event segment codes, labels and final decisions."""
+    seg = np.asarray(segment).astype(np.int64)
+    k = len(names)
+    label = np.asarray(label).astype(bool)
+    final = np.asarray(final).astype(bool)
     events = np.bincount(seg, minlength=k)
     positives = np.bincount(seg, label, minlength=k)
     flagged = np.bincount(seg, final, minlength=k)
     tp = np.bincount(seg, final & label, minlength=k)
-    reviewed = np.bincount(seg, outcome.reviewed, minlength=k)
+    reviewed = np.bincount(seg, np.asarray(reviewed, dtype=float), minlength=k)
     return pd.DataFrame({
-        "segment": list(result.domain.segments),
+        "segment": list(names),
         "events": events,
         "share_of_events": events / max(events.sum(), 1),
         "base_rate": safe_ratio(positives, events),
@@ -74,8 +80,13 @@ def score_histogram(result, bins: int = 50, log_scale: bool | None = None) -> pd
     With ``log_scale`` (default: when the base rate is under 5 %), bins are equal on a log10
     axis from 1e-4 to 1, since rare-event scores crowd near zero.
     """
-    score = result.arrays["score"]
-    label = result.arrays["label"].astype(bool)
+    return histogram_of(result.arrays["score"], result.arrays["label"], bins, log_scale)
+
+
+def histogram_of(score, label, bins: int = 50, log_scale: bool | None = None) -> pd.DataFrame:
+    """``score_histogram`` for any scores and labels."""
+    score = np.asarray(score, dtype=float)
+    label = np.asarray(label).astype(bool)
     if log_scale is None:
         log_scale = label.mean() < 0.05
     if log_scale:
@@ -113,7 +124,12 @@ def _thin(curve: dict[str, np.ndarray], points: int) -> dict[str, np.ndarray]:
 def tradeoff_curves(result, points: int = 300) -> pd.DataFrame:
     """PR and ROC points over all events, one row per threshold (thinned to at most about
     2 x ``points`` rows)."""
-    curve = _thin(threshold_curve(result.arrays["label"], result.arrays["score"]), points)
+    return curves_of(result.arrays["label"], result.arrays["score"], points)
+
+
+def curves_of(label, score, points: int = 300) -> pd.DataFrame:
+    """``tradeoff_curves`` for any labels and scores."""
+    curve = _thin(threshold_curve(label, score), points)
     return pd.DataFrame({k: curve[k] for k in ("thresholds", "precision", "recall", "fpr",
                                                 "flag_rate")})
 
@@ -122,13 +138,18 @@ def cost_curve(result, points: int = 201) -> pd.DataFrame:
     """Total cost over the horizon for single-threshold policies (t_low = t_high = t, no
     review) on an even grid of t, from the cached sorted scores."""
     s = result.scenario
+    return cost_curve_of(result.table, s.review.overflow_action, s.costs.review,
+                         float(result.band_free["cost_retrain"].sum()), points)
+
+
+def cost_curve_of(table, overflow_action: str, review_cost: float, fixed: float = 0.0,
+                  points: int = 201) -> pd.DataFrame:
+    """``cost_curve`` for any ``BandTable``, plus a fixed cost (retraining)."""
     grid = np.linspace(0.0, 1.0, points)
-    retrain = float(result.band_free["cost_retrain"].sum())
     rows = []
     for t in grid:  # one O(weeks) query per grid point
-        q = result.table.query(t, t, 0, s.review.overflow_action, s.costs.review)
-        rows.append((t, q["cost_fn"].sum(), q["cost_fp"].sum(),
-                     q["cost_total"].sum() + retrain))
+        q = table.query(t, t, 0, overflow_action, review_cost)
+        rows.append((t, q["cost_fn"].sum(), q["cost_fp"].sum(), q["cost_total"].sum() + fixed))
     return pd.DataFrame(rows, columns=["threshold", "cost_fn", "cost_fp", "cost_total"])
 
 

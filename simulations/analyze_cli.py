@@ -1,0 +1,153 @@
+"""``python -m simulations analyze``: the metrics of your own scores at a band, and the cheapest
+policy within guardrails.
+
+A bad file or a bad option exits with status 2 and one line on stderr saying what to fix
+(``--positive``, ``--score-transform`` and ``--drop-missing`` resolve the decisions the file
+leaves open). ``--out`` writes one row per period (the whole file without a time column).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import Analysis, Setup, describe
+from .export import write_csv
+from .guardrails import Guardrails
+from .report import format_share
+from .scores import (
+    MAX_MB,
+    LabelsNotBinary,
+    MissingValues,
+    ScoreFileError,
+    ScoresOutOfRange,
+    guess_columns,
+    prepare,
+    read_table,
+)
+
+
+def add_parser(sub) -> None:
+    a = sub.add_parser("analyze", help="metrics of your own model's scores and the cheapest "
+                                       "policy within guardrails")
+    a.add_argument("--input", required=True,
+                   help=f"CSV (comma, semicolon or tab; UTF-8 or Latin-1) or Parquet file, up "
+                        f"to {MAX_MB} MB, one row per event")
+    for role, text in (("score", "the model's probability of the positive class"),
+                       ("label", "the true outcome (0/1, or see --positive)"),
+                       ("value", "money or harm at stake per event (optional)"),
+                       ("segment", "subgroup to slice by (optional)"),
+                       ("time", "week number or date, for the weekly view and drift (optional)")):
+        a.add_argument(f"--{role}-col", help=f"column with {text}; guessed from the names "
+                                             "when omitted" if role in ("score", "label")
+                       else f"column with {text}")
+    a.add_argument("--positive", help="the label value that is the positive class, when labels "
+                                      "are not 0/1")
+    a.add_argument("--score-transform", choices=("sigmoid", "rank"),
+                   help="for scores outside [0, 1]: read them as logits (sigmoid) or rescale "
+                        "their ranks to [0, 1]")
+    a.add_argument("--drop-missing", action="store_true",
+                   help="drop the rows with empty cells in the chosen columns (counted)")
+    a.add_argument("--t-low", type=float, default=0.5, help="scores below this pass (0.5)")
+    a.add_argument("--t-high", type=float, default=0.5,
+                   help="scores at or above this are flagged; between the two go to review "
+                        "(0.5: no review band)")
+    a.add_argument("--cost-fn", type=float, default=10.0,
+                   help="cost of a missed positive, in your unit (10)")
+    a.add_argument("--cost-fp", type=float, default=1.0, help="cost of a false alarm (1)")
+    a.add_argument("--cost-review", type=float, default=0.5, help="cost of one review (0.5)")
+    a.add_argument("--fn-share-of-value", type=float, default=1.0,
+                   help="with --value-col, a missed positive also costs this share of its value "
+                        "(1)")
+    a.add_argument("--review-capacity", type=int,
+                   help="reviews per period (per week with a time column); default unlimited")
+    a.add_argument("--overflow", choices=("pass", "flag"), default="pass",
+                   help="what happens to band events beyond the capacity (pass)")
+    a.add_argument("--reviewer-accuracy", type=float, default=1.0,
+                   help="share of reviews decided right (1)")
+    a.add_argument("--min-precision", type=float, help="guardrail: precision at least this")
+    a.add_argument("--min-recall", type=float, help="guardrail: recall at least this")
+    a.add_argument("--min-pass-rate", type=float, help="guardrail: pass rate at least this")
+    a.add_argument("--max-review", type=float,
+                   help="guardrail: average reviews per period at most this")
+    a.add_argument("--out", help="CSV with one row per period at the given band")
+
+
+def _share(name: str, value: float | None, low: float, high: float) -> None:
+    from .cli import UsageError
+
+    if value is not None and not (np.isfinite(value) and low <= value <= high):
+        raise UsageError(f"{name} = {value!r} is invalid: it must be within [{low:g}, {high:g}]")
+
+
+def command(args) -> None:
+    from .cli import UsageError, _check_writable
+
+    for name in ("t_low", "t_high", "min_precision", "min_recall", "min_pass_rate",
+                 "reviewer_accuracy"):
+        _share("--" + name.replace("_", "-"), getattr(args, name), 0.0, 1.0)
+    if args.t_low > args.t_high:
+        raise UsageError(f"--t-low {args.t_low:g} must not exceed --t-high {args.t_high:g}")
+    if args.max_review is not None and not args.max_review >= 0:
+        raise UsageError(f"--max-review = {args.max_review!r} is invalid: it must be >= 0")
+    _check_writable(args.out, "--out")
+    try:
+        setup = Setup(args.cost_fn, args.cost_fp, args.cost_review, args.fn_share_of_value,
+                      args.review_capacity, args.overflow, args.reviewer_accuracy)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    try:
+        frame = read_table(args.input)
+        guess = guess_columns(frame)
+        columns = {role: getattr(args, f"{role}_col") or (guess[role] if role in
+                                                          ("score", "label") else None)
+                   for role in ("score", "label", "value", "segment", "time")}
+        data = prepare(frame, columns, positive=args.positive, transform=args.score_transform,
+                       drop_missing=args.drop_missing)
+    except ScoreFileError as err:
+        hint = {ScoresOutOfRange: " (--score-transform sigmoid|rank)",
+                LabelsNotBinary: " (--positive VALUE)",
+                MissingValues: " (--drop-missing)"}.get(type(err), "")
+        where = "" if str(err).startswith(Path(args.input).name) else f"{args.input}: "
+        raise UsageError(f"{where}{err}{hint}") from None
+
+    analysis = Analysis(data, setup)
+    t_low, t_high = args.t_low, args.t_high
+    weekly = analysis.weekly(t_low, t_high)
+    totals = analysis.totals(t_low, t_high)
+    guardrails = Guardrails(args.min_precision, args.min_recall, args.min_pass_rate,
+                            args.max_review)
+    suggestion = analysis.suggest(guardrails, frontier_points=0)
+
+    out = sys.stdout
+    print(f"{args.input}: {describe(data)}", file=out)
+    print(f"policy t_low = {t_low:g}, t_high = {t_high:g}: below t_low pass, at or above t_high "
+          f"flagged, between to review", file=out)
+    _print_totals(totals, analysis.periods, out)
+    print("suggestion: " + suggestion.message(), file=out)
+    if suggestion.feasible:
+        m = suggestion.metrics
+        print(f"  at the suggestion: precision {format_share(m['precision'])}, recall "
+              f"{format_share(m['recall'])}, pass rate {format_share(m['pass_rate'])}, "
+              f"reviews per period {m['review_demand_per_week']:,.1f}", file=out)
+    if args.out:
+        write_csv(weekly, sys.stdout if args.out == "-" else args.out)
+
+
+def _print_totals(t: dict, periods: int, out) -> None:
+    rows = [
+        ("events", f"{t['events']:,.0f}"), ("positives", f"{t['positives']:,.0f}"),
+        ("flagged / passed", f"{t['flagged']:,.0f} / {t['passed']:,.0f}"),
+        ("tp fp tn fn", f"{t['tp']:,.0f} {t['fp']:,.0f} {t['tn']:,.0f} {t['fn']:,.0f}"),
+        ("precision", format_share(t["precision"])), ("recall", format_share(t["recall"])),
+        ("pass rate", format_share(t["pass_rate"])),
+        ("reviews per period", f"{t['review_demand_per_week']:,.1f} demanded, "
+                               f"{t['reviewed_per_week']:,.1f} reviewed over {periods} period(s)"),
+        ("cost", f"{t['cost_total']:,.2f} (missed {t['cost_fn']:,.2f}, false alarms "
+                 f"{t['cost_fp']:,.2f}, reviews {t['cost_review']:,.2f})"),
+        ("ROC AUC", "undefined" if not np.isfinite(t["auc"]) else f"{t['auc']:.4f}"),
+    ]
+    for name, text in rows:
+        print(f"  {name:<20} {text}", file=out)

@@ -1,0 +1,345 @@
+"""Your own model's scores: read a CSV or Parquet file, pick its columns, validate it.
+
+Reading never guesses silently. ``read_table`` accepts comma, semicolon or tab separated text
+in UTF-8 (with or without a byte-order mark) or Latin-1, and Parquet, and keeps every cell as
+text so validation can point at the exact rows at fault. ``prepare`` turns the chosen columns
+into arrays and raises a ``ScoreFileError`` subclass naming what to fix; the ones a person can
+resolve with a decision carry what they need to ask it:
+
+- ``ScoresOutOfRange``: scores outside [0, 1]; pass ``transform="sigmoid"`` (they are logits)
+  or ``transform="rank"`` (rescale ranks to [0, 1]);
+- ``LabelsNotBinary``: labels are not 0/1; pass ``positive=`` one of ``values``;
+- ``MissingValues``: empty cells in the chosen columns; pass ``drop_missing=True`` to drop
+  exactly those rows (their count is reported).
+
+Row numbers in messages are the file's data rows, counted from 1 below the header.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MAX_MB = 100  # the dashboard's upload limit (.streamlit/config.toml) and the CLI's
+SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+TRUE_WORDS = {"1", "1.0", "true", "yes", "y", "t"}
+FALSE_WORDS = {"0", "0.0", "false", "no", "n", "f"}
+ROLES = ("score", "label", "value", "segment", "time")
+_NAMES = {
+    "score": ("score", "scores", "y_score", "y_prob", "prob", "probability", "proba", "pred",
+              "prediction", "predicted", "p"),
+    "label": ("label", "labels", "y_true", "target", "y", "class", "outcome", "actual", "truth",
+              "is_fraud", "fraud", "urgent", "malignant"),
+    "value": ("value", "amount", "money", "value_at_stake", "cost", "price"),
+    "segment": ("segment", "group", "cohort", "region", "category", "subgroup"),
+    "time": ("week", "period", "date", "timestamp", "time", "day", "month", "ts"),
+}
+
+
+class ScoreFileError(ValueError):
+    """A problem with a scores file, said in one line that tells what to fix."""
+
+
+class ScoresOutOfRange(ScoreFileError):
+    def __init__(self, column: str, low: float, high: float, outside: int):
+        self.low, self.high, self.outside = low, high, outside
+        super().__init__(
+            f"{_n(outside, 'score')} in column {column!r} outside [0, 1] (min {low:g}, max "
+            f"{high:g}); say how to read them: as logits (apply a sigmoid) or as ranks "
+            f"(rescale to [0, 1])")
+
+
+class LabelsNotBinary(ScoreFileError):
+    def __init__(self, column: str, values: list[str], counts: list[int]):
+        self.values, self.counts = values, counts
+        shown = ", ".join(f"{v!r} ({c:,})" for v, c in zip(values[:8], counts[:8], strict=False))
+        more = f" and {len(values) - 8} more" if len(values) > 8 else ""
+        super().__init__(
+            f"labels in column {column!r} are not 0/1: found {shown}{more}; say which value "
+            f"is the positive class (the others count as negative)")
+
+
+class MissingValues(ScoreFileError):
+    def __init__(self, counts: dict[str, int], rows: list[int], total: int):
+        self.counts, self.rows, self.total = counts, rows, total
+        where = ", ".join(f"{c!r}: {n:,}" for c, n in counts.items() if n)
+        super().__init__(
+            f"{_n(total, 'row')} with empty cells ({where}; first rows {_rows(rows)}); drop those "
+            f"rows explicitly or fill them in")
+
+
+def _rows(rows) -> str:
+    rows = list(rows)
+    shown = ", ".join(str(r) for r in rows[:5])
+    return shown + (f" and {len(rows) - 5:,} more" if len(rows) > 5 else "")
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def read_table(source, name: str | None = None) -> pd.DataFrame:
+    """Every cell of a CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM or Latin-1) or
+    Parquet file as text (missing cells as NA). ``source`` is a path or the file's bytes."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        if not path.is_file():
+            raise ScoreFileError(f"file {str(source)!r} does not exist")
+        size = path.stat().st_size
+        if size > MAX_MB * 1024 * 1024:
+            raise ScoreFileError(f"{name} is {size / 2**20:,.1f} MB; the limit is {MAX_MB} MB "
+                                 f"(keep the score and label columns, or sample rows)")
+        data = path.read_bytes()
+    else:
+        data = bytes(source)
+        name = name or "the file"
+        if len(data) > MAX_MB * 1024 * 1024:
+            raise ScoreFileError(f"{name} is {len(data) / 2**20:,.1f} MB; the limit is "
+                                 f"{MAX_MB} MB")
+    if not data.strip():
+        raise ScoreFileError(f"{name} is empty: it needs a header row and one row per event")
+    if data[:4] == b"PAR1" or name.lower().endswith((".parquet", ".pq")):
+        frame = _read_parquet(data, name)
+    else:
+        frame = _read_csv(data, name)
+    if frame.shape[1] == 0:
+        raise ScoreFileError(f"{name} has no columns")
+    if len(frame) == 0:
+        raise ScoreFileError(f"{name} has a header but no rows")
+    return frame
+
+
+def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as err:  # pyarrow raises several types for damaged files
+        raise ScoreFileError(f"{name} is not a readable Parquet file ({type(err).__name__}: "
+                             f"{str(err).splitlines()[0][:160]})") from None
+    frame.columns = [str(c) for c in frame.columns]
+    return frame.astype("string")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (a byte-order mark is dropped), else Latin-1."""
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "Latin-1"
+
+
+def sniff_separator(text: str) -> str:
+    """The separator among comma, semicolon and tab that splits the header into most fields."""
+    header = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    counts = {sep: header.count(sep) for sep in SEPARATORS}
+    return max(counts, key=lambda sep: (counts[sep], sep == ","))
+
+
+def _read_csv(data: bytes, name: str) -> pd.DataFrame:
+    text, _ = decode(data)
+    sep = sniff_separator(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype="string", skipinitialspace=True,
+                            keep_default_na=True)
+    except pd.errors.ParserError as err:
+        raise ScoreFileError(f"{name} is not a well-formed {SEPARATORS[sep]}-separated file: "
+                             f"{str(err).strip()}") from None
+    except pd.errors.EmptyDataError:
+        raise ScoreFileError(f"{name} is empty: it needs a header row and one row per "
+                             f"event") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+# -- choosing columns --------------------------------------------------------------------
+
+
+def _numeric(series: pd.Series) -> pd.Series:
+    """Numbers, NaN where a cell is not one. A decimal comma (0,25, as semicolon-separated
+    files from many locales write it) is read as a decimal point."""
+    text = series.astype("string").str.strip()
+    comma = text.str.fullmatch(r"[-+]?\d*,\d+(?:[eE][-+]?\d+)?").fillna(False)
+    if comma.any():
+        text = text.where(~comma, text.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def guess_columns(frame: pd.DataFrame) -> dict[str, str | None]:
+    """Sensible preselections for each role: a column named like it, else (score) the first
+    mostly numeric column within [0, 1], (label) the first column with two distinct values."""
+    lower = {c.lower(): c for c in frame.columns}
+    guess: dict[str, str | None] = {}
+    for role in ROLES:
+        guess[role] = next((lower[n] for n in _NAMES[role] if n in lower), None)
+    head = frame.head(2000)
+    if guess["label"] is None:
+        guess["label"] = next((c for c in frame.columns if head[c].dropna().nunique() == 2
+                               and c != guess["score"]), None)
+    if guess["score"] is None:
+        for c in frame.columns:
+            x = _numeric(head[c]).dropna()
+            if c != guess["label"] and len(x) and x.between(0, 1).mean() > 0.95 and \
+                    x.nunique() > 2:
+                guess["score"] = c
+                break
+    return guess
+
+
+@dataclass(frozen=True)
+class ScoreData:
+    """Validated arrays, one entry per kept row, and what was done to get them."""
+
+    score: np.ndarray
+    label: np.ndarray  # 0/1
+    value: np.ndarray | None
+    segment: np.ndarray | None  # integer codes into ``segments``
+    segments: tuple[str, ...]
+    period: np.ndarray | None  # 1, 2, ... (weeks, or the file's own periods)
+    periods: tuple[str, ...]  # what each period is called
+    rows: np.ndarray  # the file's data-row numbers of the kept rows (from 1)
+    columns: dict[str, str | None]
+    positive: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+
+def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: str | None = None,
+            transform: str | None = None, drop_missing: bool = False) -> ScoreData:
+    """Validated arrays from the chosen ``columns`` (roles score, label required; value,
+    segment, time optional). Raises a ``ScoreFileError`` that says what to fix."""
+    chosen = {role: columns.get(role) for role in ROLES}
+    for role in ("score", "label"):
+        if not chosen[role]:
+            raise ScoreFileError(f"choose a {role} column (columns found: "
+                                 f"{', '.join(map(repr, frame.columns))})")
+    for role, col in chosen.items():
+        if col and col not in frame.columns:
+            raise ScoreFileError(f"there is no column {col!r} for the {role} (columns found: "
+                                 f"{', '.join(map(repr, frame.columns))})")
+    used = [c for c in dict.fromkeys(chosen.values()) if c]
+    if chosen["score"] == chosen["label"]:
+        raise ScoreFileError(f"the score and the label must be different columns (both are "
+                             f"{chosen['score']!r})")
+    notes: list[str] = []
+    rownum = np.arange(1, len(frame) + 1)
+
+    missing = {c: frame[c].isna() | (frame[c].astype("string").str.strip() == "") for c in used}
+    any_missing = np.zeros(len(frame), dtype=bool)
+    for m in missing.values():
+        any_missing |= m.to_numpy(dtype=bool, na_value=True)
+    if any_missing.any():
+        if not drop_missing:
+            raise MissingValues({c: int(m.sum()) for c, m in missing.items()},
+                                rownum[any_missing].tolist()[:50], int(any_missing.sum()))
+        notes.append(f"dropped {int(any_missing.sum()):,} rows with empty cells "
+                     f"(rows {_rows(rownum[any_missing])})")
+        frame = frame.loc[~any_missing]
+        rownum = rownum[~any_missing]
+        if len(frame) == 0:
+            raise ScoreFileError("no rows are left after dropping the rows with empty cells")
+
+    score = _numeric(frame[chosen["score"]]).to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(score)
+    if bad.any():
+        examples = frame[chosen["score"]].to_numpy()[bad][:3]
+        raise ScoreFileError(
+            f"{_n(int(bad.sum()), 'score')} in column {chosen['score']!r} not a number (rows "
+            f"{_rows(rownum[bad])}; for example {', '.join(repr(str(e)) for e in examples)})")
+    outside = (score < 0) | (score > 1)
+    if outside.any():
+        if transform is None:
+            raise ScoresOutOfRange(chosen["score"], float(score.min()), float(score.max()),
+                                   int(outside.sum()))
+        if transform == "sigmoid":
+            score = 1.0 / (1.0 + np.exp(-score))
+            notes.append("scores read as logits: sigmoid applied")
+        elif transform == "rank":
+            ranks = pd.Series(score).rank(method="average").to_numpy()
+            score = (ranks - 1) / max(len(ranks) - 1, 1)
+            notes.append("scores replaced by their ranks rescaled to [0, 1]")
+        else:
+            raise ScoreFileError(f"unknown score transform {transform!r}: use 'sigmoid' "
+                                 f"(logits) or 'rank'")
+
+    label, positive = _labels(frame[chosen["label"]], chosen["label"], positive)
+    if label.all() or not label.any():
+        notes.append(f"every row is {'positive' if label.all() else 'negative'}: "
+                     "precision or recall is undefined")
+
+    value = None
+    if chosen["value"]:
+        value = _numeric(frame[chosen["value"]]).to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(value) | (value < 0)
+        if bad.any():
+            raise ScoreFileError(
+                f"{_n(int(bad.sum()), 'value')} in column {chosen['value']!r} not a number "
+                f">= 0 (rows {_rows(rownum[bad])}): the value is the money or harm at stake")
+
+    segment, segments = None, ()
+    if chosen["segment"]:
+        cats = pd.Categorical(frame[chosen["segment"]].astype("string").str.strip())
+        segment, segments = cats.codes.astype(np.int64), tuple(str(c) for c in cats.categories)
+
+    period, periods = None, ()
+    if chosen["time"]:
+        period, periods = _periods(frame[chosen["time"]], chosen["time"], rownum)
+        if len(periods) > 520:
+            raise ScoreFileError(f"column {chosen['time']!r} has {len(periods):,} distinct "
+                                 "periods; give weeks or dates (grouped into weeks)")
+
+    return ScoreData(score=score, label=label.astype(np.int8), value=value, segment=segment,
+                     segments=segments, period=period, periods=periods, rows=rownum,
+                     columns=chosen, positive=positive, notes=tuple(notes))
+
+
+def label_values(series: pd.Series) -> tuple[list[str], list[int]]:
+    """Distinct label texts, most frequent first, with counts."""
+    counts = series.astype("string").str.strip().value_counts()
+    return [str(v) for v in counts.index], [int(c) for c in counts.to_numpy()]
+
+
+def _labels(series: pd.Series, column: str, positive: str | None) -> tuple[np.ndarray, str]:
+    text = series.astype("string").str.strip()
+    values, counts = label_values(series)
+    if positive is not None:
+        if positive not in values:
+            raise ScoreFileError(f"{positive!r} is not a value of column {column!r} (values: "
+                                 f"{', '.join(map(repr, values[:8]))})")
+        return (text == positive).to_numpy(dtype=bool, na_value=False), positive
+    if values and all(v.lower() in TRUE_WORDS | FALSE_WORDS for v in values):
+        word = next((v for v in values if v.lower() in TRUE_WORDS), "1")
+        return text.str.lower().isin(TRUE_WORDS).to_numpy(dtype=bool, na_value=False), word
+    raise LabelsNotBinary(column, values, counts)
+
+
+def _periods(series: pd.Series, column: str, rownum) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Period numbers 1..P: whole numbers are used as they are (in order); dates and
+    timestamps are grouped into weeks counted from the first one."""
+    text = series.astype("string").str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.notna().all():
+        x = numbers.to_numpy(dtype=float)
+        if np.all(x == np.round(x)):
+            ids, codes = np.unique(x.astype(np.int64), return_inverse=True)
+            return codes.astype(np.int64) + 1, tuple(str(i) for i in ids)
+    when = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+    bad = when.isna().to_numpy()
+    if bad.any():
+        raise ScoreFileError(
+            f"{_n(int(bad.sum()), 'cell')} in time column {column!r} neither whole numbers "
+            f"(weeks) nor dates (rows {_rows(np.asarray(rownum)[bad])})")
+    days = (when - when.min()).dt.days.to_numpy()
+    week = days // 7
+    ids, codes = np.unique(week, return_inverse=True)
+    start = when.min().normalize()
+    names = tuple(f"week of {(start + pd.Timedelta(days=7 * int(w))).date()}" for w in ids)
+    return codes.astype(np.int64) + 1, names

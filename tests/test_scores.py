@@ -1,0 +1,166 @@
+"""Your own scores: reading, validation of every bad-file class, and `analyze` against
+scikit-learn on the bundled real-data sample."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import confusion_matrix, precision_score, recall_score, roc_auc_score
+
+from simulations import scores
+from simulations.analysis import Analysis, Setup
+from simulations.cli import main
+from simulations.guardrails import Guardrails
+from simulations.scores import (
+    LabelsNotBinary,
+    MissingValues,
+    ScoreFileError,
+    ScoresOutOfRange,
+    guess_columns,
+    prepare,
+    read_table,
+)
+
+SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "breast_cancer_scores.csv"
+
+# (file name, bytes, a phrase the one-line message must contain)
+BAD_FILES = {
+    "empty": ("empty.csv", b"", "is empty"),
+    "header only": ("head.csv", b"score,label\n", "no rows"),
+    "missing column": ("cols.csv", b"prob,outcome_x\n0.2,1\n", "choose a label column"),
+    "non-numeric scores": ("text.csv", b"score,label\n0.2,1\nhigh,0\n0.4,0\nlow,1\n",
+                           "rows 2, 4"),
+    "scores outside [0, 1]": ("logit.csv", b"score,label\n2.5,1\n-1.0,0\n", "outside [0, 1]"),
+    "labels not binary": ("words.csv", b"score,label\n0.2,fraud\n0.5,legit\n0.7,fraud\n",
+                          "'fraud' (2), 'legit' (1)"),
+    "missing values": ("gaps.csv", b"score,label\n0.2,1\n,0\n0.5,\n", "2 rows with empty cells"),
+    "damaged parquet": ("broken.parquet", b"PAR1 not really", "not a readable Parquet file"),
+    "ragged csv": ("ragged.csv", b"score,label\n0.1,1\n0.2,0,7,8\n", "not a well-formed"),
+}
+
+
+def _prepare_bytes(name, data, **kw):
+    frame = read_table(data, name)
+    return prepare(frame, guess_columns(frame), **kw)
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_each_bad_file_class_gets_one_clear_line_and_exit_2(case, tmp_path, capsys):
+    name, data, phrase = BAD_FILES[case]
+    with pytest.raises(ScoreFileError, match=None) as err:
+        _prepare_bytes(name, data)
+    assert phrase in str(err.value) and "\n" not in str(err.value)
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert main(["analyze", "--input", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ") and captured.err.count("\n") == 1
+    assert phrase in captured.err and "Traceback" not in captured.err
+
+
+def test_a_file_over_the_limit_says_the_limit(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(scores, "MAX_MB", 0.001)  # about 1 kB
+    path = tmp_path / "big.csv"
+    path.write_text("score,label\n" + "0.5,1\n" * 400)
+    assert main(["analyze", "--input", str(path)]) == 2
+    assert "the limit is 0.001 MB" in capsys.readouterr().err
+
+
+def test_the_cli_reports_without_a_traceback_in_a_real_process(tmp_path):
+    path = tmp_path / "words.csv"
+    path.write_bytes(BAD_FILES["labels not binary"][1])
+    proc = subprocess.run([sys.executable, "-m", "simulations", "analyze", "--input", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--positive VALUE" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_the_decisions_a_file_leaves_open_are_taken_only_when_asked():
+    with pytest.raises(ScoresOutOfRange):
+        _prepare_bytes("l.csv", BAD_FILES["scores outside [0, 1]"][1])
+    logits = _prepare_bytes("l.csv", BAD_FILES["scores outside [0, 1]"][1], transform="sigmoid")
+    assert logits.score == pytest.approx(1 / (1 + np.exp(-np.array([2.5, -1.0]))))
+    ranks = _prepare_bytes("l.csv", BAD_FILES["scores outside [0, 1]"][1], transform="rank")
+    assert ranks.score.tolist() == [1.0, 0.0]
+
+    with pytest.raises(LabelsNotBinary) as err:
+        _prepare_bytes("w.csv", BAD_FILES["labels not binary"][1])
+    assert err.value.values == ["fraud", "legit"]
+    data = _prepare_bytes("w.csv", BAD_FILES["labels not binary"][1], positive="fraud")
+    assert data.label.tolist() == [1, 0, 1]
+
+    with pytest.raises(MissingValues) as err:
+        _prepare_bytes("g.csv", BAD_FILES["missing values"][1])
+    assert err.value.rows == [2, 3] and err.value.total == 2
+    data = _prepare_bytes("g.csv", BAD_FILES["missing values"][1], drop_missing=True)
+    assert len(data) == 1 and data.rows.tolist() == [1] and "dropped 2 rows" in data.notes[0]
+
+
+@pytest.mark.parametrize("text,encoding", [
+    ("score;label;seg\n0,25;1;café\n0,75;0;x\n", "utf-8"),
+    ("score\tlabel\tseg\n0.25\t1\tcafé\n0.75\t0\tx\n", "utf-8-sig"),
+    ("score,label,seg\n0.25,1,café\n0.75,0,x\n", "latin-1"),
+])
+def test_separators_encodings_and_decimal_commas_are_read(text, encoding):
+    frame = read_table(text.encode(encoding), "f.csv")
+    assert list(frame.columns) == ["score", "label", "seg"]
+    data = prepare(frame, {"score": "score", "label": "label", "segment": "seg"})
+    assert data.score.tolist() == [0.25, 0.75] and data.segments == ("café", "x")
+
+
+def test_parquet_is_read(tmp_path):
+    path = tmp_path / "s.parquet"
+    pd.DataFrame({"y_prob": [0.1, 0.9], "target": [0, 1]}).to_parquet(path)
+    frame = read_table(path)
+    data = prepare(frame, guess_columns(frame))
+    assert data.score.tolist() == [0.1, 0.9] and data.label.tolist() == [0, 1]
+
+
+def test_dates_are_grouped_into_weeks():
+    frame = read_table(b"score,label,date\n0.1,0,2026-01-01\n0.2,1,2026-01-06\n"
+                       b"0.3,0,2026-01-09\n", "d.csv")
+    data = prepare(frame, {"score": "score", "label": "label", "time": "date"})
+    assert data.period.tolist() == [1, 1, 2]
+    assert data.periods == ("week of 2026-01-01", "week of 2026-01-08")
+
+
+def test_analyze_agrees_with_scikit_learn_on_the_real_sample():
+    frame = read_table(SAMPLE)
+    data = prepare(frame, guess_columns(frame))
+    y, s = data.label, data.score
+    analysis = Analysis(data, Setup())
+    for t in (0.1, 0.5, 0.9):
+        totals = analysis.totals(t, t)  # one threshold, no review band
+        pred = (s >= t).astype(int)
+        tn, fp, fn, tp = confusion_matrix(y, pred).ravel()
+        assert (totals["tp"], totals["fp"], totals["tn"], totals["fn"]) == (tp, fp, tn, fn)
+        assert totals["precision"] == pytest.approx(precision_score(y, pred))
+        assert totals["recall"] == pytest.approx(recall_score(y, pred))
+        assert totals["cost_total"] == pytest.approx(10 * fn + 1 * fp)
+    assert analysis.totals(0.5, 0.5)["auc"] == pytest.approx(roc_auc_score(y, s))
+
+
+def test_analyze_cli_prints_the_band_and_the_suggestion(tmp_path, capsys):
+    out = tmp_path / "weeks.csv"
+    code = main(["analyze", "--input", str(SAMPLE), "--time-col", "week", "--segment-col",
+                 "segment", "--t-low", "0.2", "--t-high", "0.8", "--min-recall", "0.98",
+                 "--out", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "569 rows, 212 positive" in text and "suggestion: Cheapest policy" in text
+    weekly = pd.read_csv(out)
+    assert len(weekly) == 10 and weekly["events"].sum() == 569
+    assert np.isnan(weekly["score_psi"].iloc[0]) and weekly["score_psi"].iloc[1:].notna().all()
+
+
+def test_suggestion_on_the_sample_meets_its_guardrails():
+    frame = read_table(SAMPLE)
+    analysis = Analysis(prepare(frame, guess_columns(frame)), Setup(capacity=10))
+    s = analysis.suggest(Guardrails(min_recall=0.99, max_review_per_week=50))
+    assert s.feasible
+    t = analysis.totals(*s.policy)
+    assert t["recall"] >= 0.99 and t["review_demand_per_week"] <= 50
+    assert t["cost_total"] == pytest.approx(s.metrics["cost_total"])
