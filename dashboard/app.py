@@ -36,6 +36,10 @@ pages = {
         st.Page(VIEWS / "recommendation.py", title="Recommendation", icon=":material/movie:",
                 url_path="recommendation"),
     ],
+    "Your data": [
+        st.Page(VIEWS / "upload.py", title="Your own scores", icon=":material/upload_file:",
+                url_path="upload"),
+    ],
     "Decide and practise": [
         st.Page(VIEWS / "compare.py", title="Compare policies", icon=":material/compare_arrows:",
                 url_path="compare"),

@@ -303,3 +303,51 @@ def paired_differences(diff: pd.DataFrame, columns: dict[str, str]) -> go.Figure
     for key in [k for k in layout if k.startswith("xaxis") and layout[k].get("matches") is None]:
         layout[key].pop("matches")
     return _figure(data, layout)
+
+
+def frontier_cost(frontier: pd.DataFrame, chosen: dict, current: tuple[float, float] | None,
+                  unit: str, ceiling: float | None) -> go.Figure:
+    """Cheapest cost at each weekly review budget, the suggestion starred, the current policy
+    crossed: what each extra review buys."""
+    data = [{"type": "scatter", "x": _list(frontier["review_demand_per_week"]),
+             "y": _list(frontier["cost_total"]), "mode": "lines+markers",
+             "name": "cheapest policy at each review budget", "line": {"color": LINE_COLOURS[0]},
+             "customdata": np.c_[_list(frontier["t_low"]), _list(frontier["t_high"])],
+             "hovertemplate": "band %{customdata[0]:.3f} - %{customdata[1]:.3f}<br>"
+                              "%{x:,.0f} reviews a week<br>cost %{y:,.0f}<extra></extra>"},
+            {"type": "scatter", "x": [chosen["review_demand_per_week"]],
+             "y": [chosen["cost_total"]], "mode": "markers", "name": "suggestion",
+             "marker": {"size": 16, "symbol": "star", "color": ACTION_COLOURS["review"]}}]
+    if current is not None and np.all(np.isfinite(current)):
+        data.append({"type": "scatter", "x": [current[0]], "y": [current[1]], "mode": "markers",
+                     "name": "current policy",
+                     "marker": {"size": 13, "symbol": "x", "color": ACTION_COLOURS["flag"]}})
+    layout = _layout("Cost vs review load (within the floors)", "reviews demanded per week",
+                     f"total cost ({unit})", hovermode="closest")
+    if ceiling is not None:
+        _line(layout, "x", float(ceiling), NEUTRAL, "dash", "review ceiling", "left")
+    return _figure(data, layout)
+
+
+def frontier_pr(curves: pd.DataFrame, frontier: pd.DataFrame, chosen: dict,
+                floors: tuple[float | None, float | None]) -> go.Figure:
+    """The frontier's policies on the model's precision-recall curve, with the floors."""
+    data = [{"type": "scatter", "x": _list(curves["recall"]), "y": _list(curves["precision"]),
+             "mode": "lines", "name": "single threshold", "line": {"color": NEUTRAL}},
+            {"type": "scatter", "x": _list(frontier["recall"]), "y": _list(frontier["precision"]),
+             "mode": "markers", "name": "frontier policies",
+             "marker": {"size": 9, "color": LINE_COLOURS[0]}},
+            {"type": "scatter", "x": [chosen["recall"]], "y": [chosen["precision"]],
+             "mode": "markers", "name": "suggestion",
+             "marker": {"size": 16, "symbol": "star", "color": ACTION_COLOURS["review"]}}]
+    layout = _layout("Precision vs recall of the frontier", "recall", "precision",
+                     y_format=".0%", hovermode="closest")
+    layout["xaxis"].update(tickformat=".0%", range=[0, 1.02])
+    layout["yaxis"]["range"] = [0, 1.02]
+    precision_floor, recall_floor = floors
+    if precision_floor is not None:
+        _line(layout, "y", precision_floor, ACTION_COLOURS["flag"], "dash", "precision floor",
+              "left")
+    if recall_floor is not None:
+        _line(layout, "x", recall_floor, ACTION_COLOURS["flag"], "dash", "recall floor", "left")
+    return _figure(data, layout)

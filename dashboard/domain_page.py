@@ -1,4 +1,4 @@
-"""The page layout the three domains share: controls, band slider, KPI row and four tabs."""
+"""The page layout the three domains share: controls, band slider, KPI row and five tabs."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from dashboard.controls import (
     scenario_from_values,
 )
 from dashboard.report_html import scenario_report_html
+from dashboard.suggest import guardrail_inputs, show_suggestion
 from dashboard.workshop import presenter_toggle, share_link, show_story, story_panel
 from simulations.domains import get_domain
 from simulations.export import to_csv_text
@@ -30,7 +31,7 @@ from simulations.report import (
 )
 from simulations.scenario import ScenarioError
 
-TABS = ("Tradeoff", "Over time", "Segments", "Data")
+TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
 KPI_HELP = {
     "precision": "Of the events finally {flag}, the share that were truly {pos}. Low precision "
                  "means {neg} cases pay the price of the model's caution.",
@@ -52,7 +53,7 @@ def _pp_delta(value: float, reference: float) -> str | None:
     return f"{(value - reference) * 100:+.1f} pp"
 
 
-def _money(value: float, unit: str) -> str:
+def money(value: float, unit: str) -> str:
     """Whole units, or millions with one decimal once a number gets too wide for a KPI card."""
     if abs(value) >= 1e6:
         text = f"{value / 1e6:,.1f}M"
@@ -63,7 +64,7 @@ def _money(value: float, unit: str) -> str:
     return f"${text}" if unit == "$" else f"{text} {unit}"
 
 
-def _kpis(domain, totals, baseline, capacity) -> None:
+def kpi_row(domain, totals, baseline, capacity) -> None:
     words = {"flag": domain.actions["flag"], "pass_": domain.actions["pass"],
              "review": domain.actions["review"], "pos": domain.positive_word,
              "neg": domain.negative_word, "unit": domain.unit}
@@ -83,13 +84,13 @@ def _kpis(domain, totals, baseline, capacity) -> None:
                    delta_color="inverse", help=KPI_HELP["review"].format(**words), border=True)
     cost, base_cost = totals["cost_total"], baseline["cost_total"]
     delta = cost - base_cost
-    cols[4].metric("Total cost", _money(cost, domain.unit),
-                   (("+" if delta > 0 else "-") + _money(abs(delta), domain.unit))
+    cols[4].metric("Total cost", money(cost, domain.unit),
+                   (("+" if delta > 0 else "-") + money(abs(delta), domain.unit))
                    if abs(delta) >= 0.5 else None,
                    delta_color="inverse", help=KPI_HELP["cost"].format(**words), border=True)
 
 
-def _chart(container, fig, key: str) -> None:
+def chart(container, fig, key: str) -> None:
     """Draw a figure; taller in presenter mode so the back of the room can read it."""
     if st.session_state.get("present"):
         fig.update_layout(height=520, font={"size": 16})
@@ -107,60 +108,75 @@ def _tradeoff_tab(domain, scenario, result, totals, views) -> None:
     hist = views["histogram"]
     log_x = bool(hist["lower"].iloc[1] < 0.001)
     left, right = st.columns(2)
-    _chart(left, charts.score_distribution(
+    chart(left, charts.score_distribution(
         hist, p.t_low, p.t_high, domain.actions, domain.positive_word, domain.negative_word,
         log_x), key="score_distribution")
-    _chart(right, charts.confusion_heatmap(confusion_matrix(totals, domain)),
+    chart(right, charts.confusion_heatmap(confusion_matrix(totals, domain)),
                        key="confusion")
     auc = float(np.nanmean(result.weekly["auc"]))
     left, right = st.columns(2)
-    _chart(left, charts.precision_recall(views["curves"], (totals["recall"],
+    chart(left, charts.precision_recall(views["curves"], (totals["recall"],
                                                                 totals["precision"]),
                                               totals["positives"] / totals["events"]),
                       key="pr_curve")
-    _chart(right, charts.roc(views["curves"], (totals["false_positive_rate"],
+    chart(right, charts.roc(views["curves"], (totals["false_positive_rate"],
                                                     totals["recall"]), auc), key="roc_curve")
     best = cheapest_threshold(views["cost_curve"])
-    _chart(st, charts.cost_vs_threshold(views["cost_curve"], best, totals["cost_total"],
+    chart(st, charts.cost_vs_threshold(views["cost_curve"], best, totals["cost_total"],
                                              domain.unit), key="cost_curve")
     st.caption(f"The cheapest single threshold is {best[0]:.3f} "
-               f"({_money(best[1], domain.unit)} over the horizon, without a review band); "
-               f"the current policy costs {_money(totals['cost_total'], domain.unit)}.")
+               f"({money(best[1], domain.unit)} over the horizon, without a review band); "
+               f"the current policy costs {money(totals['cost_total'], domain.unit)}.")
+
+
+def _suggest_tab(domain, scenario, totals, band_key) -> None:
+    st.markdown(f"Set the guardrails your team will not cross; the cheapest band on the "
+                f"slider's grid that respects them appears below, with what more or less "
+                f"review would buy. Costs in {domain.unit}, over this run's scores.")
+    guardrails = guardrail_inputs(domain.name, domain.actions)
+    suggestion = seam.suggest(scenario, guardrails)
+    note = ("This scenario learns from the labels its decisions reveal: the search used this "
+            "run's scores, and applying the band re-runs the simulation, so the outcome can "
+            "differ a little." if scenario.policy_changes_labels else "")
+    show_suggestion(suggestion, band_key=band_key, unit=domain.unit, words=domain.actions,
+                    curves=seam.band_free_views(seam.run_key(scenario))["curves"],
+                    current=(totals["review_demand_per_week"], totals["cost_total"]),
+                    money=money, note=note)
 
 
 def _time_tab(domain, scenario, result, weekly) -> None:
     m = _markers(scenario, result)
     left, right = st.columns(2)
-    _chart(left, charts.weekly_lines(
+    chart(left, charts.weekly_lines(
         weekly, {"precision": "precision", "recall": "recall",
                  "observed_precision": "precision the team sees"},
         "Precision and recall by week", "share", m, y_format=".0%"), key="pr_time")
-    _chart(right, charts.weekly_lines(
+    chart(right, charts.weekly_lines(
         weekly, {"pass_rate": f"'{domain.actions['pass']}' rate"},
         f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%"),
         key="pass_time")
     left, right = st.columns(2)
-    _chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m),
+    chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m),
                       key="review_time")
-    _chart(right, charts.weekly_costs(weekly, domain.unit, m), key="cost_time")
+    chart(right, charts.weekly_costs(weekly, domain.unit, m), key="cost_time")
     levels = {"PSI 0.1: watch": 0.1, "PSI 0.25: act": 0.25}
     if scenario.retrain.trigger == "drift":
         levels = {f"retrain at {scenario.retrain.drift_metric.upper()} "
                   f"{scenario.retrain.drift_threshold:g}": scenario.retrain.drift_threshold}
     left, right = st.columns(2)
-    _chart(left, charts.weekly_lines(
+    chart(left, charts.weekly_lines(
         weekly, {"score_psi": "score PSI", "score_kl": "score KL",
                  "feature_psi_max": "largest feature PSI"},
         "Drift against the training weeks", "divergence (unitless)", m, hlines=levels),
         key="drift_time")
-    _chart(right, charts.weekly_lines(
+    chart(right, charts.weekly_lines(
         weekly, {"auc": "ROC AUC"}, "Model quality by week (ROC AUC)", "AUC", m,
         hlines={"random guessing": 0.5}), key="auc_time")
 
 
 def _segments_tab(domain, result, outcome) -> None:
     table = segment_table(result, outcome)
-    _chart(st, charts.segment_bars(table), key="segments")
+    chart(st, charts.segment_bars(table), key="segments")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "share_of_events": st.column_config.NumberColumn("share of events", format="percent"),
         "base_rate": st.column_config.NumberColumn(f"share {domain.positive_word}",
@@ -238,7 +254,7 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
     result, outcome = seam.outcome(scenario)
     baseline = seam.outcome(scenario.with_policy(*domain.policy))[1]
     totals = horizon_totals(outcome.core)
-    _kpis(domain, totals, horizon_totals(baseline.core), scenario.review.capacity)
+    kpi_row(domain, totals, horizon_totals(baseline.core), scenario.review.capacity)
     st.caption(f"Review capacity: {scenario.review.capacity:,} a week; demand above it goes "
                f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. Deltas "
                f"compare with this scenario's default band ({domain.policy[0]:g}, "
@@ -262,6 +278,7 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
     draw = {
         "Tradeoff": lambda: _tradeoff_tab(domain, scenario, result, totals,
                                           seam.band_free_views(seam.run_key(scenario))),
+        "Suggest a policy": lambda: _suggest_tab(domain, scenario, totals, band.key(page)),
         "Over time": lambda: _time_tab(domain, scenario, result, outcome.weekly),
         "Segments": lambda: _segments_tab(domain, result, outcome),
         "Data": lambda: _data_tab(domain, scenario, result, outcome, link),

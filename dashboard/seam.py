@@ -16,7 +16,8 @@ import streamlit as st
 from simulations import run
 from simulations.engine import Outcome, RunResult
 from simulations.experiments import Comparison, compare_policies
-from simulations.guardrails import Guardrails, cheapest_band
+from simulations.guardrails import Guardrails
+from simulations.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.presets import Preset, all_presets
 from simulations.report import cost_curve, score_histogram, tradeoff_curves
 from simulations.scenario import Policy, Scenario
@@ -77,14 +78,23 @@ def presets() -> list[Preset]:
     return all_presets()
 
 
-@st.cache_resource(max_entries=32, ttl=TTL_SECONDS, show_spinner="Searching bands…")
-def _best_band(key: str, guardrails: tuple) -> tuple[float, float] | None:
-    return cheapest_band(_run(key), Guardrails(*guardrails))
+@st.cache_resource(max_entries=32, ttl=TTL_SECONDS,
+                   show_spinner="Searching for the cheapest band…")
+def _suggest(key: str, guardrails: tuple) -> Suggestion:
+    from dashboard.suggest import slider_thresholds
+
+    grid = PolicyGrid.from_run(_run(key), thresholds=slider_thresholds())
+    return optimize_policy(grid, Guardrails(*guardrails))
+
+
+def suggest(scenario: Scenario, guardrails: Guardrails) -> Suggestion:
+    """The cheapest band on the slider's grid within ``guardrails``, over the scores of
+    ``scenario``'s run; searched once per scenario and guardrails (a rubric tick or a band
+    drag must not search again)."""
+    g = guardrails
+    return _suggest(run_key(scenario),
+                    (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week))
 
 
 def best_band(scenario: Scenario, guardrails: Guardrails) -> tuple[float, float] | None:
-    """The cheapest band within ``guardrails`` over the scores of ``scenario``'s run, searched
-    once per scenario and guardrails (a rubric tick must not search again)."""
-    g = guardrails
-    return _best_band(run_key(scenario),
-                      (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week))
+    return suggest(scenario, guardrails).policy

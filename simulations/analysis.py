@@ -89,7 +89,7 @@ class Analysis:
         first period (undefined for the first)."""
         s = self.setup
         q = self.table.query(t_low, t_high, self.capacity, s.overflow_action, s.cost_review)
-        frame = pd.DataFrame(q).rename(columns={"week": "period"})
+        frame = pd.DataFrame(q)  # "week" numbers the periods
         frame.insert(1, "period_name", [self.period_names[w - 1] for w in self.table.weeks])
         frame["auc"] = self._by_period["auc"]
         frame["score_psi"] = self._by_period["psi"]

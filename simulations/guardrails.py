@@ -3,8 +3,7 @@
 A guardrail is a floor on precision, recall or pass rate, or a ceiling on weekly review
 demand. ``check`` says, over the whole horizon and week by week, which guardrails a policy
 meets (an undefined ratio, such as precision with nothing flagged, does not meet a floor).
-``cheapest_band`` searches bands on a grid of score quantiles of a run's cached scores and
-returns the cheapest one that meets every guardrail over the horizon, or ``None``.
+The cheapest band within guardrails is ``optimize.optimize_policy``'s job.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from .metrics import safe_ratio
 from .report import horizon_totals
 
 
@@ -58,29 +56,3 @@ def check(weekly: pd.DataFrame, g: Guardrails) -> tuple[dict[str, bool], pd.Data
                            ("precision", "recall", "pass_rate", "review_demand")}, g).items():
         by_week[name] = met
     return {k: bool(v) for k, v in horizon.items()}, by_week
-
-
-def cheapest_band(result, g: Guardrails, levels: int = 60) -> tuple[float, float] | None:
-    """The cheapest (t_low, t_high) over the horizon meeting every guardrail, searched on a
-    grid of ``levels`` score quantiles (and 0 and 1); None when no band on the grid does."""
-    s = result.scenario
-    score = result.arrays["score"]
-    grid = np.unique(np.r_[0.0, np.quantile(score, np.linspace(0, 1, levels)), 1.0])
-    weeks = len(result.table.weeks)
-    retrain = float(result.band_free["cost_retrain"].sum())
-    best, best_cost = None, np.inf
-    for i, t_low in enumerate(grid):
-        for t_high in grid[i:]:  # one O(weeks) query per band on the grid
-            q = result.table.query(t_low, t_high, s.review.capacity, s.review.overflow_action,
-                                   s.costs.review)
-            cost = q["cost_total"].sum() + retrain
-            if cost >= best_cost:
-                continue
-            flagged, positives, n = q["flagged"].sum(), q["positives"].sum(), q["events"].sum()
-            totals = {"precision": safe_ratio(q["tp"].sum(), flagged),
-                      "recall": safe_ratio(q["tp"].sum(), positives),
-                      "pass_rate": safe_ratio(n - flagged, n),
-                      "review_demand": q["review_demand"].sum() / weeks}
-            if all(_met(totals, g).values()):
-                best, best_cost = (float(t_low), float(t_high)), cost
-    return best

@@ -66,12 +66,14 @@ class PolicyGrid:
     whether a reviewer would decide the event right (default: always). ``capacity`` is reviews
     per week (None: unlimited), pooled over ``weeks``. ``thresholds`` are the candidate
     thresholds (default: every distinct score, written as short decimals, plus 1.0 to flag
-    nothing when every score is below 1).
+    nothing when every score is below 1). ``fixed_cost`` (retraining, say) is added to every
+    policy's reported cost; it cannot change which policy is cheapest.
     """
 
     def __init__(self, score, label, fn_cost, fp_cost, *, review_cost: float = 0.0,
                  reviewer_correct=None, capacity: int | None = None,
-                 overflow_action: str = "pass", weeks: int = 1, thresholds=None):
+                 overflow_action: str = "pass", weeks: int = 1, thresholds=None,
+                 fixed_cost: float = 0.0):
         score = np.asarray(score, dtype=float)
         n = len(score)
         if n == 0:
@@ -108,6 +110,7 @@ class PolicyGrid:
         self.flag_overflow = overflow_action == "flag"
         self.overflow_action = overflow_action
         self.review_cost = float(review_cost)
+        self.fixed_cost = float(fixed_cost)
 
         def cum(x):
             out = np.zeros(n + 1)
@@ -140,7 +143,8 @@ class PolicyGrid:
                    review_cost=s.costs.review,
                    reviewer_correct=_reviewer_correct(s, result.domain, arrays),
                    capacity=s.review.capacity, overflow_action=s.review.overflow_action,
-                   weeks=len(result.table.weeks), thresholds=thresholds)
+                   weeks=len(result.table.weeks), thresholds=thresholds,
+                   fixed_cost=float(result.band_free["cost_retrain"].sum()))
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -189,7 +193,8 @@ class PolicyGrid:
         """One policy's thresholds and pooled metrics, weekly figures as averages."""
         m = {k: float(np.ravel(v)[0]) for k, v in self.evaluate([i], [j]).items()}
         return {"t_low": float(self.thresholds[i]), "t_high": float(self.thresholds[j]),
-                "cost_total": m["cost"], "cost_fn": m["cost_fn"], "cost_fp": m["cost_fp"],
+                "cost_total": m["cost"] + self.fixed_cost, "cost_fn": m["cost_fn"],
+                "cost_fp": m["cost_fp"],
                 "cost_review": m["cost_review"], "precision": m["precision"],
                 "recall": m["recall"], "pass_rate": m["pass_rate"], "flagged": m["flagged"],
                 "tp": m["tp"], "fp": m["fp"], "review_demand_per_week": m["demand"] / self.weeks,

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlparse
 
+import numpy as np
+import pytest
+
 from dashboard.rehearsal import RUBRIC, Answer, attempt_markdown, comparison_table, weekly_breaks
 from dashboard.report_html import scenario_report_html
 from simulations import run
-from simulations.guardrails import Guardrails, cheapest_band, check
+from simulations.guardrails import Guardrails, check
+from simulations.optimize import PolicyGrid, optimize_policy
 from simulations.presets import load_preset
+from simulations.report import horizon_totals
 from tests.conftest import small
 from tests.test_pages import app, kpi, small_params
 
@@ -47,14 +52,19 @@ def test_markdown_export_holds_the_answers_decision_outcome_and_rubric():
         assert expected in text
 
 
-def test_guardrail_search_respects_the_guardrails():
+def test_a_suggested_band_meets_the_guardrails_in_the_simulated_weeks():
     result = run(small("fraud", weeks=4))
+    grid = PolicyGrid.from_run(result, thresholds=np.round(np.arange(201) * 0.005, 3))
     g = Guardrails(min_recall=0.5, max_review_per_week=300)
-    band = cheapest_band(result, g, levels=30)
-    assert band is not None
-    met, _ = check(result.at_policy(*band).weekly, g)
+    s = optimize_policy(grid, g)
+    assert s.feasible
+    outcome = result.at_policy(*s.policy)
+    met, _ = check(outcome.weekly, g)
     assert all(met.values())
-    assert cheapest_band(result, Guardrails(min_precision=0.999, min_recall=0.999)) is None
+    totals = horizon_totals(outcome.weekly)
+    if totals["review_overflow"] == 0:  # pooled and weekly capacity agree without overflow
+        assert totals["cost_total"] == pytest.approx(s.metrics["cost_total"])
+    assert not optimize_policy(grid, Guardrails(min_precision=0.999, min_recall=0.999)).feasible
 
 
 def test_presenter_mode_hides_controls_and_the_data_tab():

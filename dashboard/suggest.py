@@ -1,0 +1,82 @@
+"""'Suggest a policy': the team's guardrails in, the cheapest band out, the frontier drawn, and
+one click that moves the band slider there. Shared by the domain pages and the upload page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from dashboard import charts
+from simulations.guardrails import Guardrails
+from simulations.optimize import Suggestion
+from simulations.report import format_share
+
+BAND_STEP = 0.005  # the band slider's step: suggestions are searched on the same grid
+
+
+def slider_thresholds() -> np.ndarray:
+    """Every threshold the band slider can show, so a suggestion can be applied exactly."""
+    return np.round(np.arange(0, round(1 / BAND_STEP) + 1) * BAND_STEP, 3)
+
+
+def guardrail_inputs(prefix: str, words: dict[str, str]) -> Guardrails:
+    """Four optional guardrails; an empty box means no guardrail on that."""
+    c1, c2, c3, c4 = st.columns(4)
+    kw = {"min_value": 0.0, "max_value": 1.0, "value": None, "step": 0.01, "format": "%.3f",
+          "placeholder": "no floor"}
+    precision = c1.number_input("Precision at least", key=f"{prefix}_min_precision", **kw,
+                                help=f"Of the events finally {words['flag']}, the share that "
+                                     "must be truly positive.")
+    recall = c2.number_input("Recall at least", key=f"{prefix}_min_recall", **kw,
+                             help="Of all truly positive events, the share that must end "
+                                  f"{words['flag']}.")
+    pass_rate = c3.number_input(f"'{words['pass']}' rate at least", key=f"{prefix}_min_pass",
+                                **kw, help=f"The share of events that must end "
+                                           f"'{words['pass']}'.")
+    review = c4.number_input("Reviews a week at most", min_value=0.0, value=None, step=10.0,
+                             format="%.0f", placeholder="no ceiling", key=f"{prefix}_max_review",
+                             help="A ceiling on the average weekly review demand (your "
+                                  "team's capacity).")
+    return Guardrails(precision, recall, pass_rate, review)
+
+
+def _apply(band_key: str, policy: tuple[float, float]) -> None:
+    st.session_state[band_key] = policy
+
+
+def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
+                    words: dict[str, str], curves, current: tuple[float, float],
+                    money: Callable[[float, str], str], note: str = "") -> None:
+    """The answer, its frontier and the button that applies it to the band slider."""
+    g = suggestion.guardrails
+    if not suggestion.feasible:
+        st.warning(suggestion.message(), icon=":material/block:")
+        st.caption("Loosen the guardrail named above (or the others it is combined with): "
+                   "the value given is the closest any policy on the slider's grid gets.")
+        return
+    m = suggestion.metrics
+    t_low, t_high = suggestion.policy
+    cols = st.columns([2, 1, 1, 1, 1])
+    cols[0].metric("Suggested band", f"{t_low:.3f} – {t_high:.3f}", border=True,
+                   help=f"Below {t_low:.3f}: {words['pass']}; from {t_high:.3f} up: "
+                        f"{words['flag']}; between: {words['review']}.")
+    cols[1].metric("Total cost", money(m["cost_total"], unit), border=True)
+    cols[2].metric("Precision", format_share(m["precision"]), border=True)
+    cols[3].metric("Recall", format_share(m["recall"]), border=True)
+    cols[4].metric("Reviews / week", f"{m['review_demand_per_week']:,.0f}", border=True)
+    st.button("Apply this band to the slider", icon=":material/check:", type="primary",
+              key=f"{band_key}_apply", on_click=_apply, args=(band_key, (t_low, t_high)))
+    if note:
+        st.caption(note)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.frontier_cost(suggestion.frontier, m, current, unit,
+                                           g.max_review_per_week), key=f"{band_key}_frontier")
+    right.plotly_chart(charts.frontier_pr(curves, suggestion.frontier, m,
+                                          (g.min_precision, g.min_recall)),
+                       key=f"{band_key}_frontier_pr")
+    st.caption("Each point on the left is the cheapest band meeting your floors with at most "
+               "that many reviews a week: the slope is what one more reviewer is worth. Weekly "
+               "figures are averages over the weeks; a week busier than average can still "
+               "overflow.")

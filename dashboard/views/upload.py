@@ -1,0 +1,264 @@
+"""Your own scores: upload a file of a model's scores and labels (or open the bundled real-data
+sample), settle what the file leaves open, and explore it like a domain page."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.domain_page import chart, kpi_row, money
+from dashboard.suggest import BAND_STEP, guardrail_inputs, show_suggestion, slider_thresholds
+from simulations.analysis import Analysis, Setup, describe
+from simulations.export import to_csv_text
+from simulations.report import confusion_matrix
+from simulations.scores import (
+    MAX_MB,
+    LabelsNotBinary,
+    MissingValues,
+    ScoreFileError,
+    ScoresOutOfRange,
+    guess_columns,
+    prepare,
+    read_table,
+)
+from simulations.scores import label_values as values_of
+
+SAMPLE = "data/samples/breast_cancer_scores.csv"
+WORDS = {"flag": "flag", "pass": "pass", "review": "review"}
+TERMS = SimpleNamespace(actions=WORDS, positive_word="positive", negative_word="negative",
+                        unit="units")
+NONE = "(none)"
+TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Reading the file…")
+def _table(file_id: str, _data: bytes, name: str) -> pd.DataFrame:
+    return read_table(_data, name)
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Checking the columns…")
+def _prepared(file_id: str, _frame: pd.DataFrame, columns: tuple, decisions: tuple):
+    return prepare(_frame, dict(columns), **dict(decisions))
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner="Sorting the scores…")
+def _analysis(file_id: str, columns: tuple, decisions: tuple, setup: Setup,
+              _data) -> Analysis:
+    return Analysis(_data, setup)
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner="Searching for the cheapest band…")
+def _suggest(file_id: str, columns: tuple, decisions: tuple, setup: Setup, guardrails,
+             _analysis: Analysis):
+    return _analysis.suggest(guardrails, thresholds=slider_thresholds())
+
+
+st.title("Your own scores")
+st.caption("Bring a file of your model's scores and the true outcomes: see the same tradeoffs "
+           "as the simulated domains, on your data.")
+
+source = st.radio("Data", ["Upload a file", "Sample: breast-cancer biopsies (real data)"],
+                  horizontal=True, key="upload_source", bind="query-params")
+if source.startswith("Upload"):
+    file = st.file_uploader(
+        f"CSV (comma, semicolon or tab separated; UTF-8 or Latin-1) or Parquet, up to {MAX_MB} "
+        "MB: one row per event, with a score column (the model's probability of the positive "
+        "class) and a label column (what really happened).",
+        type=["csv", "tsv", "txt", "parquet", "pq"], key="upload_file")
+    if file is None:
+        st.info("Waiting for a file. No file at hand? Pick the sample above: 569 real "
+                "biopsies scored by a model that never saw them.", icon=":material/upload:")
+        st.stop()
+    file_id, name, raw = file.file_id, file.name, file.getvalue()
+else:
+    with open(SAMPLE, "rb") as handle:
+        raw = handle.read()
+    file_id, name = "sample", "breast_cancer_scores.csv"
+    st.caption("Out-of-fold scores of a logistic regression on scikit-learn's Wisconsin "
+               "breast-cancer data: positive = malignant. Treat it as triage: a missed "
+               "malignancy costs far more than a biopsy that was not needed. The file and the "
+               "script that makes it are in data/samples/.")
+
+try:
+    frame = _table(file_id, raw, name)
+except ScoreFileError as err:
+    st.error(f"This file cannot be read: {err}", icon=":material/error:")
+    st.stop()
+
+guess = guess_columns(frame)
+names = list(frame.columns)
+st.subheader("Columns")
+cols = st.columns(5)
+chosen = {}
+for col, role, required in zip(cols, ("score", "label", "value", "segment", "time"),
+                               (True, True, False, False, False), strict=True):
+    options = names if required else [NONE, *names]
+    default = guess[role] if guess[role] in options else (None if required else NONE)
+    pick = col.selectbox(f"{role.capitalize()}{'' if required else ' (optional)'}", options,
+                         index=None if default is None else options.index(default),
+                         key=f"upload_{file_id}_{role}", placeholder="choose a column")
+    chosen[role] = None if pick in (None, NONE) else pick
+
+if chosen["score"] is None or chosen["label"] is None:
+    st.info("Choose the score and the label columns above.", icon=":material/table_chart:")
+    st.stop()
+
+# what the file leaves open, asked one question at a time and never assumed
+decisions: dict = {}
+data = None
+for _ in range(4):
+    try:
+        data = _prepared(file_id, frame, tuple(chosen.items()), tuple(decisions.items()))
+        break
+    except MissingValues as err:
+        st.warning(str(err), icon=":material/warning:")
+        rows = [r - 1 for r in err.rows[:20]]
+        st.dataframe(frame.iloc[rows].assign(row=err.rows[:20]), hide_index=True)
+        if not st.checkbox(f"Drop these {err.total:,} rows", key=f"upload_{file_id}_drop"):
+            st.stop()
+        decisions["drop_missing"] = True
+    except ScoresOutOfRange as err:
+        st.warning(str(err), icon=":material/warning:")
+        how = st.radio("Read the scores as", ["logits: apply a sigmoid",
+                                              "ranks: rescale to [0, 1]"], index=None,
+                       key=f"upload_{file_id}_transform")
+        if how is None:
+            st.stop()
+        decisions["transform"] = "sigmoid" if how.startswith("logits") else "rank"
+    except LabelsNotBinary as err:
+        st.warning(str(err), icon=":material/warning:")
+        values, counts = values_of(frame[chosen["label"]].dropna())
+        st.dataframe(pd.DataFrame({"label value": values, "rows": counts}), hide_index=True)
+        positive = st.selectbox("Which value is the positive class?", values, index=None,
+                                key=f"upload_{file_id}_positive",
+                                placeholder="the outcome the model looks for")
+        if positive is None:
+            st.stop()
+        decisions["positive"] = positive
+    except ScoreFileError as err:
+        st.error(str(err), icon=":material/error:")
+        st.stop()
+
+with st.expander("Costs and review team", expanded=False):
+    c = st.columns(4)
+    cost_fn = c[0].number_input("Cost of a missed positive", 0.0, value=10.0, step=1.0,
+                                key="upload_cost_fn")
+    cost_fp = c[1].number_input("Cost of a false alarm", 0.0, value=1.0, step=0.5,
+                                key="upload_cost_fp")
+    cost_review = c[2].number_input("Cost of a review", 0.0, value=0.5, step=0.1,
+                                    key="upload_cost_review")
+    share = c[3].number_input("Share of the value lost on a miss", 0.0, value=1.0, step=0.1,
+                              key="upload_fn_share", disabled=chosen["value"] is None,
+                              help="With a value column, a missed positive also costs this "
+                                   "share of its value.")
+    c = st.columns(3)
+    capacity = c[0].number_input("Reviews per week (empty: unlimited)", 0, value=None, step=10,
+                                 key="upload_capacity",
+                                 help="Per period of the time column, else for the whole file.")
+    overflow = c[1].selectbox("Band events beyond the capacity", ["pass", "flag"],
+                              key="upload_overflow")
+    accuracy = c[2].slider("Reviewer accuracy", 0.5, 1.0, 1.0, 0.01, key="upload_accuracy")
+setup = Setup(cost_fn, cost_fp, cost_review, share, capacity, overflow, accuracy)
+if data is None:
+    st.stop()
+analysis = _analysis(file_id, tuple(chosen.items()), tuple(decisions.items()), setup, data)
+st.caption(describe(analysis.data))
+
+
+@st.fragment
+def explorer() -> None:
+    """The band slider and everything it changes (a fragment: a drag reruns only this)."""
+    band_key = f"upload_{file_id}_band"
+    t_low, t_high = st.slider(
+        "pass  |  review  |  flag", 0.0, 1.0, (0.5, 0.5), step=BAND_STEP, format="%.3f",
+        key=band_key, help="Scores below the left handle pass, scores at or above the right "
+                           "handle are flagged, scores in between go to review.")
+    totals = analysis.totals(t_low, t_high)
+    kpi_row(TERMS, totals, analysis.totals(0.5, 0.5), capacity)
+    st.caption("Deltas compare with a single threshold at 0.5. Costs are in your unit.")
+    tabs = st.tabs(list(TABS), key="upload_tab", on_change="rerun", bind="query-params")
+    open_ = {name: tab for name, tab in zip(TABS, tabs, strict=True) if tab.open}
+    if "Tradeoff" in open_:
+        with open_["Tradeoff"]:
+            left, right = st.columns(2)
+            chart(left, charts.score_distribution(analysis.histogram, t_low, t_high, WORDS,
+                                                  "positive", "negative",
+                                                  bool(analysis.data.label.mean() < 0.05)),
+                  key="up_scores")
+            chart(right, charts.confusion_heatmap(confusion_matrix(totals, TERMS)),
+                  key="up_confusion")
+            left, right = st.columns(2)
+            chart(left, charts.precision_recall(analysis.curves, (totals["recall"],
+                                                                  totals["precision"]),
+                                                totals["positives"] / totals["events"]),
+                  key="up_pr")
+            chart(right, charts.roc(analysis.curves, (totals["false_positive_rate"],
+                                                      totals["recall"]), totals["auc"]),
+                  key="up_roc")
+            curve = analysis.cost_curve
+            best = int(np.argmin(curve["cost_total"].to_numpy()))
+            chart(st, charts.cost_vs_threshold(curve, (float(curve["threshold"].iloc[best]),
+                                                       float(curve["cost_total"].iloc[best])),
+                                               totals["cost_total"], "units"), key="up_cost")
+    if "Suggest a policy" in open_:
+        with open_["Suggest a policy"]:
+            guardrails = guardrail_inputs("upload", WORDS)
+            suggestion = _suggest(file_id, tuple(chosen.items()), tuple(decisions.items()),
+                                  setup, guardrails, analysis)
+            show_suggestion(suggestion, band_key=band_key, unit="units", words=WORDS,
+                            curves=analysis.curves,
+                            current=(totals["review_demand_per_week"], totals["cost_total"]),
+                            money=money)
+    if "Over time" in open_:
+        with open_["Over time"]:
+            if analysis.data.period is None:
+                st.info("Choose a time column (week numbers or dates) to see the weekly view "
+                        "and how the scores drift after the first period.")
+            else:
+                weekly = analysis.weekly(t_low, t_high)
+                left, right = st.columns(2)
+                chart(left, charts.weekly_lines(
+                    weekly, {"precision": "precision", "recall": "recall"},
+                    "Precision and recall by period", "share", charts.Markers(),
+                    y_format=".0%"), key="up_pr_time")
+                chart(right, charts.weekly_lines(
+                    weekly, {"score_psi": "score PSI vs the first period"},
+                    "Drift of the score", "PSI (unitless)", charts.Markers(),
+                    hlines={"0.1: watch": 0.1, "0.25: act": 0.25}), key="up_drift")
+                pairs = list(zip(weekly["week"], weekly["period_name"], strict=True))
+                st.caption("Periods: " + ", ".join(f"{w} = {n}" for w, n in pairs[:12])
+                           + (" …" if len(pairs) > 12 else ""))
+    if "Segments" in open_:
+        with open_["Segments"]:
+            table = analysis.segments(t_low, t_high)
+            if table is None:
+                st.info("Choose a segment column to compare precision and recall across "
+                        "subgroups.")
+            else:
+                chart(st, charts.segment_bars(table), key="up_segments")
+                st.dataframe(table, hide_index=True, width="stretch")
+                st.caption("Empty cells are undefined (for example, precision when nothing "
+                           "in the segment was flagged).")
+    if "Data" in open_:
+        with open_["Data"]:
+            action, reviewed, final = analysis.decisions(t_low, t_high)
+            rows = pd.DataFrame({"row": analysis.data.rows, "score": analysis.data.score,
+                                 "label": analysis.data.label,
+                                 "action": np.array(["pass", "review", "flag"])[action],
+                                 "reviewed": reviewed, "final": final})
+            st.dataframe(rows.head(500), hide_index=True, width="stretch", height=320)
+            c1, c2 = st.columns(2)
+            c1.download_button("Per-period metrics (CSV)",
+                               data=to_csv_text(analysis.weekly(t_low, t_high)),
+                               file_name="scores_by_period.csv", mime="text/csv",
+                               on_click="ignore", key="up_dl_weekly")
+            c2.download_button("Every row's decision (CSV)", data=lambda: to_csv_text(rows),
+                               file_name="scores_decisions.csv", mime="text/csv",
+                               on_click="ignore", key="up_dl_rows")
+
+
+explorer()
