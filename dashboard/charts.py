@@ -311,7 +311,7 @@ def frontier_cost(frontier: pd.DataFrame, chosen: dict, current: tuple[float, fl
     crossed: what each extra review buys."""
     data = [{"type": "scatter", "x": _list(frontier["review_demand_per_week"]),
              "y": _list(frontier["cost_total"]), "mode": "lines+markers",
-             "name": "cheapest policy at each review budget", "line": {"color": LINE_COLOURS[0]},
+             "name": "cheapest at each budget", "line": {"color": LINE_COLOURS[0]},
              "customdata": np.c_[_list(frontier["t_low"]), _list(frontier["t_high"])],
              "hovertemplate": "band %{customdata[0]:.3f} - %{customdata[1]:.3f}<br>"
                               "%{x:,.0f} reviews a week<br>cost %{y:,.0f}<extra></extra>"},

@@ -58,7 +58,7 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
         return
     m = suggestion.metrics
     t_low, t_high = suggestion.policy
-    cols = st.columns([2, 1, 1, 1, 1])
+    cols = st.columns([1.6, 1.4, 1, 1, 1])
     cols[0].metric("Suggested band", f"{t_low:.3f} – {t_high:.3f}", border=True,
                    help=f"Below {t_low:.3f}: {words['pass']}; from {t_high:.3f} up: "
                         f"{words['flag']}; between: {words['review']}.")

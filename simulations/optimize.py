@@ -313,10 +313,11 @@ class PolicyGrid:
     # -- branch and bound ----------------------------------------------------------------
 
     def search(self, weights: dict[str, float], g: Guardrails, seeds=(),
-               budget: int | None = None) -> tuple[int, int] | None:
+               budget: int | None = None, extra=()) -> tuple[int, int] | None:
         """The cut pair minimising sum(weight * metric) among those meeting ``g``; None if none.
 
         ``seeds`` are cut pairs to try first (a feasible one bounds the search from the start).
+        ``extra`` holds more constraints sum(weight * metric) + const >= 0, as (weights, const).
         Without any feasible pair to bound it, proving that nothing is feasible can take long:
         after ``budget`` blocks with nothing feasible found, ``OutOfBudget`` is raised.
         Among pairs found equally good at once, the one with less review demand wins.
@@ -332,7 +333,7 @@ class PolicyGrid:
             self.n + self.c_fn[-1] + self.c_fp[-1] + self.c_review[-1])
         tol = 1e-9 * scale
         obj = self._pyramids(weights, 0.0, size, regimes, objective=True)
-        linear = self._linear_guardrails(g)
+        linear = [*self._linear_guardrails(g), *extra]
         cons = []
         for weights_c, const in linear:
             cscale = 1.0 + sum(abs(w) for w in weights_c.values()) * self.n + abs(const)
@@ -354,9 +355,9 @@ class PolicyGrid:
         best = _Best(tol)
         # single thresholds (no band) first: a cheap, often good, upper bound
         diag = np.unique(np.linspace(0, K - 1, min(K, 4096)).astype(np.int64))
-        self._offer(best, diag, diag, weights, g)
+        self._offer(best, diag, diag, weights, g, extra)
         for i, j in seeds:
-            self._offer(best, np.array([i]), np.array([j]), weights, g)
+            self._offer(best, np.array([i]), np.array([j]), weights, g, extra)
         visited = 0
 
         stack = [(depth, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64))]
@@ -392,7 +393,7 @@ class PolicyGrid:
             if not len(u):
                 continue
             if level == 0:
-                self._offer(best, u, v, weights, g)
+                self._offer(best, u, v, weights, g, extra)
                 continue
             # the pair behind each block's bound is a candidate: it tightens the bound early
             ia, jb = np.empty(len(u), dtype=np.int64), np.empty(len(u), dtype=np.int64)
@@ -403,7 +404,7 @@ class PolicyGrid:
             cand = (ia <= jb) & (jb < K)
             if cand.sum() > _CANDIDATES:  # the most promising blocks' pairs are enough
                 cand &= bound <= np.partition(bound[cand], _CANDIDATES)[_CANDIDATES]
-            self._offer(best, ia[cand], jb[cand], weights, g)
+            self._offer(best, ia[cand], jb[cand], weights, g, extra)
             keep = bound < best.value - tol
             u, v, bound = u[keep], v[keep], bound[keep]
             cu = np.concatenate([2 * u, 2 * u, 2 * u + 1, 2 * u + 1])
@@ -420,11 +421,13 @@ class PolicyGrid:
                 stack.append((level - 1, cu, cv))
         return best.pair
 
-    def _offer(self, best: _Best, i, j, weights, g) -> None:
+    def _offer(self, best: _Best, i, j, weights, g, extra=()) -> None:
         if not len(i):
             return
         m = self.evaluate(i, j)
         ok = self.meets(m, g)
+        for weights_c, const in extra:
+            ok &= sum(w * m[k] for k, w in weights_c.items()) + const >= 0
         if not ok.any():
             return
         value = sum(w * m[k] for k, w in weights.items())
@@ -480,19 +483,27 @@ class Blocker:
     guardrail: str  # a Guardrails field name
     required: float
     closest: float | None  # the best achievable value; None when the metric is undefined
-    held: tuple[str, ...] = ()  # the guardrails it was combined with
+    held: tuple[tuple[str, float], ...] = ()  # the guardrails it was combined with, and values
 
     def sentence(self) -> str:
         word = _WORDS[self.guardrail]
         if self.closest is None:
             return f"{word} cannot be measured here (there are no positive labels)."
+        need = _limit(self.guardrail, self.required).removeprefix(word + " ")
         if self.guardrail == "max_review_per_week":
-            need, near, best = f"≤ {self.required:,.0f}", f"{self.closest:,.1f}", "lowest"
+            near, best = f"{self.closest:,.1f}", "lowest"
         else:
-            need, near, best = f"≥ {self.required:.1%}", f"{self.closest:.2%}", "highest"
+            near, best = f"{self.closest:.2%}", "highest"
         where = ("any policy reaches" if not self.held else
-                 "any policy meeting " + " and ".join(_WORDS[h] for h in self.held) + " reaches")
+                 "any policy meeting " + " and ".join(_limit(h, v) for h, v in self.held)
+                 + " reaches")
         return f"{word.capitalize()} {need} cannot be met: the {best} {word} {where} is {near}."
+
+
+def _limit(name: str, value: float) -> str:
+    if name == "max_review_per_week":
+        return f"{_WORDS[name]} ≤ {value:,.0f}"
+    return f"{_WORDS[name]} ≥ {value:.1%}"
 
 
 @dataclass(frozen=True)
@@ -540,6 +551,12 @@ def optimize_policy(grid: PolicyGrid, guardrails: Guardrails | None = None,
         if seed is None:
             return Suggestion(guardrails, None, None, _empty_frontier(), blockers)
         pair = grid.search(cost, guardrails, seeds=[seed])
+    # among the cheapest policies, the one asking least of the reviewers (with overflow that
+    # passes, a wider band can cost the same as a narrower one)
+    cheapest = float(grid.evaluate([pair[0]], [pair[1]])["cost"][0])
+    slack = 1e-9 * (1.0 + abs(cheapest))
+    pair = grid.search({"demand": 1.0}, guardrails, seeds=[pair],
+                       extra=[({"cost": -1.0}, cheapest + slack)])
     metrics = grid.summary(*pair)
     return Suggestion(guardrails, (metrics["t_low"], metrics["t_high"]), metrics,
                       frontier(grid, guardrails, pair, frontier_points))
@@ -618,17 +635,18 @@ def _best_value(grid: PolicyGrid, name: str, held: Guardrails, seeds=()):
 def _first_feasible(grid: PolicyGrid, g: Guardrails):
     """Add the guardrails one at a time, each time finding the best value of the next one's
     metric under those already held. Returns (a pair meeting all, ()) or (None, (blocker,))."""
-    held: list[str] = []
+    held: list[tuple[str, float]] = []
     seed = None
     for name in _ORDER:
         required = getattr(g, name)
         if required is None:
             continue
-        value, pair = _best_value(grid, name, _only(g, held), [] if seed is None else [seed])
+        value, pair = _best_value(grid, name, _only(g, [h for h, _ in held]),
+                                  [] if seed is None else [seed])
         reached = value is not None and (value <= required if name == "max_review_per_week"
                                          else value >= required)
         if not reached:
             return None, (Blocker(name, required, value, tuple(held)),)
-        held.append(name)
+        held.append((name, required))
         seed = pair
     return seed, ()
