@@ -108,8 +108,13 @@ class Analysis:
 
     def totals(self, t_low: float, t_high: float) -> dict[str, float]:
         totals = horizon_totals(self.weekly(t_low, t_high))
-        totals["auc"] = roc_auc(self.data.label, self.data.score)
+        totals["auc"] = self.auc
         return totals
+
+    @cached_property
+    def auc(self) -> float:
+        """ROC AUC over every row (NaN with only one class)."""
+        return roc_auc(self.data.label, self.data.score)
 
     def decisions(self, t_low: float, t_high: float):
         """Per-row (action, reviewed, final), in the kept rows' order."""

@@ -1,10 +1,11 @@
 """Your own model's scores: read a CSV or Parquet file, pick its columns, validate it.
 
 Reading never guesses silently. ``read_table`` accepts comma, semicolon or tab separated text
-in UTF-8 (with or without a byte-order mark) or Latin-1, and Parquet, and keeps every cell as
-text so validation can point at the exact rows at fault. ``prepare`` turns the chosen columns
-into arrays and raises a ``ScoreFileError`` subclass naming what to fix; the ones a person can
-resolve with a decision carry what they need to ask it:
+in UTF-8 (with or without a byte-order mark) or Latin-1, and Parquet; a column with any cell
+that is not a number stays text, so validation can point at the exact rows at fault.
+``prepare`` turns the chosen columns into arrays and raises a ``ScoreFileError`` subclass
+naming what to fix; the ones a person can resolve with a decision carry what they need to
+ask it:
 
 - ``ScoresOutOfRange``: scores outside [0, 1]; pass ``transform="sigmoid"`` (they are logits)
   or ``transform="rank"`` (rescale ranks to [0, 1]);
@@ -82,8 +83,9 @@ def _rows(rows) -> str:
 
 
 def read_table(source, name: str | None = None) -> pd.DataFrame:
-    """Every cell of a CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM or Latin-1) or
-    Parquet file as text (missing cells as NA). ``source`` is a path or the file's bytes."""
+    """A CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM or Latin-1) or Parquet file as a
+    DataFrame (missing cells as NA; columns that are not all numbers stay text, so validation
+    can point at the rows at fault). ``source`` is a path or the file's bytes."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = name or path.name
@@ -120,7 +122,7 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
         raise ScoreFileError(f"{name} is not a readable Parquet file ({type(err).__name__}: "
                              f"{str(err).splitlines()[0][:160]})") from None
     frame.columns = [str(c) for c in frame.columns]
-    return frame.astype("string")
+    return frame
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -142,7 +144,7 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
     text, _ = decode(data)
     sep = sniff_separator(text)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype="string", skipinitialspace=True,
+        frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True,
                             keep_default_na=True)
     except pd.errors.ParserError as err:
         raise ScoreFileError(f"{name} is not a well-formed {SEPARATORS[sep]}-separated file: "
@@ -160,11 +162,21 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
 def _numeric(series: pd.Series) -> pd.Series:
     """Numbers, NaN where a cell is not one. A decimal comma (0,25, as semicolon-separated
     files from many locales write it) is read as a decimal point."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series):
+        return series.astype(float)
     text = series.astype("string").str.strip()
     comma = text.str.fullmatch(r"[-+]?\d*,\d+(?:[eE][-+]?\d+)?").fillna(False)
     if comma.any():
         text = text.where(~comma, text.str.replace(",", ".", regex=False))
     return pd.to_numeric(text, errors="coerce")
+
+
+def _empty(series: pd.Series) -> pd.Series:
+    """Missing cells, and text cells holding only spaces."""
+    empty = series.isna()
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        empty |= series.astype("string").str.strip().eq("").fillna(True)
+    return empty
 
 
 def _n(count: int, word: str) -> str:
@@ -232,7 +244,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
     notes: list[str] = []
     rownum = np.arange(1, len(frame) + 1)
 
-    missing = {c: frame[c].isna() | (frame[c].astype("string").str.strip() == "") for c in used}
+    missing = {c: _empty(frame[c]) for c in used}
     any_missing = np.zeros(len(frame), dtype=bool)
     for m in missing.values():
         any_missing |= m.to_numpy(dtype=bool, na_value=True)

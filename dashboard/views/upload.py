@@ -179,7 +179,10 @@ def explorer() -> None:
                            "handle are flagged, scores in between go to review.")
     totals = analysis.totals(t_low, t_high)
     kpi_row(TERMS, totals, analysis.totals(0.5, 0.5), capacity)
-    st.caption("Deltas compare with a single threshold at 0.5. Costs are in your unit.")
+    st.caption("Deltas compare with a single threshold at 0.5. Costs are in your unit. "
+               + ("Weekly figures are averages over the time column's periods."
+                  if analysis.data.period is not None else
+                  "Without a time column the whole file counts as one week."))
     tabs = st.tabs(list(TABS), key="upload_tab", on_change="rerun", bind="query-params")
     open_ = {name: tab for name, tab in zip(TABS, tabs, strict=True) if tab.open}
     if "Tradeoff" in open_:
