@@ -248,7 +248,7 @@ class PolicyGrid:
         guardrail low(i) + high(j) >= 0: (minima of -low, minima of -high)."""
         key = (tuple(sorted(weights.items())), const, objective)
         if key not in self._cache:
-            if len(self._cache) >= 8:
+            if len(self._cache) >= 6:
                 self._cache.pop(next(iter(self._cache)))
             halves = self._combine(weights, const)
             if objective:
@@ -460,7 +460,7 @@ def _pyramid(x: np.ndarray, fill: float, size: int, with_index: bool = False):
     ``fill``; with ``with_index``, also the position of each block's minimum."""
     values = np.full(size, fill)
     values[:len(x)] = x
-    levels, index = [values], [np.arange(size)]
+    levels, index = [values], [np.arange(size, dtype=np.int32)]
     while len(levels[-1]) > 1:
         left, right = levels[-1][0::2], levels[-1][1::2]
         if with_index:
@@ -551,12 +551,14 @@ def optimize_policy(grid: PolicyGrid, guardrails: Guardrails | None = None,
         if seed is None:
             return Suggestion(guardrails, None, None, _empty_frontier(), blockers)
         pair = grid.search(cost, guardrails, seeds=[seed])
-    # among the cheapest policies, the one asking least of the reviewers (with overflow that
-    # passes, a wider band can cost the same as a narrower one)
-    cheapest = float(grid.evaluate([pair[0]], [pair[1]])["cost"][0])
-    slack = 1e-9 * (1.0 + abs(cheapest))
-    pair = grid.search({"demand": 1.0}, guardrails, seeds=[pair],
-                       extra=[({"cost": -1.0}, cheapest + slack)])
+    # Among the cheapest policies, the one asking least of the reviewers. Ties need events
+    # that cost nothing to review, or overflow (with overflow that passes, a wider band
+    # costs the same as a narrower one); otherwise each extra review costs something.
+    m = grid.evaluate([pair[0]], [pair[1]])
+    if m["overflow"][0] > 0 or grid.review_cost == 0:
+        cheapest = float(m["cost"][0])
+        pair = grid.search({"demand": 1.0}, guardrails, seeds=[pair],
+                           extra=[({"cost": -1.0}, cheapest + 1e-9 * (1.0 + abs(cheapest)))])
     metrics = grid.summary(*pair)
     return Suggestion(guardrails, (metrics["t_low"], metrics["t_high"]), metrics,
                       frontier(grid, guardrails, pair, frontier_points))

@@ -181,3 +181,39 @@ def test_bad_link_shows_a_warning_not_an_error(server, page):
               "fraud_bad_link")
     alerts = " ".join(page.locator('[data-testid="stAlertContainer"]').all_inner_texts())
     assert "fraud_band" in alerts and "fraud_weeks" in alerts
+
+
+def test_upload_a_file_explore_it_and_apply_a_suggestion(server, page, tmp_path):
+    open_page(page, f"{server}/upload", "upload_empty")
+    good = tmp_path / "scores.csv"
+    good.write_text("prob;outcome;region\n" + "".join(
+        f"{(i % 97) / 97:.4f};{'fraud' if (i * 7) % 97 > 60 + (i % 97) // 3 else 'ok'};"
+        f"{'north' if i % 2 else 'south'}\n" for i in range(600)))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
+    wait_until_idle(page)
+    assert "which value is the positive class" in page.content()
+    page.get_by_text("Which value is the positive class?").wait_for()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="positive class").click()
+    page.get_by_role("option", name="fraud").click()
+    wait_until_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert len(kpi_values(page)) >= 5
+    page.get_by_role("tab", name="Suggest a policy").click()
+    wait_until_idle(page)
+    suggested = page.locator('[data-testid="stMetric"]').filter(
+        has_text="Suggested band").locator('[data-testid="stMetricValue"]').inner_text()
+    page.get_by_role("button", name="Apply this band to the slider").click()
+    wait_until_idle(page)
+    band = page.locator('[data-testid="stSlider"]').filter(has_text="review  |")
+    thumbs = band.locator('[data-testid="stSliderThumbValue"]').all_inner_texts()
+    assert " – ".join(thumbs) == suggested  # the slider moved to the suggestion
+    screenshot(page, "upload_suggest")
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+    bad = tmp_path / "broken.parquet"
+    bad.write_bytes(b"PAR1 not really")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    wait_until_idle(page)
+    alerts = " ".join(page.locator('[data-testid="stAlertContainer"]').all_inner_texts())
+    assert "not a readable Parquet file" in alerts
+    assert page.locator('[data-testid="stException"]').count() == 0
