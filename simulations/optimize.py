@@ -260,44 +260,6 @@ class PolicyGrid:
             self._cache[key] = made
         return self._cache[key]
 
-    def _multipliers(self, weights, linear, regimes, sample: int = 8192) -> list[float]:
-        """Lagrange multipliers (one per floor) that make the relaxed bound
-        min over j of [relaxed high(j) + min over i <= j of relaxed low(i)] as high as it gets,
-        found by coordinate-wise ternary search on a sample of the cuts."""
-        if not linear:
-            return []
-        idx = np.unique(np.linspace(0, len(self.pos) - 1, min(sample, len(self.pos)))
-                        .astype(np.int64))
-        obj = [(lo[idx], hi[idx]) for lo, hi in self._combine(weights)]
-        cons = [[(lo[idx], hi[idx]) for lo, hi in self._combine(w, c)] for w, c in linear]
-
-        def bound(mu) -> float:
-            out = np.inf
-            for rg in regimes:
-                lo = obj[rg][0] - sum(m * c[rg][0] for m, c in zip(mu, cons, strict=True))
-                hi = obj[rg][1] - sum(m * c[rg][1] for m, c in zip(mu, cons, strict=True))
-                out = min(out, float(np.min(hi + np.minimum.accumulate(lo))))
-            return out
-
-        mu = [0.0] * len(linear)
-        for _ in range(2):
-            for k in range(len(mu)):
-                def at(x, k=k):
-                    return bound(mu[:k] + [x] + mu[k + 1:])
-                hi = 1e-6
-                while hi < 1e12 and at(2 * hi) > at(hi):
-                    hi *= 2
-                lo_x, hi_x = 0.0, 2 * hi
-                for _ in range(40):
-                    m1, m2 = lo_x + (hi_x - lo_x) / 3, hi_x - (hi_x - lo_x) / 3
-                    if at(m1) < at(m2):
-                        lo_x = m1
-                    else:
-                        hi_x = m2
-                x = (lo_x + hi_x) / 2
-                mu[k] = x if at(x) > at(0.0) else 0.0
-        return mu
-
     def _linear_guardrails(self, g: Guardrails) -> list[tuple[dict[str, float], float]]:
         """Each floor as sum(weight * metric) + const >= 0."""
         out = []
@@ -338,18 +300,6 @@ class PolicyGrid:
         for weights_c, const in linear:
             cscale = 1.0 + sum(abs(w) for w in weights_c.values()) * self.n + abs(const)
             cons.append((self._pyramids(weights_c, const, size, regimes), 1e-9 * cscale))
-        # A second bound for blocks: for any mu >= 0 and a pair meeting the floors (L >= 0),
-        # objective >= objective - mu * L, which is separable too (Lagrangian relaxation).
-        # mu is chosen to make the bound tight on a sample of cuts; any mu is valid.
-        lagrangian = obj
-        mu = self._multipliers(weights, linear, regimes)
-        if any(m > 0 for m in mu):
-            lag_weights = dict(weights)
-            for (weights_c, _), m in zip(linear, mu, strict=True):
-                for k, w in weights_c.items():
-                    lag_weights[k] = lag_weights.get(k, 0.0) - m * w
-            lag_const = -sum(m * c for (_, c), m in zip(linear, mu, strict=True))
-            lagrangian = self._pyramids(lag_weights, lag_const, size, regimes, objective=True)
         pos_pad = np.r_[self.pos, np.full(size - K, self.pos[-1])]
 
         best = _Best(tol)
@@ -383,9 +333,7 @@ class PolicyGrid:
             choice = np.zeros(len(u), dtype=np.int8)
             for rg in regimes:
                 (lv, _), (hv, _) = obj[rg]
-                (llv, _), (lhv, _) = lagrangian[rg]
-                lb = np.maximum(lv[level][u] + hv[level][v], llv[level][u] + lhv[level][v])
-                lb = np.where(possible[rg], lb, np.inf)
+                lb = np.where(possible[rg], lv[level][u] + hv[level][v], np.inf)
                 better = lb < bound
                 bound[better], choice[better] = lb[better], rg
             keep = bound < best.value - tol
@@ -398,7 +346,7 @@ class PolicyGrid:
             # the pair behind each block's bound is a candidate: it tightens the bound early
             ia, jb = np.empty(len(u), dtype=np.int64), np.empty(len(u), dtype=np.int64)
             for rg in regimes:
-                (_, li), (_, hi) = lagrangian[rg]
+                (_, li), (_, hi) = obj[rg]
                 sel = choice == rg
                 ia[sel], jb[sel] = li[level][u[sel]], hi[level][v[sel]]
             cand = (ia <= jb) & (jb < K)
@@ -561,7 +509,8 @@ def optimize_policy(grid: PolicyGrid, guardrails: Guardrails | None = None,
                            extra=[({"cost": -1.0}, cheapest + 1e-9 * (1.0 + abs(cheapest)))])
     metrics = grid.summary(*pair)
     return Suggestion(guardrails, (metrics["t_low"], metrics["t_high"]), metrics,
-                      frontier(grid, guardrails, pair, frontier_points))
+                      frontier(grid, guardrails, pair, frontier_points)
+                      if frontier_points > 0 else _empty_frontier())
 
 
 _FRONTIER_COLUMNS = ["review_budget", "t_low", "t_high", "cost_total", "precision", "recall",

@@ -13,6 +13,8 @@ import pytest
 from dashboard import charts
 from simulations import report
 from simulations.experiments import compare_policies
+from simulations.guardrails import Guardrails
+from simulations.optimize import PolicyGrid, optimize_policy
 from simulations.scenario import Policy
 from tests.conftest import DOMAIN_NAMES
 
@@ -49,6 +51,13 @@ def test_every_chart_is_valid_and_titled(small_runs, name):
         charts.review_load(weekly, 100, result.domain.actions, markers),
         charts.weekly_costs(weekly, "$", markers),
         charts.segment_bars(report.segment_table(result, outcome)),
+    ]
+    grid = PolicyGrid.from_run(result, thresholds=np.round(np.arange(21) * 0.05, 2))
+    s = optimize_policy(grid, Guardrails(min_precision=0.2, max_review_per_week=200), 4)
+    assert s.feasible
+    figures += [
+        charts.frontier_cost(s.frontier, s.metrics, (100.0, 5e4), "$", 200.0),
+        charts.frontier_pr(curves, s.frontier, s.metrics, (0.2, None)),
     ]
     for fig in figures:
         validated(fig)

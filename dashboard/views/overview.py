@@ -1,4 +1,4 @@
-"""Landing page: what the app is for and one card per domain."""
+"""Landing page: what the app is for, one card per domain and one per workflow."""
 
 import streamlit as st
 
@@ -25,17 +25,22 @@ for col, domain in zip(cols, DOMAINS.values(), strict=True):
                    f"{words['review']} ({domain.reviewers}).")
         st.page_link(PAGES[domain.name], label=f"Open {domain.title.lower()}",
                      icon=":material/arrow_forward:")
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 with left.container(border=True):
     st.subheader("Compare two policies")
     st.markdown("Run policies A and B on identical traffic and read the paired weekly "
                 "differences in cost, approvals, recall and review load.")
     st.page_link("views/compare.py", label="Open the comparison", icon=":material/arrow_forward:")
-with right.container(border=True):
+with middle.container(border=True):
     st.subheader("Rehearse a case study")
     st.markdown("Commit to success metrics, guardrails and a decision before you see anything, "
                 "then compare with the simulation and score yourself.")
     st.page_link("views/rehearsal.py", label="Start a case", icon=":material/arrow_forward:")
+with right.container(border=True):
+    st.subheader("Your own scores")
+    st.markdown("Upload your model's scores and labels (or try real biopsy data) and find the "
+                "cheapest band within your team's guardrails.")
+    st.page_link("views/upload.py", label="Bring your scores", icon=":material/arrow_forward:")
 st.subheader("Stories to explore")
 st.caption("Each opens on its domain page from the sidebar's Story panel, with steps to walk "
            "a room through it.")
