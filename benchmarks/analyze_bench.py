@@ -73,10 +73,12 @@ def cli_run(csv: Path, capacity: int) -> dict:
     argv = ["analyze", "--input", str(csv), "--value-col", "value", "--segment-col", "segment",
             "--time-col", "week", "--t-low", "0.2", "--t-high", "0.3", "--review-capacity",
             str(capacity), "--reviewer-accuracy", "0.95", "--min-precision", "0.5"]
-    code = ("import resource, time, sys; from simulations.cli import main; "
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from this (large) parent through
+    # fork and exec, while VmHWM belongs to the new process's own memory map
+    code = ("import time, sys; from simulations.cli import main; "
             f"t = time.perf_counter(); rc = main({argv!r}); "
-            "print('BENCH', rc, time.perf_counter() - t, "
-            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
+            "print('BENCH', rc, time.perf_counter() - t, hwm.split()[1], file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1])
     line = next(x for x in proc.stderr.splitlines() if x.startswith("BENCH"))

@@ -81,3 +81,10 @@ def test_domain_page_suggests_a_band_and_says_when_guardrails_conflict():
     low, high = at.slider(key="fraud_band").value
     assert f"{low:.3f} – {high:.3f}" == suggested
     assert float(kpi(at, "Recall").rstrip("%")) >= 50.0
+
+
+def test_a_bad_link_parameter_gets_a_warning():
+    at = app("upload", upload_source="xyz", upload_tab="Nope")
+    assert not at.exception
+    text = _messages(at)
+    assert "upload_source='xyz'" in text and "upload_tab='Nope'" in text

@@ -61,8 +61,14 @@ st.title("Your own scores")
 st.caption("Bring a file of your model's scores and the true outcomes: see the same tradeoffs "
            "as the simulated domains, on your data.")
 
-source = st.radio("Data", ["Upload a file", "Sample: breast-cancer biopsies (real data)"],
-                  horizontal=True, key="upload_source", bind="query-params")
+SOURCES = ["Upload a file", "Sample: breast-cancer biopsies (real data)"]
+for param, allowed in (("upload_source", SOURCES), ("upload_tab", TABS)):
+    given = st.query_params.get(param)
+    if given is not None and given not in allowed:
+        st.warning(f"The link's {param}={given!r} is not one of "
+                   f"{', '.join(map(repr, allowed))}: showing the default instead.",
+                   icon=":material/warning:")
+source = st.radio("Data", SOURCES, horizontal=True, key="upload_source", bind="query-params")
 if source.startswith("Upload"):
     file = st.file_uploader(
         f"CSV (comma, semicolon or tab separated; UTF-8 or Latin-1) or Parquet, up to {MAX_MB} "
