@@ -123,7 +123,7 @@ def command(args) -> None:
 
     out = sys.stdout
     print(f"{args.input}: {describe(data)}", file=out)
-    print(f"policy t_low = {t_low:g}, t_high = {t_high:g}: below t_low pass, at or above t_high "
+    print(f"policy t_low = {t_low}, t_high = {t_high}: below t_low pass, at or above t_high "
           f"flagged, between to review", file=out)
     _print_totals(totals, analysis.periods, out)
     print("suggestion: " + suggestion.message(), file=out)

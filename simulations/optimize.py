@@ -471,8 +471,8 @@ class Suggestion:
     def message(self) -> str:
         if self.feasible:
             t_low, t_high = self.policy
-            return (f"Cheapest policy within the guardrails: t_low = {t_low:g}, "
-                    f"t_high = {t_high:g}, cost {self.metrics['cost_total']:,.2f}.")
+            return (f"Cheapest policy within the guardrails: t_low = {t_low}, "
+                    f"t_high = {t_high}, cost {self.metrics['cost_total']:,.2f}.")
         return "No policy meets every guardrail. " + " ".join(b.sentence() for b in self.blockers)
 
 

@@ -164,3 +164,19 @@ def test_suggestion_on_the_sample_meets_its_guardrails():
     t = analysis.totals(*s.policy)
     assert t["recall"] >= 0.99 and t["review_demand_per_week"] <= 50
     assert t["cost_total"] == pytest.approx(s.metrics["cost_total"])
+
+
+def test_the_printed_suggestion_reproduces_its_cost_when_fed_back(capsys):
+    assert main(["analyze", "--input", str(SAMPLE), "--min-recall", "0.99", "--cost-fn", "7",
+                 "--review-capacity", "40"]) == 0
+    text = capsys.readouterr().out
+    line = next(x for x in text.splitlines() if x.startswith("suggestion:"))
+    t_low = line.split("t_low = ")[1].split(",")[0]
+    t_high = line.split("t_high = ")[1].split(",")[0]
+    cost = line.split("cost ")[1].rstrip(".")
+    assert main(["analyze", "--input", str(SAMPLE), "--t-low", t_low, "--t-high", t_high,
+                 "--cost-fn", "7", "--review-capacity", "40"]) == 0
+    again = capsys.readouterr().out
+    assert f"  cost                 {cost} " in again
+    recall = next(x for x in again.splitlines() if x.strip().startswith("recall"))
+    assert float(recall.split()[-1].rstrip("%")) >= 99.0
