@@ -324,6 +324,9 @@ def frontier_cost(frontier: pd.DataFrame, chosen: dict, current: tuple[float, fl
                      "marker": {"size": 13, "symbol": "x", "color": ACTION_COLOURS["flag"]}})
     layout = _layout("Cost vs review load (within the floors)", "reviews demanded per week",
                      f"total cost ({unit})", hovermode="closest")
+    # three legend entries would wrap into the title: keep them under the plot
+    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0}
+    layout["margin"]["b"] = 40
     if ceiling is not None:
         _line(layout, "x", float(ceiling), NEUTRAL, "dash", "review ceiling", "left")
     return _figure(data, layout)
@@ -342,6 +345,8 @@ def frontier_pr(curves: pd.DataFrame, frontier: pd.DataFrame, chosen: dict,
              "marker": {"size": 16, "symbol": "star", "color": ACTION_COLOURS["review"]}}]
     layout = _layout("Precision vs recall of the frontier", "recall", "precision",
                      y_format=".0%", hovermode="closest")
+    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0}
+    layout["margin"]["b"] = 40
     layout["xaxis"].update(tickformat=".0%", range=[0, 1.02])
     layout["yaxis"]["range"] = [0, 1.02]
     precision_floor, recall_floor = floors

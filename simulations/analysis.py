@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .drift import psi
+from .drift import DEFAULT_BINS, psi
 from .guardrails import Guardrails
 from .metrics import BandTable, event_costs, roc_auc, safe_ratio
 from .optimize import PolicyGrid, Suggestion, optimize_policy
@@ -105,6 +105,15 @@ class Analysis:
             auc.append(roc_auc(label[rows], score[rows]))
             drift.append(np.nan if k == 0 else psi(first, score[rows]))
         return {"auc": np.array(auc), "psi": np.array(drift)}
+
+    @property
+    def chance_psi(self) -> float:
+        """The score PSI chance alone gives between the first period and a typical later one:
+        about (bins - 1) (1/n_first + 1/n_later) for samples of the same distribution."""
+        sizes = np.bincount(self.period)[self.table.weeks]
+        if len(sizes) < 2:
+            return float("nan")
+        return (DEFAULT_BINS - 1) * (1.0 / sizes[0] + 1.0 / float(np.median(sizes[1:])))
 
     def totals(self, t_low: float, t_high: float) -> dict[str, float]:
         totals = horizon_totals(self.weekly(t_low, t_high))

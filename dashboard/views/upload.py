@@ -238,9 +238,13 @@ def explorer() -> None:
                     weekly, {"score_psi": "score PSI vs the first period"},
                     "Drift of the score", "PSI (unitless)", charts.Markers(),
                     hlines={"0.1: watch": 0.1, "0.25: act": 0.25}), key="up_drift")
+                st.caption(f"Chance alone gives a PSI of about {analysis.chance_psi:.2f} "
+                           "between periods of these sizes: read the drift line against that, "
+                           "not only against the 0.1 and 0.25 rules of thumb.")
                 pairs = list(zip(weekly["week"], weekly["period_name"], strict=True))
-                st.caption("Periods: " + ", ".join(f"{w} = {n}" for w, n in pairs[:12])
-                           + (" …" if len(pairs) > 12 else ""))
+                if any(str(w) != n for w, n in pairs):
+                    st.caption("Periods: " + ", ".join(f"{w} = {n}" for w, n in pairs[:12])
+                               + (" …" if len(pairs) > 12 else ""))
     if "Segments" in open_:
         with open_["Segments"]:
             table = analysis.segments(t_low, t_high)

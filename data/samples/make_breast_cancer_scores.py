@@ -4,8 +4,9 @@ scikit-learn bundles the Wisconsin diagnostic breast cancer data (569 biopsies, 
 A standardised logistic regression is scored with 5-fold cross-validation, so every row's score
 comes from a model that never saw that row: the scores behave like a deployed model's.
 Columns: ``score`` (probability the tumour is malignant), ``label`` (1 = malignant), ``segment``
-(tumour size: the mean radius above or below the median) and ``week`` (a made-up order of
-arrival: rows in file order, 60 per week) so the weekly view can be tried.
+(tumour size: the mean radius above or below the median) and ``week`` (a made-up arrival:
+the rows are shuffled with a fixed seed, then taken 60 per week) so the weekly view can be
+tried. The arrival is random, so any drift it shows between weeks is chance.
 
     python data/samples/make_breast_cancer_scores.py
 """
@@ -33,8 +34,11 @@ def main() -> Path:
         "score": np.round(score, 6),
         "label": malignant,
         "segment": np.where(radius > radius.median(), "larger tumour", "smaller tumour"),
-        "week": np.arange(len(X)) // 60 + 1,
     })
+    # the bundled rows are not in a random order (malignant cases cluster): shuffle them so
+    # that the made-up weeks are a random arrival order
+    out = out.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    out["week"] = np.arange(len(out)) // 60 + 1
     path = Path(__file__).with_name("breast_cancer_scores.csv")
     out.to_csv(path, index=False)
     return path
