@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 MAX_MB = 100  # the dashboard's upload limit (.streamlit/config.toml) and the CLI's
+MAX_SEGMENTS = 50
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 TRUE_WORDS = {"1", "1.0", "true", "yes", "y", "t"}
 FALSE_WORDS = {"0", "0.0", "false", "no", "n", "f"}
@@ -299,6 +300,11 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
     segment, segments = None, ()
     if chosen["segment"]:
         cats = pd.Categorical(frame[chosen["segment"]].astype("string").str.strip())
+        if len(cats.categories) > MAX_SEGMENTS:
+            raise ScoreFileError(
+                f"column {chosen['segment']!r} has {len(cats.categories):,} distinct values; a "
+                f"segment column groups rows into at most {MAX_SEGMENTS} subgroups (choose a "
+                f"column such as region or cohort, not an identifier)")
         segment, segments = cats.codes.astype(np.int64), tuple(str(c) for c in cats.categories)
 
     period, periods = None, ()

@@ -180,3 +180,10 @@ def test_the_printed_suggestion_reproduces_its_cost_when_fed_back(capsys):
     assert f"  cost                 {cost} " in again
     recall = next(x for x in again.splitlines() if x.strip().startswith("recall"))
     assert float(recall.split()[-1].rstrip("%")) >= 99.0
+
+
+def test_an_identifier_is_refused_as_a_segment_column():
+    rows = "".join(f"{i / 100:.2f},{i % 2},id{i}\n" for i in range(100))
+    frame = read_table(("score,label,customer\n" + rows).encode(), "ids.csv")
+    with pytest.raises(ScoreFileError, match="100 distinct values; a segment column groups"):
+        prepare(frame, {"score": "score", "label": "label", "segment": "customer"})
