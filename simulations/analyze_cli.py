@@ -45,9 +45,9 @@ def add_parser(sub) -> None:
                        else f"column with {text}")
     a.add_argument("--positive", help="the label value that is the positive class, when labels "
                                       "are not 0/1")
-    a.add_argument("--score-transform", choices=("sigmoid", "rank"),
-                   help="for scores outside [0, 1]: read them as logits (sigmoid) or rescale "
-                        "their ranks to [0, 1]")
+    a.add_argument("--score-transform", choices=("sigmoid", "percent", "rank"),
+                   help="for scores outside [0, 1]: read them as logits (sigmoid), as "
+                        "percentages (divide by 100) or rescale their ranks to [0, 1]")
     a.add_argument("--drop-missing", action="store_true",
                    help="drop the rows with empty cells in the chosen columns (counted)")
     a.add_argument("--t-low", type=float, default=0.5, help="scores below this pass (0.5)")
@@ -107,7 +107,7 @@ def command(args) -> None:
         data = prepare(frame, columns, positive=args.positive, transform=args.score_transform,
                        drop_missing=args.drop_missing)
     except ScoreFileError as err:
-        hint = {ScoresOutOfRange: " (--score-transform sigmoid|rank)",
+        hint = {ScoresOutOfRange: " (--score-transform sigmoid|percent|rank)",
                 LabelsNotBinary: " (--positive VALUE)",
                 MissingValues: " (--drop-missing)"}.get(type(err), "")
         where = "" if str(err).startswith(Path(args.input).name) else f"{args.input}: "

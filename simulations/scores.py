@@ -7,8 +7,8 @@ that is not a number stays text, so validation can point at the exact rows at fa
 naming what to fix; the ones a person can resolve with a decision carry what they need to
 ask it:
 
-- ``ScoresOutOfRange``: scores outside [0, 1]; pass ``transform="sigmoid"`` (they are logits)
-  or ``transform="rank"`` (rescale ranks to [0, 1]);
+- ``ScoresOutOfRange``: scores outside [0, 1]; pass ``transform="sigmoid"`` (they are logits),
+  ``"percent"`` (0-100) or ``"rank"`` (rescale ranks to [0, 1]);
 - ``LabelsNotBinary``: labels are not 0/1; pass ``positive=`` one of ``values``;
 - ``MissingValues``: empty cells in the chosen columns; pass ``drop_missing=True`` to drop
   exactly those rows (their count is reported).
@@ -32,10 +32,12 @@ TRUE_WORDS = {"1", "1.0", "true", "yes", "y", "t"}
 FALSE_WORDS = {"0", "0.0", "false", "no", "n", "f"}
 ROLES = ("score", "label", "value", "segment", "time")
 _NAMES = {
-    "score": ("score", "scores", "y_score", "y_prob", "prob", "probability", "proba", "pred",
-              "prediction", "predicted", "p"),
+    "score": ("score", "scores", "y_score", "y_prob", "y_proba", "y_pred_proba", "pred_proba",
+              "prob", "probability", "proba", "predicted_probability", "prob_1", "proba_1",
+              "pred", "prediction", "predicted", "y_pred", "risk", "p"),
     "label": ("label", "labels", "y_true", "target", "y", "class", "outcome", "actual", "truth",
-              "is_fraud", "fraud", "urgent", "malignant"),
+              "ground_truth", "is_fraud", "fraud", "urgent", "malignant", "diagnosis", "churn",
+              "converted", "clicked", "default"),
     "value": ("value", "amount", "money", "value_at_stake", "cost", "price"),
     "segment": ("segment", "group", "cohort", "region", "category", "subgroup"),
     "time": ("week", "period", "date", "timestamp", "time", "day", "month", "ts"),
@@ -51,8 +53,8 @@ class ScoresOutOfRange(ScoreFileError):
         self.low, self.high, self.outside = low, high, outside
         super().__init__(
             f"{_n(outside, 'score')} in column {column!r} outside [0, 1] (min {low:g}, max "
-            f"{high:g}); say how to read them: as logits (apply a sigmoid) or as ranks "
-            f"(rescale to [0, 1])")
+            f"{high:g}); say how to read them: as logits (apply a sigmoid), as percentages "
+            f"or as ranks (rescale to [0, 1])")
 
 
 class LabelsNotBinary(ScoreFileError):
@@ -275,13 +277,19 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
         if transform == "sigmoid":
             score = 1.0 / (1.0 + np.exp(-score))
             notes.append("scores read as logits: sigmoid applied")
+        elif transform == "percent":
+            if score.min() < 0 or score.max() > 100:
+                raise ScoreFileError(f"scores in column {chosen['score']!r} run from "
+                                     f"{score.min():g} to {score.max():g}: not percentages")
+            score = score / 100.0
+            notes.append("scores read as percentages: divided by 100")
         elif transform == "rank":
             ranks = pd.Series(score).rank(method="average").to_numpy()
             score = (ranks - 1) / max(len(ranks) - 1, 1)
             notes.append("scores replaced by their ranks rescaled to [0, 1]")
         else:
             raise ScoreFileError(f"unknown score transform {transform!r}: use 'sigmoid' "
-                                 f"(logits) or 'rank'")
+                                 f"(logits), 'percent' or 'rank'")
 
     label, positive = _labels(frame[chosen["label"]], chosen["label"], positive)
     if label.all() or not label.any():

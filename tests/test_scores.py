@@ -83,6 +83,10 @@ def test_the_decisions_a_file_leaves_open_are_taken_only_when_asked():
         _prepare_bytes("l.csv", BAD_FILES["scores outside [0, 1]"][1])
     logits = _prepare_bytes("l.csv", BAD_FILES["scores outside [0, 1]"][1], transform="sigmoid")
     assert logits.score == pytest.approx(1 / (1 + np.exp(-np.array([2.5, -1.0]))))
+    percent = _prepare_bytes("p.csv", b"score,label\n25,1\n80,0\n", transform="percent")
+    assert percent.score.tolist() == [0.25, 0.8]
+    with pytest.raises(ScoreFileError, match="not percentages"):
+        _prepare_bytes("l.csv", BAD_FILES["scores outside [0, 1]"][1], transform="percent")
     ranks = _prepare_bytes("l.csv", BAD_FILES["scores outside [0, 1]"][1], transform="rank")
     assert ranks.score.tolist() == [1.0, 0.0]
 

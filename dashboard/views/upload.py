@@ -129,12 +129,14 @@ for _ in range(4):
         decisions["drop_missing"] = True
     except ScoresOutOfRange as err:
         st.warning(str(err), icon=":material/warning:")
-        how = st.radio("Read the scores as", ["logits: apply a sigmoid",
-                                              "ranks: rescale to [0, 1]"], index=None,
+        ways = {"logits: apply a sigmoid": "sigmoid", "ranks: rescale to [0, 1]": "rank"}
+        if err.low >= 0 and err.high <= 100:
+            ways = {"percentages: divide by 100": "percent", **ways}
+        how = st.radio("Read the scores as", list(ways), index=None,
                        key=f"upload_{file_id}_transform")
         if how is None:
             st.stop()
-        decisions["transform"] = "sigmoid" if how.startswith("logits") else "rank"
+        decisions["transform"] = ways[how]
     except LabelsNotBinary as err:
         st.warning(str(err), icon=":material/warning:")
         values, counts = values_of(frame[chosen["label"]].dropna())
