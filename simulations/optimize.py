@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .guardrails import Guardrails
-from .metrics import safe_ratio
+from .metrics import BandTable, safe_ratio
 
 _CHUNK = 16384  # blocks expanded at once; more wait on a stack, best bound first
 _CANDIDATES = 512  # pairs tried per level to tighten the bound early
@@ -85,13 +85,12 @@ class PolicyGrid:
         label = np.asarray(label).astype(bool)
         correct = (np.ones(n, dtype=bool) if reviewer_correct is None
                    else np.asarray(reviewer_correct).astype(bool))
-        # the review queue's order: ascending score, equal scores with the earliest event on top
-        order = np.lexsort((-np.arange(n), score))
-        s = score[order]
-        pos, cor = label[order], correct[order]
-        fn_c = np.where(pos, np.asarray(fn_cost, dtype=float)[order], 0.0)
-        fp_c = np.where(pos, 0.0, np.asarray(fp_cost, dtype=float)[order])
-
+        # one period of the weekly BandTable: the same review-queue order (ascending score,
+        # equal scores with the earliest event on top) and the same cumulative sums
+        table = BandTable.build(np.zeros(n, dtype=np.int8), score, label,
+                                np.where(label, np.asarray(fn_cost, dtype=float), 0.0),
+                                np.where(label, 0.0, np.asarray(fp_cost, dtype=float)), correct)
+        s = table.sorted_score
         unique = np.unique(s)
         if thresholds is None:
             t = readable_thresholds(unique)
@@ -112,19 +111,14 @@ class PolicyGrid:
         self.review_cost = float(review_cost)
         self.fixed_cost = float(fixed_cost)
 
-        def cum(x):
-            out = np.zeros(n + 1)
-            np.cumsum(x, out=out[1:])
-            return out
-
-        self.c_pos = cum(pos)
+        self.c_pos = table.cum_pos
         self.c_neg = np.arange(n + 1) - self.c_pos
-        self.c_pos_right = cum(pos & cor)  # reviewed positives a reviewer flags
-        self.c_neg_wrong = cum(~pos & ~cor)  # reviewed negatives a reviewer flags
-        self.c_fn = cum(fn_c)
-        self.c_fp = cum(fp_c)
-        self.c_fn_wrong = cum(np.where(cor, 0.0, fn_c))  # a reviewer passes a positive
-        self.c_fp_wrong = cum(np.where(cor, 0.0, fp_c))  # a reviewer flags a negative
+        self.c_pos_right = table.cum_pos_correct  # reviewed positives a reviewer flags
+        self.c_neg_wrong = table.cum_neg_wrong  # reviewed negatives a reviewer flags
+        self.c_fn = table.cum_fn_cost
+        self.c_fp = table.cum_fp_cost
+        self.c_fn_wrong = table.cum_fn_cost - table.cum_fn_cost_correct  # positive passed
+        self.c_fp_wrong = table.cum_fp_cost_wrong  # negative flagged by a reviewer
         # what the review band costs, event by event: the review and any wrong verdict
         self.c_review = self.review_cost * np.arange(n + 1) + self.c_fn_wrong + self.c_fp_wrong
         self.positives = float(self.c_pos[-1])
@@ -194,8 +188,8 @@ class PolicyGrid:
         m = {k: float(np.ravel(v)[0]) for k, v in self.evaluate([i], [j]).items()}
         return {"t_low": float(self.thresholds[i]), "t_high": float(self.thresholds[j]),
                 "cost_total": m["cost"] + self.fixed_cost, "cost_fn": m["cost_fn"],
-                "cost_fp": m["cost_fp"],
-                "cost_review": m["cost_review"], "precision": m["precision"],
+                "cost_fp": m["cost_fp"], "cost_review": m["cost_review"],
+                "precision": m["precision"],
                 "recall": m["recall"], "pass_rate": m["pass_rate"], "flagged": m["flagged"],
                 "tp": m["tp"], "fp": m["fp"], "review_demand_per_week": m["demand"] / self.weeks,
                 "reviewed_per_week": m["reviewed"] / self.weeks,
