@@ -10,11 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.domain_page import chart, kpi_row, money
+from dashboard.domain_page import chart, kpi_row, money, tradeoff_charts
 from dashboard.suggest import BAND_STEP, guardrail_inputs, show_suggestion, slider_thresholds
 from simulations.analysis import Analysis, Setup, describe
 from simulations.export import to_csv_text
-from simulations.report import confusion_matrix
 from simulations.scores import (
     MAX_MB,
     LabelsNotBinary,
@@ -195,26 +194,8 @@ def explorer() -> None:
     open_ = {name: tab for name, tab in zip(TABS, tabs, strict=True) if tab.open}
     if "Tradeoff" in open_:
         with open_["Tradeoff"]:
-            left, right = st.columns(2)
-            chart(left, charts.score_distribution(analysis.histogram, t_low, t_high, WORDS,
-                                                  "positive", "negative",
-                                                  bool(analysis.data.label.mean() < 0.05)),
-                  key="up_scores")
-            chart(right, charts.confusion_heatmap(confusion_matrix(totals, TERMS)),
-                  key="up_confusion")
-            left, right = st.columns(2)
-            chart(left, charts.precision_recall(analysis.curves, (totals["recall"],
-                                                                  totals["precision"]),
-                                                totals["positives"] / totals["events"]),
-                  key="up_pr")
-            chart(right, charts.roc(analysis.curves, (totals["false_positive_rate"],
-                                                      totals["recall"]), totals["auc"]),
-                  key="up_roc")
-            curve = analysis.cost_curve
-            best = int(np.argmin(curve["cost_total"].to_numpy()))
-            chart(st, charts.cost_vs_threshold(curve, (float(curve["threshold"].iloc[best]),
-                                                       float(curve["cost_total"].iloc[best])),
-                                               totals["cost_total"], "units"), key="up_cost")
+            tradeoff_charts(TERMS, t_low, t_high, totals, analysis.histogram, analysis.curves,
+                            analysis.cost_curve, totals["auc"], keys="up_")
     if "Suggest a policy" in open_:
         with open_["Suggest a policy"]:
             guardrails = guardrail_inputs("upload", WORDS)
