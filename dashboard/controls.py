@@ -71,6 +71,9 @@ def _choice(name, label, default, options, labels, help, group, visible=None):
                    labels=labels, visible=visible)
 
 
+BAND_STEP = 0.005  # every band slider's step; suggestions are searched on the same grid
+
+
 def band_control(domain: Domain, default: tuple[float, float]) -> Control:
     words = domain.actions
     return Control(
@@ -80,7 +83,7 @@ def band_control(domain: Domain, default: tuple[float, float]) -> Control:
               f"or above the right handle are automatically **{words['flag']}**; scores in "
               f"between go to **{words['review']}** ({domain.reviewers}). Drag the handles "
               "together to remove the review band."),
-        lo=0.0, hi=1.0, step=0.005, widget="slider", fmt="%.3f")
+        lo=0.0, hi=1.0, step=BAND_STEP, widget="slider", fmt="%.3f")
 
 
 def domain_controls(domain: Domain) -> list[Control]:

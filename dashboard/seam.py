@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.suggest import slider_thresholds
 from simulations import run
 from simulations.engine import Outcome, RunResult
 from simulations.experiments import Comparison, compare_policies
@@ -81,8 +82,6 @@ def presets() -> list[Preset]:
 @st.cache_resource(max_entries=32, ttl=TTL_SECONDS,
                    show_spinner="Searching for the cheapest band…")
 def _suggest(key: str, guardrails: tuple) -> Suggestion:
-    from dashboard.suggest import slider_thresholds
-
     grid = PolicyGrid.from_run(_run(key), thresholds=slider_thresholds())
     return optimize_policy(grid, Guardrails(*guardrails))
 

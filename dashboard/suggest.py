@@ -9,11 +9,10 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts
+from dashboard.controls import BAND_STEP
 from simulations.guardrails import Guardrails
 from simulations.optimize import Suggestion
 from simulations.report import format_share
-
-BAND_STEP = 0.005  # the band slider's step: suggestions are searched on the same grid
 
 
 def slider_thresholds() -> np.ndarray:

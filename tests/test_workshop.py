@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlparse
 
-import numpy as np
 import pytest
 
 from dashboard.rehearsal import RUBRIC, Answer, attempt_markdown, comparison_table, weekly_breaks
 from dashboard.report_html import scenario_report_html
+from dashboard.suggest import slider_thresholds
 from simulations import run
 from simulations.guardrails import Guardrails, check
 from simulations.optimize import PolicyGrid, optimize_policy
@@ -54,7 +54,7 @@ def test_markdown_export_holds_the_answers_decision_outcome_and_rubric():
 
 def test_a_suggested_band_meets_the_guardrails_in_the_simulated_weeks():
     result = run(small("fraud", weeks=4))
-    grid = PolicyGrid.from_run(result, thresholds=np.round(np.arange(201) * 0.005, 3))
+    grid = PolicyGrid.from_run(result, thresholds=slider_thresholds())
     g = Guardrails(min_recall=0.5, max_review_per_week=300)
     s = optimize_policy(grid, g)
     assert s.feasible

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts, seam
-from dashboard.controls import Control, check_url, finish_url_check, render
+from dashboard.controls import BAND_STEP, Control, check_url, finish_url_check, render
 from simulations.domains import DOMAINS, get_domain
 from simulations.scenario import DriftSpec, ScenarioError, default_scenario
 
@@ -44,11 +44,11 @@ def band_controls(name: str) -> list[Control]:
     return [
         Control(f"{name}_a", f"Policy A: {words}", "range", (t_low, t_high),
                 "Policy A's band (default: the domain's starting policy).", lo=0.0, hi=1.0,
-                step=0.005, widget="slider", fmt="%.3f"),
+                step=BAND_STEP, widget="slider", fmt="%.3f"),
         Control(f"{name}_b", f"Policy B: {words}", "range",
                 (round(t_low / 2, 3), round(t_high / 2, 3)),
                 "Policy B's band (default: twice as sensitive as the starting policy).",
-                lo=0.0, hi=1.0, step=0.005, widget="slider", fmt="%.3f"),
+                lo=0.0, hi=1.0, step=BAND_STEP, widget="slider", fmt="%.3f"),
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, seam
+from dashboard.controls import BAND_STEP
 from dashboard.rehearsal import (
     RETRAIN_CHOICES,
     RUBRIC,
@@ -54,7 +55,7 @@ if answer is None:
         words = domain.actions
         band = st.slider(f"{words['pass']} | {words['review']} | {words['flag']}", 0.0, 1.0,
                          (preset.scenario.policy.t_low, preset.scenario.policy.t_high),
-                         step=0.005, format="%.3f")
+                         step=BAND_STEP, format="%.3f")
         d1, d2 = st.columns(2)
         capacity = d1.number_input(f"Weekly {words['review']} capacity", 0, 1_000_000,
                                    int(preset.scenario.review.capacity), step=50)

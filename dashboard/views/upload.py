@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.controls import BAND_STEP
 from dashboard.domain_page import chart, kpi_row, money, tradeoff_charts
-from dashboard.suggest import BAND_STEP, guardrail_inputs, show_suggestion, slider_thresholds
+from dashboard.suggest import guardrail_inputs, show_suggestion, slider_thresholds
 from simulations.analysis import Analysis, Setup, describe
 from simulations.export import to_csv_text
 from simulations.scores import (
