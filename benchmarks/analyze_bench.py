@@ -28,10 +28,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulations.analysis import Analysis, Setup  # noqa: E402
-from simulations.guardrails import Guardrails  # noqa: E402
-from simulations.optimize import optimize_policy  # noqa: E402
-from simulations.scores import guess_columns, prepare, read_table  # noqa: E402
+from simulations.own_scores.analysis import Analysis, Setup  # noqa: E402
+from simulations.own_scores.read import guess_columns, prepare, read_table  # noqa: E402
+from simulations.policy.guardrails import Guardrails  # noqa: E402
+from simulations.policy.optimize import optimize_policy  # noqa: E402
 
 GUARDRAILS = {
     "none": Guardrails(),

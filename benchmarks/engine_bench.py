@@ -95,7 +95,7 @@ def band_requery(domain: str, events_per_week: int) -> dict:
 
 
 def drift_monitoring(per_week: int) -> dict:
-    from simulations.drift import DriftReference, kl_from_counts, psi_from_counts
+    from simulations.monitoring.drift import DriftReference, kl_from_counts, psi_from_counts
 
     rng = np.random.default_rng(1)
     n_features = 11  # 10 numeric features and the score

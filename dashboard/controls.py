@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from simulations.domains import Domain
@@ -72,6 +73,11 @@ def _choice(name, label, default, options, labels, help, group, visible=None):
 
 
 BAND_STEP = 0.005  # every band slider's step; suggestions are searched on the same grid
+
+
+def slider_thresholds() -> np.ndarray:
+    """Every threshold the band slider can show, so a suggestion can be applied exactly."""
+    return np.round(np.arange(0, round(1 / BAND_STEP) + 1) * BAND_STEP, 3)
 
 
 def band_control(domain: Domain, default: tuple[float, float]) -> Control:

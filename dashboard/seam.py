@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.suggest import slider_thresholds
+from dashboard.controls import slider_thresholds
 from simulations import run
 from simulations.engine import Outcome, RunResult
 from simulations.experiments import Comparison, compare_policies
-from simulations.guardrails import Guardrails
-from simulations.optimize import PolicyGrid, Suggestion, optimize_policy
+from simulations.policy.guardrails import Guardrails
+from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.presets import Preset, all_presets
-from simulations.report import cost_curve, score_histogram, tradeoff_curves
+from simulations.reporting.summary import cost_curve, score_histogram, tradeoff_curves
 from simulations.scenario import Policy, Scenario
 
 MAX_RUNS = 8

@@ -11,10 +11,11 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
-from simulations import report
 from simulations.experiments import compare_policies
-from simulations.guardrails import Guardrails
-from simulations.optimize import PolicyGrid, optimize_policy
+from simulations.policy.guardrails import Guardrails
+from simulations.policy.metrics import horizon_totals
+from simulations.policy.optimize import PolicyGrid, optimize_policy
+from simulations.reporting import summary as report
 from simulations.scenario import Policy
 from tests.conftest import DOMAIN_NAMES
 
@@ -34,7 +35,7 @@ def test_every_chart_is_valid_and_titled(small_runs, name):
     result = small_runs[name]
     outcome = result.outcome
     weekly = outcome.weekly
-    totals = report.horizon_totals(weekly)
+    totals = horizon_totals(weekly)
     markers = charts.Markers((3,), (5,))
     hist = report.score_histogram(result)
     curves = report.tradeoff_curves(result)

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from simulations import drift
+from simulations.monitoring import drift
 
 
 def corrected(counts):

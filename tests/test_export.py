@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from simulations.export import neutralise, to_csv_text
+from simulations.reporting.safe_csv import neutralise, to_csv_text
 
 
 def test_formula_like_text_is_defused_and_numbers_are_not():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from simulations.metrics import (
+from simulations.policy.metrics import (
     BandTable,
     brier_score,
     confusion_counts,

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulations.guardrails import Guardrails
-from simulations.metrics import BandTable
-from simulations.optimize import PolicyGrid, optimize_policy, readable_thresholds
+from simulations.policy.guardrails import Guardrails
+from simulations.policy.metrics import BandTable
+from simulations.policy.optimize import PolicyGrid, optimize_policy, readable_thresholds
 
 
 def _grid(seed: int, n: int, capacity=None, overflow="pass", weeks=1, base_rate=None):

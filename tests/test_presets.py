@@ -9,8 +9,9 @@ import pytest
 
 from simulations import run
 from simulations.experiments import contaminated_ab_test
+from simulations.policy.metrics import horizon_totals
 from simulations.presets import Preset, all_presets, load_preset, preset_names
-from simulations.report import cheapest_threshold, cost_curve, horizon_totals, segment_table
+from simulations.reporting.summary import cheapest_threshold, cost_curve, segment_table
 from simulations.scenario import ScenarioError
 
 REQUIRED = {"fraud_sensitivity", "fraud_adaptation", "triage_precision_floor",

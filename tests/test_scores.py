@@ -10,11 +10,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import confusion_matrix, precision_score, recall_score, roc_auc_score
 
-from simulations import scores
-from simulations.analysis import Analysis, Setup
 from simulations.cli import main
-from simulations.guardrails import Guardrails
-from simulations.scores import (
+from simulations.own_scores import read as scores
+from simulations.own_scores.analysis import Analysis, Setup
+from simulations.own_scores.read import (
     LabelsNotBinary,
     MissingValues,
     ScoreFileError,
@@ -23,6 +22,7 @@ from simulations.scores import (
     prepare,
     read_table,
 )
+from simulations.policy.guardrails import Guardrails
 
 SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "breast_cancer_scores.csv"
 

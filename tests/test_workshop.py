@@ -7,14 +7,14 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
-from dashboard.rehearsal import RUBRIC, Answer, attempt_markdown, comparison_table, weekly_breaks
-from dashboard.report_html import scenario_report_html
-from dashboard.suggest import slider_thresholds
+from dashboard.controls import slider_thresholds
+from dashboard.teaching.rehearsal import RUBRIC, Answer, attempt_markdown, comparison_table, weekly_breaks
+from dashboard.teaching.report_html import scenario_report_html
 from simulations import run
-from simulations.guardrails import Guardrails, check
-from simulations.optimize import PolicyGrid, optimize_policy
+from simulations.policy.guardrails import Guardrails, check
+from simulations.policy.metrics import horizon_totals
+from simulations.policy.optimize import PolicyGrid, optimize_policy
 from simulations.presets import load_preset
-from simulations.report import horizon_totals
 from tests.conftest import small
 from tests.test_pages import app, kpi, small_params
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, seam
 from dashboard.controls import BAND_STEP
-from dashboard.rehearsal import (
+from dashboard.teaching.rehearsal import (
     RETRAIN_CHOICES,
     RUBRIC,
     Answer,
@@ -18,7 +18,7 @@ from dashboard.rehearsal import (
 )
 from simulations.domains import get_domain
 from simulations.experiments import contaminated_ab_test
-from simulations.guardrails import Guardrails
+from simulations.policy.guardrails import Guardrails
 
 st.title("Rehearse a case study")
 st.caption("Commit to how you would measure success and what you would decide before you "

@@ -10,12 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.controls import BAND_STEP
-from dashboard.domain_page import chart, kpi_row, money, tradeoff_charts
-from dashboard.suggest import guardrail_inputs, show_suggestion, slider_thresholds
-from simulations.analysis import Analysis, Setup, describe
-from simulations.export import to_csv_text
-from simulations.scores import (
+from dashboard.controls import BAND_STEP, slider_thresholds
+from dashboard.figures import chart
+from dashboard.kpis import kpi_row, money
+from dashboard.tabs.suggest import guardrail_inputs, show_suggestion
+from dashboard.tabs.tradeoff import tradeoff_charts
+from simulations.own_scores.analysis import Analysis, Setup, describe
+from simulations.own_scores.read import (
     MAX_MB,
     LabelsNotBinary,
     MissingValues,
@@ -25,7 +26,8 @@ from simulations.scores import (
     prepare,
     read_table,
 )
-from simulations.scores import label_values as values_of
+from simulations.own_scores.read import label_values as values_of
+from simulations.reporting.safe_csv import to_csv_text
 
 SAMPLE = "data/samples/breast_cancer_scores.csv"
 WORDS = {"flag": "flag", "pass": "pass", "review": "review"}

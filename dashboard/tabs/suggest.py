@@ -1,23 +1,19 @@
-"""'Suggest a policy': the team's guardrails in, the cheapest band out, the frontier drawn, and
-one click that moves the band slider there. Shared by the domain pages and the upload page."""
+"""The Suggest a policy tab: the team's guardrails in, the cheapest band out, the frontier
+drawn, and one click that moves the band slider there. ``guardrail_inputs`` and
+``show_suggestion`` are shared by the domain pages and the upload page; ``draw`` is the domain
+pages' tab."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import streamlit as st
 
-from dashboard import charts
-from dashboard.controls import BAND_STEP
-from simulations.guardrails import Guardrails
-from simulations.optimize import Suggestion
-from simulations.report import format_share
-
-
-def slider_thresholds() -> np.ndarray:
-    """Every threshold the band slider can show, so a suggestion can be applied exactly."""
-    return np.round(np.arange(0, round(1 / BAND_STEP) + 1) * BAND_STEP, 3)
+from dashboard import charts, seam
+from dashboard.kpis import money
+from simulations.policy.guardrails import Guardrails
+from simulations.policy.optimize import Suggestion
+from simulations.reporting.summary import format_share
 
 
 def guardrail_inputs(prefix: str, words: dict[str, str]) -> Guardrails:
@@ -79,3 +75,18 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
                "that many reviews a week: the slope is what one more reviewer is worth. Weekly "
                "figures are averages over the weeks; a week busier than average can still "
                "overflow.")
+
+
+def draw(domain, scenario, totals, band_key) -> None:
+    st.markdown(f"Set the guardrails your team will not cross; the cheapest band on the "
+                f"slider's grid that respects them appears below, with what more or less "
+                f"review would buy. Costs in {domain.unit}, over this run's scores.")
+    guardrails = guardrail_inputs(domain.name, domain.actions)
+    suggestion = seam.suggest(scenario, guardrails)
+    note = ("This scenario learns from the labels its decisions reveal: the search used this "
+            "run's scores, and applying the band re-runs the simulation, so the outcome can "
+            "differ a little." if scenario.policy_changes_labels else "")
+    show_suggestion(suggestion, band_key=band_key, unit=domain.unit, words=domain.actions,
+                    curves=seam.band_free_views(seam.run_key(scenario))["curves"],
+                    current=(totals["review_demand_per_week"], totals["cost_total"]),
+                    money=money, note=note)

@@ -1,39 +1,23 @@
-"""Command line: ``python -m simulations list``, ``run ...`` and ``analyze ...``.
-
-Bad arguments and bad scenario files exit with status 2 and one line on stderr (no traceback).
-Without ``--out`` the weekly table goes to standard output as CSV, so it can be piped.
-"""
+"""``python -m simulations list`` and ``run``: the named worlds and presets, and one simulated
+scenario written as the weekly (and events) CSV of the command-line contract."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
-from .domains import DOMAINS
-from .engine import run
-from .export import write_csv
-from .presets import load_preset, preset_names
-from .scenario import Scenario, ScenarioError, default_scenario
+from ..domains import DOMAINS
+from ..engine import run
+from ..presets import load_preset, preset_names
+from ..reporting.safe_csv import write_csv
+from ..scenario import Scenario, ScenarioError, default_scenario
+from .common import Progress, check_writable
 
 
-class UsageError(Exception):
-    """A problem with the command line or its inputs, reported as one line with exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one clear line instead of usage + error
-        raise UsageError(f"{self.prog}: {message} (see --help)")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m simulations",
-                     description="Tradeoff Lab simulator: domains, presets, runs and your own "
-                                 "scores.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def add_parsers(sub) -> None:
+    """The ``list`` and ``run`` subcommands."""
     sub.add_parser("list", help="names of domains and presets")
     r = sub.add_parser("run", help="simulate a scenario and write the weekly (and events) CSV")
     r.add_argument("--scenario", required=True,
@@ -46,10 +30,6 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--review-capacity", type=int, help="reviews per week")
     r.add_argument("--out", help="weekly CSV path (default: standard output)")
     r.add_argument("--events-out", help="events CSV path")
-    from .analyze_cli import add_parser
-
-    add_parser(sub)
-    return parser
 
 
 def resolve_scenario(text: str) -> Scenario:
@@ -81,7 +61,7 @@ def _from_json_data(text: str, where: str) -> Scenario:
         raise ScenarioError(f"{where} is not valid JSON: {err.msg} at line {err.lineno}, "
                             f"column {err.colno}") from None
     if isinstance(data, dict) and "scenario" in data:  # a preset file
-        from .presets import Preset
+        from ..presets import Preset
         return Preset.from_dict(where, data).scenario
     return Scenario.from_dict(data)
 
@@ -100,41 +80,7 @@ def _apply_overrides(scenario: Scenario, args) -> Scenario:
     return scenario
 
 
-class _Progress:
-    """Prints 'week k/W' to stderr once a run has taken more than a second."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.start = time.perf_counter()
-        self.last = 0.0
-        self.shown = False
-        self.tty = sys.stderr.isatty()
-
-    def __call__(self, week: int, weeks: int) -> None:
-        now = time.perf_counter() - self.start
-        if now < 1.0 or (not self.tty and now - self.last < 2.0 and week < weeks):
-            return
-        self.last = now
-        self.shown = True
-        end = "" if self.tty else "\n"
-        print(f"\r{self.label}: week {week}/{weeks} ({now:.1f} s)", end=end, file=sys.stderr,
-              flush=True)
-
-    def close(self) -> None:
-        if self.shown and self.tty:
-            print(file=sys.stderr)
-
-
-def _check_writable(path: str | None, flag: str) -> None:
-    if path and path != "-":
-        parent = Path(path).resolve().parent
-        if not parent.is_dir():
-            raise UsageError(f"{flag}: folder {str(parent)!r} does not exist")
-        if Path(path).is_dir():
-            raise UsageError(f"{flag}: {path!r} is a folder, give a file name")
-
-
-def _command_list() -> None:
+def command_list() -> None:
     print("domains:")
     for d in DOMAINS.values():
         print(f"  {d.name:<24} {d.question}")
@@ -148,11 +94,11 @@ def _command_list() -> None:
         print(f"  {name:<24} {title}")
 
 
-def _command_run(args) -> None:
+def command_run(args) -> None:
     scenario = _apply_overrides(resolve_scenario(args.scenario), args)
-    _check_writable(args.out, "--out")
-    _check_writable(args.events_out, "--events-out")
-    progress = _Progress(f"simulating {scenario.domain}")
+    check_writable(args.out, "--out")
+    check_writable(args.events_out, "--events-out")
+    progress = Progress(f"simulating {scenario.domain}")
     result = run(scenario, progress=progress)
     progress.close()
     if args.out and args.out != "-":
@@ -166,27 +112,3 @@ def _command_run(args) -> None:
     print(f"{scenario.domain}: {len(w)} weeks, {int(w['events'].sum())} events, "
           f"total cost {w['cost_total'].sum():,.0f} {result.domain.unit}, "
           f"{retrains} retraining(s), {result.seconds:.1f} s", file=sys.stderr)
-
-
-def main(argv: list[str] | None = None) -> int:
-    try:
-        args = _parser().parse_args(argv)
-        if args.command == "list":
-            _command_list()
-        elif args.command == "analyze":
-            from .analyze_cli import command
-
-            command(args)
-        else:
-            _command_run(args)
-    except (UsageError, ScenarioError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"error: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "),
-              file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .metrics import safe_ratio
+from ..policy.metrics import safe_ratio
 
 
 def reveal_labels(domain, feedback, week, label, reviewed, final, reviewer_correct, u_reveal):

@@ -128,14 +128,14 @@ class PolicyGrid:
     @classmethod
     def from_run(cls, result, thresholds=None) -> PolicyGrid:
         """The grid of a simulated run's scores, costs, reviewers and capacity."""
-        from .engine import _reviewer_correct
         from .metrics import event_costs
 
         s, arrays = result.scenario, result.arrays
         fn_cost, fp_cost = event_costs(arrays["value"], arrays["label"], s.costs)
         return cls(arrays["score"], arrays["label"], fn_cost, fp_cost,
                    review_cost=s.costs.review,
-                   reviewer_correct=_reviewer_correct(s, result.domain, arrays),
+                   reviewer_correct=result.domain.reviewer_correct(
+                       arrays["u_review"], s.review.reviewer_accuracy, arrays["label"]),
                    capacity=s.review.capacity, overflow_action=s.review.overflow_action,
                    weeks=len(result.table.weeks), thresholds=thresholds,
                    fixed_cost=float(result.band_free["cost_retrain"].sum()))

@@ -15,13 +15,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .drift import DEFAULT_BINS, psi
-from .guardrails import Guardrails
-from .metrics import BandTable, event_costs, roc_auc, safe_ratio
-from .optimize import PolicyGrid, Suggestion, optimize_policy
-from .report import cost_curve_of, curves_of, histogram_of, horizon_totals, segments_of
-from .scenario import Costs
-from .scores import ScoreData
+from ..monitoring.drift import DEFAULT_BINS, psi
+from ..policy.guardrails import Guardrails
+from ..policy.metrics import BandTable, event_costs, horizon_totals, roc_auc, safe_ratio
+from ..policy.optimize import PolicyGrid, Suggestion, optimize_policy
+from ..reporting.summary import cost_curve_of, curves_of, histogram_of, segments_of
+from ..scenario import Costs
+from .read import ScoreData
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import html
 import plotly.io as pio
 
 from dashboard import charts
-from simulations.report import format_share, horizon_totals, score_histogram
+from simulations.policy.metrics import horizon_totals
+from simulations.reporting.summary import format_share, score_histogram
 
 STYLE = """
 body {font-family: system-ui, sans-serif; max-width: 1100px; margin: 2rem auto; color: #222;

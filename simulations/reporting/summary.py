@@ -10,29 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .metrics import safe_ratio, threshold_curve
-
-TOTAL_COUNTS = ("events", "positives", "tp", "fp", "tn", "fn", "flagged", "passed",
-                "review_demand", "reviewed", "review_overflow", "cost_fn", "cost_fp",
-                "cost_review", "cost_retrain", "cost_total")
-
-
-def horizon_totals(weekly: pd.DataFrame) -> dict[str, float]:
-    """Sums over all weeks, ratios recomputed from the sums, weekly review demand averaged."""
-    s = {k: float(weekly[k].sum()) for k in TOTAL_COUNTS if k in weekly}
-    weeks = max(len(weekly), 1)
-    s.update(
-        precision=safe_ratio(s["tp"], s["flagged"]),
-        recall=safe_ratio(s["tp"], s["positives"]),
-        pass_rate=safe_ratio(s["passed"], s["events"]),
-        flag_rate=safe_ratio(s["flagged"], s["events"]),
-        false_positive_rate=safe_ratio(s["fp"], s["fp"] + s["tn"]),
-        review_demand_per_week=s["review_demand"] / weeks,
-        reviewed_per_week=s["reviewed"] / weeks,
-        overflow_weeks=float((weekly["review_overflow"] > 0).sum()),
-        weeks=float(len(weekly)),
-    )
-    return s
+from ..policy.metrics import safe_ratio, threshold_curve
 
 
 def confusion_matrix(totals: dict[str, float], domain) -> pd.DataFrame:

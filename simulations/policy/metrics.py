@@ -12,6 +12,9 @@ scores in the band are reviewed and the rest overflow to the default action. Eve
 cost is then a difference of two cumulative sums: answering a policy for all weeks costs
 O(weeks), not O(events).
 
+``horizon_totals`` sums a weekly table over the horizon and recomputes its ratios from the
+sums (what the KPI row, the guardrails and comparisons read).
+
 Conventions follow scikit-learn: ``y_true`` is 0/1, ``y_score`` the probability of class 1,
 a ratio whose denominator is zero is NaN (never 0 or 1).
 """
@@ -206,6 +209,32 @@ class BandTable:
             np.where(action == PASS, False, np.where(reviewed, verdict, overflow_final)),
         )
         return action, reviewed, final.astype(np.int8)
+
+
+# -- totals over a horizon ----------------------------------------------------------------
+
+
+TOTAL_COUNTS = ("events", "positives", "tp", "fp", "tn", "fn", "flagged", "passed",
+                "review_demand", "reviewed", "review_overflow", "cost_fn", "cost_fp",
+                "cost_review", "cost_retrain", "cost_total")
+
+
+def horizon_totals(weekly) -> dict[str, float]:
+    """Sums over all weeks, ratios recomputed from the sums, weekly review demand averaged."""
+    s = {k: float(weekly[k].sum()) for k in TOTAL_COUNTS if k in weekly}
+    weeks = max(len(weekly), 1)
+    s.update(
+        precision=safe_ratio(s["tp"], s["flagged"]),
+        recall=safe_ratio(s["tp"], s["positives"]),
+        pass_rate=safe_ratio(s["passed"], s["events"]),
+        flag_rate=safe_ratio(s["flagged"], s["events"]),
+        false_positive_rate=safe_ratio(s["fp"], s["fp"] + s["tn"]),
+        review_demand_per_week=s["review_demand"] / weeks,
+        reviewed_per_week=s["reviewed"] / weeks,
+        overflow_weeks=float((weekly["review_overflow"] > 0).sum()),
+        weeks=float(len(weekly)),
+    )
+    return s
 
 
 # -- plain metrics on one set of labels and scores ----------------------------------------

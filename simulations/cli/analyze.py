@@ -13,11 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import Analysis, Setup, describe
-from .export import write_csv
-from .guardrails import Guardrails
-from .report import format_share
-from .scores import (
+from ..own_scores.analysis import Analysis, Setup, describe
+from ..own_scores.read import (
     MAX_MB,
     LabelsNotBinary,
     MissingValues,
@@ -27,6 +24,10 @@ from .scores import (
     prepare,
     read_table,
 )
+from ..policy.guardrails import Guardrails
+from ..reporting.safe_csv import write_csv
+from ..reporting.summary import format_share
+from .common import UsageError, check_writable
 
 
 def add_parser(sub) -> None:
@@ -76,15 +77,11 @@ def add_parser(sub) -> None:
 
 
 def _share(name: str, value: float | None, low: float, high: float) -> None:
-    from .cli import UsageError
-
     if value is not None and not (np.isfinite(value) and low <= value <= high):
         raise UsageError(f"{name} = {value!r} is invalid: it must be within [{low:g}, {high:g}]")
 
 
 def command(args) -> None:
-    from .cli import UsageError, _check_writable
-
     for name in ("t_low", "t_high", "min_precision", "min_recall", "min_pass_rate",
                  "reviewer_accuracy"):
         _share("--" + name.replace("_", "-"), getattr(args, name), 0.0, 1.0)
@@ -92,7 +89,7 @@ def command(args) -> None:
         raise UsageError(f"--t-low {args.t_low:g} must not exceed --t-high {args.t_high:g}")
     if args.max_review is not None and not args.max_review >= 0:
         raise UsageError(f"--max-review = {args.max_review!r} is invalid: it must be >= 0")
-    _check_writable(args.out, "--out")
+    check_writable(args.out, "--out")
     try:
         setup = Setup(args.cost_fn, args.cost_fp, args.cost_review, args.fn_share_of_value,
                       args.review_capacity, args.overflow, args.reviewer_accuracy)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from simulations.guardrails import Guardrails, check
+from simulations.policy.guardrails import Guardrails, check
+from simulations.policy.metrics import horizon_totals
 from simulations.presets import Preset
-from simulations.report import horizon_totals
 from simulations.scenario import Scenario
 
 RUBRIC = (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from .report import horizon_totals
+from .metrics import horizon_totals
 
 
 @dataclass(frozen=True)

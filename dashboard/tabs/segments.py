@@ -1,0 +1,25 @@
+"""The Segments tab: precision, recall and pass rate per subgroup, as bars and a table."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.figures import chart
+from simulations.reporting.summary import segment_table
+
+
+def draw(domain, result, outcome) -> None:
+    table = segment_table(result, outcome)
+    chart(st, charts.segment_bars(table), key="segments")
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "share_of_events": st.column_config.NumberColumn("share of events", format="percent"),
+        "base_rate": st.column_config.NumberColumn(f"share {domain.positive_word}",
+                                                   format="percent"),
+        "precision": st.column_config.NumberColumn(format="percent"),
+        "recall": st.column_config.NumberColumn(format="percent"),
+        "pass_rate": st.column_config.NumberColumn(f"'{domain.actions['pass']}' rate",
+                                                   format="percent"),
+    })
+    st.caption("Empty cells are undefined (for example, precision when nothing in the "
+               "segment was flagged).")

@@ -1,0 +1,48 @@
+"""Command line: ``python -m simulations list``, ``run ...`` and ``analyze ...``.
+
+Bad arguments and bad scenario files exit with status 2 and one line on stderr (no traceback).
+Without ``--out`` the weekly table goes to standard output as CSV, so it can be piped. Each
+command lives in its own module (``run`` for list and run, ``analyze``); what they share is in
+``common``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..scenario import ScenarioError
+from . import analyze
+from . import run as run_command
+from .common import Parser, UsageError
+
+
+def _parser() -> Parser:
+    parser = Parser(prog="python -m simulations",
+                    description="Tradeoff Lab simulator: domains, presets, runs and your own "
+                                "scores.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    run_command.add_parsers(sub)
+    analyze.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "list":
+            run_command.command_list()
+        elif args.command == "analyze":
+            analyze.command(args)
+        else:
+            run_command.command_run(args)
+    except (UsageError, ScenarioError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"error: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "),
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0

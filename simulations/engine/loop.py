@@ -1,0 +1,183 @@
+"""The weekly loop: generate, score, decide, review, monitor, learn, retrain.
+
+``run(scenario)`` plays a scenario forward week by week and returns a ``RunResult`` with the
+weekly table (one row per week), the events table (one row per event), the drift table (one
+row per week and monitored column) and the history of models. Every random draw comes from
+one ``numpy.random.Generator`` seeded with ``scenario.seed``; it is split up front into
+independent streams for the world, the reference window, the model and each week, so the
+traffic of week w is the same whatever the policy did before (common random numbers).
+
+Each step has its own module: the model (``model``), which labels the team sees
+(``feedback``), what a policy yields over the run (``outcome``) and whether to retrain
+(``retraining``); this module only strings them together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..domains import Batch, Domain, DriftState, get_domain
+from ..domains.base import shifted_rate
+from ..monitoring.drift import DriftReference
+from ..policy.metrics import brier_score, expected_calibration_error, log_loss, roc_auc
+from ..scenario import Scenario
+from . import model as model_lib
+from .outcome import Outcome, RunResult, band_table, decisions, revealed
+from .retraining import ModelRecord, WeekEnd, retrain_reason, shortfall, training_set
+
+
+def _drift_state(scenario: Scenario, week: int) -> DriftState:
+    total = {"covariate": 0.0, "prior": 0.0, "concept": 0.0, "cohort": 0.0}
+    for spec in scenario.drift:
+        total[spec.kind] += spec.intensity(week)
+    for kind in ("covariate", "concept", "cohort"):
+        total[kind] = min(total[kind], 1.0)  # composed specs of one kind saturate at full strength
+    return DriftState(**total)
+
+
+def _concat(batches: list[Batch]) -> Batch:
+    extra_keys = batches[0].extra.keys()
+    return Batch(
+        numeric=np.concatenate([b.numeric for b in batches]),
+        categorical=np.concatenate([b.categorical for b in batches]),
+        label=np.concatenate([b.label for b in batches]),
+        value=np.concatenate([b.value for b in batches]),
+        segment=np.concatenate([b.segment for b in batches]),
+        extra={k: np.concatenate([b.extra[k] for b in batches]) for k in extra_keys},
+    )
+
+
+class _Monitor:
+    """Drift of features and score against the current model's reference window."""
+
+    def __init__(self, domain: Domain, batch: Batch, scores: np.ndarray):
+        sizes = tuple((name, len(cats)) for name, cats in domain.categorical_features)
+        self.reference = DriftReference.build(
+            np.column_stack([batch.numeric, scores]),
+            (*domain.numeric_features, "score"),
+            batch.categorical,
+            sizes,
+        )
+
+    def measure(self, batch: Batch, scores: np.ndarray) -> dict[str, np.ndarray]:
+        numeric = np.column_stack([batch.numeric, scores])
+        return {k: v[0] for k, v in self.reference.measure(numeric, batch.categorical).items()}
+
+
+def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """Simulate ``scenario`` week by week. ``progress(week, weeks)`` is called after each week."""
+    started = time.perf_counter()
+    domain = get_domain(scenario.domain)
+    pop = scenario.population
+    weeks, n = pop.weeks, pop.events_per_week
+    root = np.random.default_rng(scenario.seed)
+    world_rng, reference_rng, model_rng, *week_rngs = root.spawn(3 + weeks)
+    world = domain.make_world(world_rng)
+    cat_sizes = tuple(len(c) for _, c in domain.categorical_features)
+
+    def fit_new(numeric, categorical, label):
+        seed = int(model_rng.integers(2**31 - 1))
+        blank = model_lib.build_model(scenario.model.kind, len(domain.numeric_features),
+                                      cat_sizes, seed)
+        return model_lib.fit(blank, numeric, categorical, label)
+
+    reference = domain.generate(n * pop.reference_weeks, pop.base_rate, DriftState(), world,
+                                reference_rng)
+    model = fit_new(reference.numeric, reference.categorical, reference.label)
+    monitor = _Monitor(domain, reference,
+                       model_lib.score(model, reference.numeric, reference.categorical))
+    models = [ModelRecord(0, 0, "initial model, trained on the reference window", "trained",
+                          len(reference), int(reference.label.sum()))]
+
+    batches: list[Batch] = []
+    per_week: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "score", "u_review", "u_reveal", "model_version", "final", "seen", "seen_label",
+        "label_week")}
+    rows, drift_rows = [], []
+    last_retrain, version = 0, 0
+    for w in range(1, weeks + 1):
+        rng = week_rngs[w - 1]
+        state = _drift_state(scenario, w)
+        batch = domain.generate(n, shifted_rate(pop.base_rate, state.prior), state, world, rng)
+        u_review, u_reveal = rng.random(n), rng.random(n)
+        scores = model_lib.score(model, batch.numeric, batch.categorical)
+
+        # this week's decisions, by the same functions that answer any band after the run
+        week_arrays = {"week": np.full(n, w), "score": scores, "label": batch.label,
+                       "value": batch.value, "u_review": u_review, "u_reveal": u_reveal}
+        week_table = band_table(scenario, domain, week_arrays)
+        correct, _, reviewed, final = decisions(scenario, domain, week_table, week_arrays)
+        seen, seen_label, label_week = revealed(scenario, domain, week_arrays, correct,
+                                                reviewed, final)
+        batches.append(batch)
+        for key, arr in (("score", scores), ("u_review", u_review), ("u_reveal", u_reveal),
+                         ("model_version", np.full(n, version, dtype=np.int16)),
+                         ("final", final), ("seen", seen), ("seen_label", seen_label),
+                         ("label_week", label_week)):
+            per_week[key].append(arr)
+
+        drift = monitor.measure(batch, scores)
+        columns = monitor.reference.columns
+        drift_rows += [(w, c, drift["psi"][j], drift["kl"][j], drift["js"][j])
+                       for j, c in enumerate(columns)]
+        is_score = np.array([c == "score" for c in columns])
+        row = {
+            "week": w,
+            "auc": roc_auc(batch.label, scores),
+            "brier": brier_score(batch.label, scores),
+            "log_loss": log_loss(batch.label, scores),
+            "calibration_error": expected_calibration_error(batch.label, scores),
+            **{f"score_{m}": float(drift[m][is_score][0]) for m in ("psi", "kl", "js")},
+            **{f"feature_{m}_max": float(drift[m][~is_score].max()) for m in ("psi", "kl", "js")},
+            "model_version": version,
+            **{f"drift_{k}": getattr(state, k) for k in ("covariate", "prior", "concept", "cohort")},
+            "retrained": False,
+            "retrain_reason": "",
+            **(domain.monitor(batch.extra, reference.extra) if domain.monitor else {}),
+        }
+        reason = retrain_reason(WeekEnd(scenario, w, drift, is_score, per_week), last_retrain)
+        if reason:
+            ts = training_set(scenario, w, batches, per_week, _concat)
+            status = shortfall(scenario, ts)
+            if status:
+                models.append(ModelRecord(version, w, reason, status, ts.labels, ts.positives))
+                row["retrain_reason"] = f"{reason}; {status}"
+            else:
+                window = ts.window
+                model = fit_new(window.numeric[ts.usable], window.categorical[ts.usable],
+                                ts.label)
+                version += 1
+                last_retrain = w
+                models.append(ModelRecord(version, w, reason, "trained", ts.labels,
+                                          ts.positives))
+                # drift is measured against the new model's training window from now on
+                monitor = _Monitor(domain, window, model_lib.score(model, window.numeric,
+                                                                   window.categorical))
+                row["retrained"] = True
+                row["retrain_reason"] = reason
+        rows.append(row)
+        if progress:
+            progress(w, weeks)
+
+    events = _concat(batches)
+    arrays = {
+        "week": np.repeat(np.arange(1, weeks + 1), n),
+        "label": events.label,
+        "value": events.value,
+        "segment": events.segment,
+        "numeric": events.numeric,
+        "categorical": events.categorical,
+        **{k: np.concatenate(v) for k, v in per_week.items()},
+        **{f"extra_{k}": v for k, v in events.extra.items()},
+    }
+    table = band_table(scenario, domain, arrays)
+    band_free = pd.DataFrame(rows)
+    band_free["cost_retrain"] = np.where(band_free["retrained"], scenario.costs.retrain, 0.0)
+    outcome = Outcome(scenario, domain, table, band_free, arrays)
+    drift_table = pd.DataFrame(drift_rows, columns=["week", "column", "psi", "kl", "js"])
+    return RunResult(scenario, domain, outcome, drift_table, models, table, band_free, arrays,
+                     time.perf_counter() - started)
