@@ -1,6 +1,7 @@
 """Workshop load: many browser-like sessions moving the band slider on one server (loopback only).
 
     python benchmarks/load_bench.py [--sessions 60] [--moves 5] [--page fraud] [--think 1.5 4]
+                                    [--replicas N]
 
 Starts ``streamlit run dashboard/app.py`` on a free localhost port, opens ``--sessions``
 websocket sessions on ``/_stcore/stream`` (subprotocol ``streamlit``, protobuf ``BackMsg`` /
@@ -10,6 +11,9 @@ websocket sessions on ``/_stcore/stream`` (subprotocol ``streamlit``, protobuf `
 again; ``--think 0.2 1`` is a stress test of people dragging non-stop. Prints the
 rerun latency (a move sent until the server reports the script finished) p50 / p95 / max, the
 page-load latency, and the server's resident memory before, after the loads and at the end.
+With ``--replicas N`` the load goes through ``deploy/serve.py``: N Streamlit processes behind
+nginx, every session carrying its own affinity cookie as a browser would, and the memory
+figures are the sum over the replicas.
 Bounded: a fixed number of sessions and reruns, every wait has a timeout, and the server is
 stopped by its process id at the end.
 """
@@ -43,11 +47,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of the server processes, summed."""
+    total = 0.0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
 
 
 def rerun_message(page: str, widget_id: str | None = None,
@@ -88,9 +95,11 @@ async def session(url: str, page: str, moves: int, rng: random.Random, loads: li
                   latencies: list[float], errors: list[str], start_moving: asyncio.Event,
                   loaded: list[int], think: tuple[float, float]) -> None:
     try:
+        # each session is one browser: its own affinity cookie (used behind the proxy)
+        cookie = {"Cookie": f"tl_replica={rng.getrandbits(64):016x}"}
         async with websockets.connect(f"ws://{url}/_stcore/stream", subprotocols=["streamlit"],
                                       origin=f"http://{url}", max_size=None,
-                                      open_timeout=TIMEOUT) as ws:
+                                      open_timeout=TIMEOUT, additional_headers=cookie) as ws:
             t0 = time.perf_counter()
             await ws.send(rerun_message(page))
             slider_id, fragment_id = await until_finished(ws, f"{page}_band")
@@ -111,23 +120,23 @@ async def session(url: str, page: str, moves: int, rng: random.Random, loads: li
         errors.append(f"{type(err).__name__}: {err}")
 
 
-async def drive(url: str, page: str, sessions: int, moves: int, pid: int,
+async def drive(url: str, page: str, sessions: int, moves: int, pids: list[int],
                 think: tuple[float, float]) -> dict:
     rng = random.Random(0)
     loads, latencies, errors = [], [], []
     start_moving = asyncio.Event()
     loaded = [0]
-    memory = {"idle": rss_mb(pid)}
+    memory = {"idle": rss_mb(pids)}
     tasks = [asyncio.create_task(session(url, page, moves, random.Random(rng.random()), loads,
                                          latencies, errors, start_moving, loaded, think))
              for _ in range(sessions)]
     deadline = time.monotonic() + TIMEOUT * 2
     while loaded[0] + len(errors) < sessions and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-    memory["after loads"] = rss_mb(pid)
+    memory["after loads"] = rss_mb(pids)
     start_moving.set()
     await asyncio.wait_for(asyncio.gather(*tasks), TIMEOUT * 3)
-    memory["after moves"] = rss_mb(pid)
+    memory["after moves"] = rss_mb(pids)
     return {"loads": loads, "latencies": latencies, "errors": errors, "memory": memory}
 
 
@@ -147,14 +156,28 @@ def main() -> None:
                         help="seconds between rounds (lets the server drop closed sessions)")
     parser.add_argument("--rounds", type=int, default=2,
                         help="repeat the whole load this many times (memory should stay flat)")
+    parser.add_argument("--replicas", type=int, default=0,
+                        help="serve through deploy/serve.py: this many Streamlit processes "
+                             "behind nginx (0: one Streamlit process, no proxy)")
     args = parser.parse_args()
 
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless",
-         "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+    if args.replicas:
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "deploy" / "serve.py"), "--replicas",
+             str(args.replicas), "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        line = server.stdout.readline()
+        if not line.startswith("serving"):
+            raise RuntimeError(f"deploy/serve.py did not start: {line}")
+        pids = [int(p) for p in line.split("(pids ", 1)[1].split(")")[0].split(", ")]
+    else:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless",
+             "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        pids = [server.pid]
     url = f"127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -166,10 +189,13 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not start") from None
                 time.sleep(0.3)
+        where = (f"{args.replicas} replicas behind nginx" if args.replicas
+                 else "one Streamlit process")
         print(f"{args.sessions} sessions x {args.moves} band moves on /{args.page}, think time "
-              f"{args.think[0]:g}-{args.think[1]:g} s, {os.cpu_count()} cores")
+              f"{args.think[0]:g}-{args.think[1]:g} s, {where}, {os.cpu_count()} cores, load "
+              f"average {os.getloadavg()[0]:.1f}")
         for round_no in range(1, args.rounds + 1):
-            r = asyncio.run(drive(url, args.page, args.sessions, args.moves, server.pid,
+            r = asyncio.run(drive(url, args.page, args.sessions, args.moves, pids,
                                   tuple(args.think)))
             lat = r["latencies"]
             print(f"round {round_no}: page load p50 {statistics.median(r['loads']):.2f} s, "
@@ -184,7 +210,7 @@ def main() -> None:
             if round_no < args.rounds:
                 time.sleep(args.pause)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(server.pid, signal.SIGINT if args.replicas else signal.SIGTERM)
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -17,6 +17,7 @@ from dashboard.controls import (
 )
 from dashboard.kpis import kpi_row
 from dashboard.tabs import data, over_time, segments, suggest, tradeoff
+from dashboard.teaching.room import show_pulse, timed
 from dashboard.teaching.workshop import presenter_toggle, share_link, show_story, story_panel
 from simulations.domains import get_domain
 from simulations.policy.metrics import horizon_totals
@@ -36,6 +37,8 @@ def render_domain_page(domain_name: str) -> None:
     presenter = presenter_toggle(page)
     st.title(domain.title)
     st.caption(domain.question)
+    if presenter:
+        show_pulse()
     for message in warnings:
         st.warning(message, icon=":material/warning:")
     story = story_panel(domain_name, [*controls, band], page)
@@ -52,6 +55,7 @@ def render_domain_page(domain_name: str) -> None:
 
 
 @st.fragment
+@timed
 def _results(domain, scenario, band, controls, values, presenter) -> None:
     """Band slider and everything it changes. A fragment: dragging the band reruns only this,
     not the thirty sidebar controls."""
