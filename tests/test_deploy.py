@@ -180,3 +180,19 @@ def test_interrupting_the_start_script_stops_every_process_it_started():
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in pids if _alive(pid)]
+
+
+def test_the_container_recipes_proxy_matches_the_template():
+    """deploy/nginx.compose.conf is the template with the compose services as upstreams."""
+    template = (ROOT / "deploy" / "nginx.conf.template").read_text()
+    compose = (ROOT / "deploy" / "nginx.compose.conf").read_text()
+
+    def directives(text: str) -> list[str]:
+        lines = [ln.strip() for ln in text.splitlines()]
+        return [ln for ln in lines if ln and not ln.startswith("#") and "@" not in ln
+                and not ln.startswith(("server app", "error_log", "pid ", "listen "))]
+
+    template_lines = [ln for ln in directives(template) if "_temp_path" not in ln]
+    assert template_lines == directives(compose)
+    assert "hash $tl_affinity consistent;" in compose
+    assert compose.count("server app") == 2
