@@ -26,6 +26,13 @@ import numpy as np
 import pandas as pd
 
 MAX_MB = 100  # the dashboard's upload limit (.streamlit/config.toml) and the CLI's
+# What a file may expand to once read, in rows x columns: a few hundred kB of Parquet can hold
+# tens of millions of constant rows. 20M cells are ~160 MB as floats (10M rows of score and
+# label); checked from the Parquet metadata, and from the line count before a CSV is parsed.
+MAX_CELLS = 20_000_000
+# Analysing a row (sorting, cumulative sums, the optimizer's grid) costs ~400 bytes at peak,
+# measured with the CLI: 2M rows peak near 1 GB, 10M rows at 4.4 GB.
+MAX_ROWS = 2_000_000
 MAX_SEGMENTS = 50
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 TRUE_WORDS = {"1", "1.0", "true", "yes", "y", "t"}
@@ -105,7 +112,7 @@ def read_table(source, name: str | None = None) -> pd.DataFrame:
         if len(data) > MAX_MB * 1024 * 1024:
             raise ScoreFileError(f"{name} is {len(data) / 2**20:,.1f} MB; the limit is "
                                  f"{MAX_MB} MB")
-    if not data.strip():
+    if not data or data.isspace():
         raise ScoreFileError(f"{name} is empty: it needs a header row and one row per event")
     if data[:4] == b"PAR1" or name.lower().endswith((".parquet", ".pq")):
         frame = _read_parquet(data, name)
@@ -118,9 +125,28 @@ def read_table(source, name: str | None = None) -> pd.DataFrame:
     return frame
 
 
+def _check_cells(name: str, rows: int, columns: int, counted: str = "") -> None:
+    if rows > MAX_ROWS:
+        raise ScoreFileError(
+            f"{name} holds {rows:,} rows{counted}; the limit is {MAX_ROWS:,} rows: sample "
+            f"rows (a random 10% keeps the curves and costs readable)")
+    if rows * columns > MAX_CELLS:
+        raise ScoreFileError(
+            f"{name} holds {rows:,} rows{counted} x {_n(columns, 'column')} = "
+            f"{rows * columns:,} cells; the limit is {MAX_CELLS:,} cells (rows x columns): "
+            f"keep only the columns you need, or sample rows")
+
+
 def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
+        file = pq.ParquetFile(io.BytesIO(data))
+        rows, schema = file.metadata.num_rows, file.schema_arrow
+        _check_cells(name, rows, len(schema))  # from the metadata, before anything is decoded
+        frame = file.read().to_pandas()
+    except ScoreFileError:
+        raise
     except Exception as err:  # pyarrow raises several types for damaged files
         raise ScoreFileError(f"{name} is not a readable Parquet file ({type(err).__name__}: "
                              f"{str(err).splitlines()[0][:160]})") from None
@@ -136,9 +162,16 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "Latin-1"
 
 
+def _first_line(text: str) -> str:
+    """The first non-empty line, without splitting (or copying) the whole text."""
+    start = len(text) - len(text[:4096].lstrip("\r\n")) if text[:4096].strip() else 0
+    ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
+    return text[start:min(ends)] if ends else text[start:]
+
+
 def sniff_separator(text: str) -> str:
     """The separator among comma, semicolon and tab that splits the header into most fields."""
-    header = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    header = _first_line(text)
     counts = {sep: header.count(sep) for sep in SEPARATORS}
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
@@ -146,6 +179,10 @@ def sniff_separator(text: str) -> str:
 def _read_csv(data: bytes, name: str) -> pd.DataFrame:
     text, _ = decode(data)
     sep = sniff_separator(text)
+    # rows below the header, counted as line breaks before parsing (an upper bound: a break
+    # inside quotes counts too)
+    lines = max(text.count("\n"), text.count("\r")) - (1 if text[-1:] in "\r\n" else 0)
+    _check_cells(name, lines, _first_line(text).count(sep) + 1, " (lines)")
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True,
                             keep_default_na=True)

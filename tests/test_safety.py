@@ -1,0 +1,98 @@
+"""A shared server survives a careless or hostile user: bounded memory, no crash from a link.
+
+Memory is measured as the peak resident set (VmHWM) of a real subprocess running the CLI, so
+what is asserted is what a server process would pay, not what the test process happens to hold.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PEAK = ("import sys; from simulations.cli import main; rc = main(sys.argv[1:]); "
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
+        "print('PEAK_KB', hwm.split()[1], file=sys.stderr); sys.exit(rc)")
+
+
+def cli_peak(*args: str, timeout: float = 240) -> tuple[int, str, float]:
+    """(exit status, stderr without the peak line, peak resident memory in MB) of one CLI run."""
+    proc = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=timeout)
+    lines = proc.stderr.splitlines()
+    peak = next(int(line.split()[1]) for line in lines if line.startswith("PEAK_KB"))
+    rest = "\n".join(line for line in lines if not line.startswith("PEAK_KB"))
+    return proc.returncode, rest, peak / 1024
+
+
+@pytest.fixture(scope="module")
+def baseline_mb(tmp_path_factory) -> float:
+    """Peak memory of reading a tiny file: the interpreter with numpy, pandas and pyarrow."""
+    path = tmp_path_factory.mktemp("base") / "tiny.csv"
+    path.write_text("score,label\n0.1,0\n0.9,1\n0.4,0\n0.7,1\n")
+    code, err, peak = cli_peak("analyze", "--input", str(path))
+    assert code == 0, err
+    return peak
+
+
+def test_a_tiny_parquet_file_of_many_rows_is_refused_from_its_metadata(tmp_path, baseline_mb):
+    # 30M constant rows compress to a few hundred kB; decoded they would take ~0.5 GB of
+    # floats plus pandas' copies. The file must be refused before it is decoded.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 30_000_000
+    table = pa.table({"score": pa.array(np.full(rows, 0.5)),
+                      "label": pa.array(np.zeros(rows, dtype=np.int8))})
+    path = tmp_path / "bomb.parquet"
+    pq.write_table(table, path, compression="zstd")
+    del table
+    assert path.stat().st_size < 2_000_000
+    code, err, peak = cli_peak("analyze", "--input", str(path))
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "30,000,000 rows" in err and "limit is 2,000,000 rows" in err
+    assert peak - baseline_mb < 150, (peak, baseline_mb)
+
+
+def test_a_csv_of_many_short_rows_is_refused_before_it_is_parsed(tmp_path, baseline_mb):
+    # 12M rows in 72 MB of text; parsed and analysed they would take several GB.
+    path = tmp_path / "many.csv"
+    with path.open("w") as handle:
+        handle.write("score,label\n")
+        chunk = "0.5,0\n" * 1_000_000
+        for _ in range(12):
+            handle.write(chunk)
+    code, err, peak = cli_peak("analyze", "--input", str(path))
+    assert code == 2, err
+    assert "12,000,000 rows" in err and "limit is 2,000,000 rows" in err
+    # the 72 MB of text is read and decoded once; nothing is parsed
+    assert peak - baseline_mb < 400, (peak, baseline_mb)
+
+
+def test_many_columns_count_against_the_cell_limit(tmp_path):
+    from simulations.scores import MAX_CELLS, ScoreFileError, read_table
+
+    rows = 200_000
+    wide = pd.DataFrame(np.zeros((rows, MAX_CELLS // rows + 1)))
+    wide.columns = [f"c{i}" for i in wide.columns]
+    wide.to_parquet(tmp_path / "wide.parquet")
+    with pytest.raises(ScoreFileError, match="cells; the limit is 20,000,000 cells"):
+        read_table(tmp_path / "wide.parquet")
+
+
+def test_a_file_at_the_row_limit_is_read_within_a_bounded_peak(tmp_path, baseline_mb):
+    from simulations.scores import MAX_ROWS
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"score": rng.random(MAX_ROWS), "label": rng.random(MAX_ROWS) < 0.1})
+    path = tmp_path / "ok.parquet"
+    frame.astype({"label": int}).to_parquet(path)
+    code, err, peak = cli_peak("analyze", "--input", str(path))
+    assert code == 0, err
+    assert peak - baseline_mb < 1500, (peak, baseline_mb)
