@@ -76,9 +76,13 @@ if answer is None:
 # -- reveal ---------------------------------------------------------------------------------
 st.success("Answer committed. Here is what the simulation says.", icon=":material/lock_open:")
 decision = decision_scenario(preset, answer)
-committed_run, committed = seam.outcome(decision)
-starting = seam.outcome(preset.scenario)[1]
-best_band = seam.best_band(decision, answer.guardrails)
+try:
+    committed_run, committed = seam.outcome(decision)
+    starting = seam.outcome(preset.scenario)[1]
+    best_band = seam.best_band(decision, answer.guardrails)
+except seam.RunTooLarge as err:
+    st.error(f"Not simulated: {err}.", icon=":material/memory:")
+    st.stop()
 outcomes = {"your policy": committed.weekly, "starting policy": starting.weekly}
 bands = {"your policy": answer.band,
          "starting policy": (preset.scenario.policy.t_low, preset.scenario.policy.t_high)}
