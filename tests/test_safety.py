@@ -96,3 +96,62 @@ def test_a_file_at_the_row_limit_is_read_within_a_bounded_peak(tmp_path, baselin
     code, err, peak = cli_peak("analyze", "--input", str(path))
     assert code == 0, err
     assert peak - baseline_mb < 1500, (peak, baseline_mb)
+
+
+def test_the_run_size_estimate_covers_the_measured_peak_of_a_real_run():
+    import json
+
+    from simulations.engine import estimate_size
+    from simulations.scenario import Scenario
+
+    small = {"domain": "triage", "population": {"events_per_week": 200, "weeks": 2}}
+    big = {"domain": "triage", "population": {"events_per_week": 60_000, "weeks": 20}}
+    base = cli_peak("run", "--scenario", json.dumps(small), "--out", "/dev/null")[2]
+    code, err, peak = cli_peak("run", "--scenario", json.dumps(big), "--out", "/dev/null")
+    assert code == 0, err
+    measured = (peak - base) * 2**20
+    estimate = estimate_size(Scenario.from_dict(big))
+    # never under (a run that fits the estimate fits memory), never wildly over (or the
+    # byte-bounded cache would turn away runs that fit)
+    assert measured <= estimate.peak <= 1.6 * measured, (measured / 2**20, estimate)
+    assert estimate.kept < estimate.peak
+
+
+def test_the_cli_refuses_a_run_too_large_for_memory_with_the_estimate(baseline_mb):
+    import json
+
+    huge = {"domain": "fraud", "population": {"events_per_week": 5_000_000}}
+    code, err, peak = cli_peak("run", "--scenario", json.dumps(huge))
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "130,000,000 events" in err and "GB" in err and "limit" in err
+    assert peak - baseline_mb < 150
+
+
+TAB_NAMES = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
+
+
+@pytest.mark.parametrize("band", [("0", "0"), ("1", "1"), ("0.4", "0.4"), ("0", "1")])
+@pytest.mark.parametrize("tab", TAB_NAMES)
+def test_every_tab_renders_at_the_edges_of_the_band(band, tab):
+    from tests.test_pages import app, small_params
+
+    at = app("fraud", **small_params("fraud", fraud_band=list(band), fraud_tab=tab))
+    assert not at.exception, (band, tab, at.exception)
+    assert not at.warning, [w.value for w in at.warning]  # the band was accepted as given
+
+
+@pytest.mark.parametrize("log_x", [True, False])
+@pytest.mark.parametrize("band", [(0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.00005, 0.00005)])
+def test_the_score_histogram_draws_any_band_on_either_axis(band, log_x):
+    from dashboard.charts import score_distribution
+    from simulations.report import histogram_of
+
+    rng = np.random.default_rng(1)
+    hist = histogram_of(rng.random(1000) ** 4, rng.random(1000) < 0.01, log_scale=log_x)
+    fig = score_distribution(hist, *band, {"pass": "p", "review": "r", "flag": "f"}, "pos",
+                             "neg", log_x)
+    start = 1e-4 if log_x else 0.0
+    for shape in fig.layout.shapes:
+        assert start <= shape.x0 < shape.x1 <= 1.0
+    assert all(np.isfinite(a.x) for a in fig.layout.annotations)
