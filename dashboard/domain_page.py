@@ -224,7 +224,8 @@ def render_domain_page(domain_name: str) -> None:
     page = domain_name
     controls = domain_controls(domain)
     band = band_control(domain, domain.policy)
-    warnings = check_url([*controls, band], page)
+    warnings = check_url([*controls, band], page, {
+        f"{page}_tab": (TABS, "tab"), "present": (("true", "false"), "view (presenter mode off)")})
 
     presenter = presenter_toggle(page)
     st.title(domain.title)

@@ -155,3 +155,79 @@ def test_the_score_histogram_draws_any_band_on_either_axis(band, log_x):
     for shape in fig.layout.shapes:
         assert start <= shape.x0 < shape.x1 <= 1.0
     assert all(np.isfinite(a.x) for a in fig.layout.annotations)
+
+
+HUGE = ("inf", "1e400", "-1e400", "9" * 20_000)
+INT_PARAMS = [("fraud", "fraud_seed"), ("triage", "triage_events"),
+              ("recommendation", "recommendation_capacity"), ("compare", "compare_seed"),
+              ("fraud", "fraud_weeks")]
+
+
+@pytest.mark.parametrize("value", HUGE, ids=["inf", "1e400", "-1e400", "20k digits"])
+@pytest.mark.parametrize("page,param", INT_PARAMS)
+def test_a_number_too_big_for_an_integer_box_only_warns(page, param, value):
+    from tests.test_pages import app, small_params
+
+    extra = small_params(page) if page != "compare" else {}
+    at = app(page, **{**extra, param: value})
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and param in warnings[0]
+    assert len(warnings[0]) < 400  # the value is cut, not repeated 20,000 times
+    # the page went on with the default, and reloading the fixed page stays clean
+    assert at.metric and param not in at.query_params
+    at.run()
+    assert not at.exception and not at.warning
+
+
+def test_a_fractional_whole_number_warns_and_leaves_the_address_consistent():
+    from tests.test_pages import app, small_params
+
+    at = app("fraud", **small_params("fraud", fraud_weeks="10.5"))
+    assert not at.exception
+    assert "fraud_weeks" in at.warning[0].value and "default" in at.warning[0].value
+    assert "fraud_weeks" not in at.query_params  # not silently rewritten to 10
+    assert at.slider(key="fraud_weeks").value == 26
+
+
+MARKDOWN_PAYLOAD = ("x`](javascript:alert(1)) ![i](http://evil.example/i.png) "
+                    "[click](http://evil.example) **bold** :red[red] $x^2$ <b>b</b>\n# head")
+ACTIVE = set("`[]()!*:$<>#_~|\\")
+
+
+def echoed_parts(markdown: str) -> list[str]:
+    import re
+
+    return re.findall(r"“(.*?)”", markdown, flags=re.S)
+
+
+def assert_plain(markdown: str) -> None:
+    """Every Markdown-active character inside the echoed quotes is backslash-escaped."""
+    parts = echoed_parts(markdown)
+    assert parts, markdown
+    for part in parts:
+        assert "\n" not in part
+        i = 0
+        while i < len(part):
+            if part[i] == "\\":
+                i += 2
+                continue
+            assert part[i] not in ACTIVE, (part, i)
+            i += 1
+
+
+@pytest.mark.parametrize("page,param", [
+    ("fraud", "fraud_seed"), ("fraud", "fraud_model"), ("fraud", "fraud_drift"),
+    ("fraud", "fraud_band"), ("fraud", "fraud_tab"), ("fraud", "present"),
+    ("triage", "triage_retrain"), ("compare", "compare_domain"),
+    ("upload", "upload_source"), ("upload", "upload_tab"), ("rehearsal", "rehearse_case")])
+def test_a_link_parameter_is_echoed_as_plain_text(page, param):
+    from tests.test_pages import app, small_params
+
+    extra = small_params(page) if page in ("fraud", "triage") else {}
+    at = app(page, **{**extra, param: MARKDOWN_PAYLOAD})
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning if param in w.value]
+    assert len(warnings) == 1, [w.value for w in at.warning]
+    assert_plain(warnings[0])
+    assert "evil" in warnings[0]

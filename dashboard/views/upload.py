@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.controls import BAND_STEP
+from dashboard.controls import BAND_STEP, check_url
 from dashboard.domain_page import chart, kpi_row, money, tradeoff_charts
 from dashboard.suggest import guardrail_inputs, show_suggestion, slider_thresholds
 from simulations.analysis import Analysis, Setup, describe
@@ -62,12 +62,9 @@ st.caption("Bring a file of your model's scores and the true outcomes: see the s
            "as the simulated domains, on your data.")
 
 SOURCES = ["Upload a file", "Sample: breast-cancer biopsies (real data)"]
-for param, allowed in (("upload_source", SOURCES), ("upload_tab", TABS)):
-    given = st.query_params.get(param)
-    if given is not None and given not in allowed:
-        st.warning(f"The link's {param}={given!r} is not one of "
-                   f"{', '.join(map(repr, allowed))}: showing the default instead.",
-                   icon=":material/warning:")
+for message in check_url([], "upload", {"upload_source": (tuple(SOURCES), "data source"),
+                                         "upload_tab": (TABS, "tab")}):
+    st.warning(message, icon=":material/warning:")
 source = st.radio("Data", SOURCES, horizontal=True, key="upload_source", bind="query-params")
 if source.startswith("Upload"):
     file = st.file_uploader(
