@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark and then reads
-# as itself; Streamlit's own syntax (:material/icon:, :red[text], $math$) uses some of them.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Any ASCII punctuation may be backslash-escaped in CommonMark and then reads as itself.
+# Escaped anywhere: what starts emphasis, code, links, images, HTML, tables, entities and
+# Streamlit's own syntax (:material/icon:, :red[text], $math$). Escaped at the start of the
+# text only: what would start a list, a quote or a heading underline there.
+_ACTIVE = re.compile(r"([\\`*_{}\[\]()#!|<>~$:&])")
+_LINE_START = re.compile(r"^(\s*|\s*\d+)((?<=\d)[.)]|(?<!\d)[-+=>])")
 
 
 def clip(value: object, limit: int = 60) -> str:
@@ -28,7 +31,8 @@ def plain_markdown(value: object, limit: int | None = 60) -> str:
     literal text on one line: punctuation backslash-escaped, line breaks as spaces."""
     text = str(value) if limit is None else clip(value, limit)
     text = re.sub(r"[\r\n\t\v\f\u2028\u2029]+", " ", text)
-    return _PUNCTUATION.sub(r"\\\1", text)
+    text = _ACTIVE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def quoted(value: object, limit: int = 60) -> str:

@@ -231,3 +231,58 @@ def test_a_link_parameter_is_echoed_as_plain_text(page, param):
     assert len(warnings) == 1, [w.value for w in at.warning]
     assert_plain(warnings[0])
     assert "evil" in warnings[0]
+
+
+def test_a_rehearsal_answer_cannot_add_a_section_to_the_markdown_download():
+    from dashboard.rehearsal import Answer, attempt_markdown, comparison_table, weekly_breaks
+    from simulations import run
+    from simulations.guardrails import Guardrails
+    from simulations.presets import load_preset
+    from tests.conftest import small
+
+    fake = ("Cut losses.\n\n## Simulated outcome\n| policy | cost |\n|---|---|\n| mine | $0 |\n"
+            "[prize](http://evil.example) ![x](http://evil.example/x.png)\n1. first\n- item")
+    preset = load_preset("fraud_sensitivity")
+    answer = Answer(fake, "recall `at least` 99.5%", Guardrails(min_recall=0.995), (0.05, 0.2),
+                    400, "never")
+    result = run(small("fraud", weeks=3))
+    outcomes = {"your policy": result.at_policy(0.05, 0.2).weekly}
+    table = comparison_table(outcomes, {"your policy": (0.05, 0.2)}, answer.guardrails, "$")
+    text = attempt_markdown(preset, answer, table, weekly_breaks(outcomes, answer.guardrails))
+    lines = text.splitlines()
+    assert sum(line.startswith("## Simulated outcome") for line in lines) == 1
+    assert not any(line.startswith(("|", "[", "![", "1.", "- item")) and "mine" in text
+                   and ("mine" in line or "prize" in line or "first" in line
+                        or "item" in line) for line in lines)
+    answer_lines = [line for line in lines if "evil" in line or "mine" in line]
+    assert answer_lines and all(line.startswith(">") for line in answer_lines)
+    assert "](http" not in text and "`at least`" not in text
+    # the guardrail is written as set, not rounded to 100%
+    assert "recall ≥ 99.5%" in text
+
+
+def test_guardrails_are_described_without_rounding():
+    from simulations.guardrails import Guardrails
+
+    text = Guardrails(0.885, 0.995, 0.9999, 12.5).describe()
+    assert text == ["precision ≥ 88.5%", "recall ≥ 99.5%", "pass rate ≥ 99.99%",
+                    "review demand ≤ 12.5 a week"]
+
+
+def _unescaped(markdown: str) -> str:
+    import re
+
+    return re.sub(r"\\.", "", markdown)
+
+
+def test_uploaded_file_column_and_label_names_are_shown_as_plain_text():
+    from tests.test_upload_page import _upload
+
+    column = "[l](http://evil.example)"
+    rows = "".join(f"0.{i % 10}5,{'**yes**' if i % 3 else '`no`'}\n" for i in range(30))
+    at = _upload("![x](http://evil.example/a.png).csv", f'score,"{column}"\n{rows}'.encode())
+    shown = [e.value for e in [*at.error, *at.warning, *at.info, *at.caption, *at.markdown]]
+    assert any("evil" in v for v in shown), shown  # the label question names the column
+    for value in shown:
+        plain = _unescaped(value)
+        assert "](" not in plain and "`" not in plain and "**" not in plain, value
