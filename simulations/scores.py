@@ -384,8 +384,8 @@ def _labels(series: pd.Series, column: str, positive: str | None) -> tuple[np.nd
     values, counts = label_values(series)
     if positive is not None:
         if positive not in values:
-            raise ScoreFileError(f"{clip(positive, 40)!r} is not a value of column {clip(column, 40)!r} (values: "
-                                 f"{_names(values[:8])})")
+            raise ScoreFileError(f"{clip(positive, 40)!r} is not a value of column "
+                                 f"{clip(column, 40)!r} (values: {_names(values[:8])})")
         return (text == positive).to_numpy(dtype=bool, na_value=False), positive
     if values and all(v.lower() in TRUE_WORDS | FALSE_WORDS for v in values):
         word = next((v for v in values if v.lower() in TRUE_WORDS), "1")
