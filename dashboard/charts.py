@@ -110,10 +110,10 @@ def score_distribution(hist: pd.DataFrame, t_low: float, t_high: float, words: d
     layout = _layout("Scores by true class, with the decision band", "model score (probability)",
                      "share of the class's events", y_format=".0%", hovermode="closest",
                      barmode="overlay", bargap=0)
-    start = 1e-4 if log_x else 0.0
-    low = max(t_low, start)
-    regions = [(start, low, "pass", 0.08), (low, t_high, "review", 0.18),
-               (t_high, 1.0, "flag", 0.08)]
+    start = 1e-4 if log_x else 0.0  # a log axis starts above zero: clamp the band onto it
+    low, high = (min(max(t, start), 1.0) for t in (t_low, t_high))
+    regions = [(start, low, "pass", 0.08), (low, high, "review", 0.18),
+               (high, 1.0, "flag", 0.08)]
     for x0, x1, action, opacity in regions:
         if x1 <= x0:
             continue

@@ -18,6 +18,7 @@ import numpy as np
 import streamlit as st
 
 from simulations.domains import Domain
+from simulations.reporting.text import plain_markdown, quoted
 from simulations.scenario import (
     Costs,
     DriftSpec,
@@ -212,10 +213,14 @@ def _parse(control: Control, raw: list[str]) -> tuple[Any, str]:
             return None, "expected one value"
         values = raw[0]
     if control.kind in ("int", "float"):
+        if len(values) > 40:  # int() refuses 4,300+ digits; no allowed value is this long
+            return None, f"outside the allowed range {control.lo:g} to {control.hi:g}"
         try:
             number = int(values) if control.kind == "int" else float(values)
         except ValueError:
             return None, f"not a {'whole ' if control.kind == 'int' else ''}number"
+        except OverflowError:  # int(float("inf")): never raised for a string, kept safe
+            return None, "not a finite number"
         if not math.isfinite(number) or not control.lo <= number <= control.hi:
             return None, f"outside the allowed range {control.lo:g} to {control.hi:g}"
         return number, ""
@@ -228,7 +233,8 @@ def _parse(control: Control, raw: list[str]) -> tuple[Any, str]:
         allowed = [control.shown(o) for o in control.options]
         parts = [p for v in values for p in v.split(",") if p]
         bad = [p for p in parts if p not in allowed]
-        return (None, f"unknown value {bad[0]!r}; choose from: {', '.join(allowed)}") if bad \
+        return (None, f"unknown value {quoted(bad[0])}; choose from: {', '.join(allowed)}") \
+            if bad \
             else (parts, "")
     try:
         lo, hi = (float(v) for v in values)
@@ -248,47 +254,57 @@ def _default_state(control: Control) -> Any:
     return control.default
 
 
-def check_url(controls: list[Control], page: str) -> list[str]:
+def _given(raw: list[str]) -> str:
+    """A parameter's value(s) from the link, as quoted plain text."""
+    return " and ".join(quoted(r) for r in raw[:3]) + (" …" if len(raw) > 3 else "") \
+        if raw else "“”"
+
+
+def check_url(controls: list[Control], page: str,
+              choices: dict[str, tuple[tuple[str, ...], str]] | None = None) -> list[str]:
     """Guard this page's link parameters; call before drawing any control.
 
     Streamlit seeds a bound widget from the link on its first run and would accept, clamp or
-    silently drop a bad value. So a bad parameter is recorded here, the widgets are drawn
-    once, ``finish_url_check`` reruns, and on that rerun each recorded widget is reset to its
-    default (a session-state write before the widget exists) and the warnings are returned.
+    silently drop a bad value, and for a whole-number box it raises on a value such as
+    ``inf`` or ``1e400`` before the page could say anything. So a bad parameter is removed
+    from the address here, before any widget exists, and the page reruns at once: the widget
+    is then seeded without it (its default), and the warnings, kept in the session for that
+    rerun, are returned. Each warning echoes the parameter as plain text, cut to a readable
+    length. ``choices`` guards other bound parameters of the page (tabs, toggles): key ->
+    (allowed values, what the default is called).
     """
     pending = st.session_state.setdefault("_url_fixes", {})
     if page in pending:
-        fix = pending.pop(page)
-        for key, value in fix["values"].items():
-            st.session_state[key] = value
-        return fix["warnings"]
-    values, warnings = {}, []
-    handled = st.session_state.setdefault("_url_handled", set())
+        return pending.pop(page)["warnings"]
+    warnings, bad = [], []
+    for key, (allowed, what) in (choices or {}).items():
+        given = st.query_params.get_all(key)
+        if given and (len(given) != 1 or given[0] not in allowed):
+            bad.append(key)
+            warnings.append(f"Ignored link parameter {key} = {_given(given)}: choose one of "
+                            f"{', '.join(map(quoted, allowed))}. Showing the default {what} "
+                            "instead.")
     for control in controls:
         key = control.key(page)
         if key not in st.query_params:
             continue
         raw = st.query_params.get_all(key)
-        token = (key, tuple(raw))
-        if token in handled:  # already reported and reset; the address may lag behind
-            continue
         _, reason = _parse(control, raw)
         if reason:
-            handled.add(token)
-            shown = "&".join(f"{key}={r}" for r in raw) or f"{key}="
-            warnings.append(f"Ignored link parameter `{shown}`: {reason}. Using the default "
-                            f"for {control.label.lower()} instead.")
-            values[key] = _default_state(control)
-    if values:
-        pending[page] = {"values": values, "warnings": warnings}
+            bad.append(key)
+            warnings.append(f"Ignored link parameter {key} = {_given(raw)}: {reason}. Using "
+                            f"the default for {plain_markdown(control.label.lower(), None)} "
+                            "instead.")
+    if bad:
+        for key in bad:
+            del st.query_params[key]
+        pending[page] = {"warnings": warnings}
+        st.rerun()
     return []
 
 
 def finish_url_check(page: str) -> None:
-    """Rerun once if ``check_url`` found bad link parameters (call after drawing controls)."""
-    fix = st.session_state.get("_url_fixes", {}).get(page)
-    if fix is not None:
-        st.rerun()
+    """Kept for the pages' call order: ``check_url`` now settles bad links before drawing."""
 
 
 def render(control: Control, page: str, container=st) -> Any:

@@ -32,7 +32,8 @@ def render_domain_page(domain_name: str) -> None:
     page = domain_name
     controls = domain_controls(domain)
     band = band_control(domain, domain.policy)
-    warnings = check_url([*controls, band], page)
+    warnings = check_url([*controls, band], page, {
+        f"{page}_tab": (TABS, "tab"), "present": (("true", "false"), "view (presenter mode off)")})
 
     presenter = presenter_toggle(page)
     st.title(domain.title)
@@ -67,8 +68,12 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
         st.info("This scenario retrains on the labels its own decisions reveal, so moving the "
                 "band changes what the model learns: each band move re-runs the simulation.")
 
-    result, outcome = seam.outcome(scenario)
-    baseline = seam.outcome(scenario.with_policy(*domain.policy))[1]
+    try:
+        result, outcome = seam.outcome(scenario)
+        baseline = seam.outcome(scenario.with_policy(*domain.policy))[1]
+    except seam.RunTooLarge as err:
+        st.error(f"Not simulated: {err}.", icon=":material/memory:")
+        return
     totals = horizon_totals(outcome.core)
     kpi_row(domain, totals, horizon_totals(baseline.core), scenario.review.capacity)
     st.caption(f"Review capacity: {scenario.review.capacity:,} a week; demand above it goes "
@@ -102,4 +107,7 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
     for tab, name in zip(tabs, names, strict=True):
         if tab.open:
             with tab:
-                draw[name]()
+                try:
+                    draw[name]()
+                except seam.RunTooLarge as err:
+                    st.error(f"Not simulated: {err}.", icon=":material/memory:")

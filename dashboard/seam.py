@@ -1,9 +1,11 @@
 """The one cached seam between the pages and the simulator.
 
-Runs are cached with ``st.cache_resource`` rather than ``st.cache_data``: a run holds hundreds
-of thousands of events, and ``cache_data`` would copy (unpickle) it on every rerun, which a
-band drag cannot afford. Runs are treated as read-only. Both caches are bounded in entries and
-time so a busy workshop server keeps a steady memory footprint.
+Runs are held by one server-wide ``MemoryBoundedCache`` (dashboard/run_cache.py) rather than
+``st.cache_data``: a run holds millions of events, ``cache_data`` would copy (unpickle) it on
+every rerun, which a band drag cannot afford, and a count of entries does not bound memory.
+Each run's size is estimated before it starts; the cache keeps cached plus running runs within
+``RUN_BUDGET_GB`` and refuses a run that cannot fit (``RunTooLarge``, shown by the page as a
+message). Runs are treated as read-only. The small derived views are bounded in entries.
 
 A band move that cannot change which labels are seen maps to the same cache entry (the run is
 keyed by the scenario with the domain's default band) and is answered from cached scores.
@@ -11,11 +13,14 @@ keyed by the scenario with the domain's default band) and is answered from cache
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from dashboard.controls import slider_thresholds
+from dashboard.run_cache import MemoryBoundedCache, RunTooLarge
 from simulations import run
-from simulations.engine import Outcome, RunResult
+from simulations.engine import Outcome, RunResult, estimate_size
 from simulations.experiments import Comparison, compare_policies
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
@@ -23,14 +28,30 @@ from simulations.presets import Preset, all_presets
 from simulations.reporting.summary import cost_curve, score_histogram, tradeoff_curves
 from simulations.scenario import Policy, Scenario
 
-MAX_RUNS = 8
+MAX_RUNS = 8  # derived views (curves, suggestions) kept per server
 TTL_SECONDS = 3600
+# Memory for simulations on one server (cached runs plus runs being computed). One run at the
+# link's maxima (200k events x 52 weeks) peaks near 4.4 GB and keeps ~2 GB, so 8 GB computes
+# one of those while others stay cached, and leaves most of a 24 GB machine to everything
+# else. Override with TRADEOFF_RUN_BUDGET_GB.
+RUN_BUDGET_GB = float(os.environ.get("TRADEOFF_RUN_BUDGET_GB", "8"))
+
+__all__ = ["RunTooLarge"]
 
 
-@st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS,
-                   show_spinner="Simulating the scenario week by week…")
+@st.cache_resource(show_spinner=False)
+def runs() -> MemoryBoundedCache:
+    """The server's run cache (one per process, shared by every session)."""
+    return MemoryBoundedCache(int(RUN_BUDGET_GB * 2**30), ttl=TTL_SECONDS)
+
+
 def _run(scenario_json: str) -> RunResult:
-    return run(Scenario.from_json(scenario_json))
+    scenario = Scenario.from_json(scenario_json)
+    cache, size = runs(), estimate_size(scenario)
+    if scenario_json in cache:
+        return cache.get(scenario_json, size, lambda: run(scenario))
+    with st.spinner("Simulating the scenario week by week…"):
+        return cache.get(scenario_json, size, lambda: run(scenario))
 
 
 def run_key(scenario: Scenario) -> str:
@@ -66,7 +87,13 @@ def band_free_views(key: str) -> dict:
 @st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS,
                    show_spinner="Simulating both policies on the same traffic…")
 def _compare(scenario_json: str, a: tuple[float, float], b: tuple[float, float]) -> Comparison:
-    return compare_policies(Scenario.from_json(scenario_json), Policy(*a), Policy(*b))
+    scenario = Scenario.from_json(scenario_json)
+    # the two runs are dropped once paired: reserve one run's peak while computing, keep
+    # nothing in the run cache afterwards
+    size = estimate_size(scenario)
+    key = f"compare:{scenario_json}:{a}:{b}"
+    return runs().get(key, size, lambda: compare_policies(scenario, Policy(*a), Policy(*b)),
+                      keep=False)
 
 
 def compare(scenario: Scenario, a: tuple[float, float], b: tuple[float, float]) -> Comparison:

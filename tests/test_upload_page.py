@@ -1,6 +1,8 @@
 """The 'Your own scores' page and the 'Suggest a policy' tab, in AppTest: bad files show a
 message (never an exception), the band moves the numbers, a suggestion applies to the slider."""
 
+import re
+
 import pytest
 
 from tests.test_pages import app, kpi, small_params
@@ -15,7 +17,8 @@ def _upload(name: str, data: bytes):
 
 
 def _messages(at) -> str:
-    return " ".join(m.value for m in [*at.error, *at.warning, *at.info])
+    """What the messages read as (Markdown escapes removed)."""
+    return " ".join(re.sub(r"\\(.)", r"\1", m.value) for m in [*at.error, *at.warning, *at.info])
 
 
 @pytest.mark.parametrize("case", ["empty", "header only", "non-numeric scores",
@@ -87,4 +90,4 @@ def test_a_bad_link_parameter_gets_a_warning():
     at = app("upload", upload_source="xyz", upload_tab="Nope")
     assert not at.exception
     text = _messages(at)
-    assert "upload_source='xyz'" in text and "upload_tab='Nope'" in text
+    assert "upload_source = “xyz”" in text and "upload_tab = “Nope”" in text

@@ -47,7 +47,7 @@ def test_markdown_export_holds_the_answers_decision_outcome_and_rubric():
     table = comparison_table(outcomes, {"your policy": (0.05, 0.2)}, answer.guardrails, "$")
     text = attempt_markdown(preset, answer, table, weekly_breaks(outcomes, answer.guardrails))
     for expected in ("Losses per week down 20%", "Approval rate above 99%", "0.050 – 0.200",
-                     "pass rate ≥ 99.0%", "your policy", "(2 of 6)", "- [x] " + RUBRIC[0],
+                     "pass rate ≥ 99%", "your policy", "(2 of 6)", "- [x] " + RUBRIC[0],
                      preset.question):
         assert expected in text
 

@@ -11,6 +11,7 @@ import pandas as pd
 from simulations.policy.guardrails import Guardrails, check
 from simulations.policy.metrics import horizon_totals
 from simulations.presets import Preset
+from simulations.reporting.text import plain_markdown
 from simulations.scenario import Scenario
 
 RUBRIC = (
@@ -95,6 +96,16 @@ def _table(frame: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
+def _quoted_answer(text: str) -> str:
+    """A candidate's free text as a Markdown block quote that reads as typed: line breaks
+    kept, every Markdown character escaped, so an answer cannot add a heading, a table, a
+    link or a fake section of its own."""
+    if not text.strip():
+        return "(left blank)"
+    lines = [plain_markdown(line, None) for line in text.strip().splitlines()]
+    return "\n".join(f"> {line}  " if line else ">" for line in lines)
+
+
 def attempt_markdown(preset: Preset, answer: Answer, table: pd.DataFrame,
                      breaks: pd.DataFrame) -> str:
     """The whole attempt as a Markdown document: case, answers, decision, outcome, rubric."""
@@ -111,10 +122,10 @@ def attempt_markdown(preset: Preset, answer: Answer, table: pd.DataFrame,
 
 ## My answer
 **Success metrics.**
-{answer.success_metrics or "(left blank)"}
+{_quoted_answer(answer.success_metrics)}
 
 **Guardrails, in my words.**
-{answer.guardrail_text or "(left blank)"}
+{_quoted_answer(answer.guardrail_text)}
 
 **Guardrails checked by the simulation.**
 {guardrails}

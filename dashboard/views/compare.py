@@ -77,7 +77,11 @@ except ScenarioError as err:
     st.error(f"These settings cannot be simulated: {err}")
     st.stop()
 
-comparison = seam.compare(scenario, band_a, band_b)
+try:
+    comparison = seam.compare(scenario, band_a, band_b)
+except seam.RunTooLarge as err:
+    st.error(f"Not simulated: {err}.", icon=":material/memory:")
+    st.stop()
 totals = comparison.totals.set_index("metric")
 unit = domain.unit
 

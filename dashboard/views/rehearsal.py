@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, seam
-from dashboard.controls import BAND_STEP
+from dashboard.controls import BAND_STEP, check_url
 from dashboard.teaching.rehearsal import (
     RETRAIN_CHOICES,
     RUBRIC,
@@ -25,6 +25,8 @@ st.caption("Commit to how you would measure success and what you would decide be
            "see any result. Then compare with the simulation and score yourself.")
 
 presets = {p.title: p for p in seam.presets()}
+for message in check_url([], "rehearsal", {"rehearse_case": (tuple(presets), "case")}):
+    st.warning(message, icon=":material/warning:")
 title = st.selectbox("Case", list(presets), key="rehearse_case", bind="query-params",
                      help="Each case is one of the named scenarios, told as an interview prompt.")
 preset = presets[title]
@@ -76,9 +78,13 @@ if answer is None:
 # -- reveal ---------------------------------------------------------------------------------
 st.success("Answer committed. Here is what the simulation says.", icon=":material/lock_open:")
 decision = decision_scenario(preset, answer)
-committed_run, committed = seam.outcome(decision)
-starting = seam.outcome(preset.scenario)[1]
-best_band = seam.best_band(decision, answer.guardrails)
+try:
+    committed_run, committed = seam.outcome(decision)
+    starting = seam.outcome(preset.scenario)[1]
+    best_band = seam.best_band(decision, answer.guardrails)
+except seam.RunTooLarge as err:
+    st.error(f"Not simulated: {err}.", icon=":material/memory:")
+    st.stop()
 outcomes = {"your policy": committed.weekly, "starting policy": starting.weekly}
 bands = {"your policy": answer.band,
          "starting policy": (preset.scenario.policy.t_low, preset.scenario.policy.t_high)}

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.controls import BAND_STEP, slider_thresholds
+from dashboard.controls import BAND_STEP, check_url, slider_thresholds
 from dashboard.figures import chart
 from dashboard.kpis import kpi_row, money
 from dashboard.tabs.suggest import guardrail_inputs, show_suggestion
@@ -28,6 +28,7 @@ from simulations.own_scores.read import (
 )
 from simulations.own_scores.read import label_values as values_of
 from simulations.reporting.safe_csv import to_csv_text
+from simulations.reporting.text import plain_markdown
 
 SAMPLE = "data/samples/breast_cancer_scores.csv"
 WORDS = {"flag": "flag", "pass": "pass", "review": "review"}
@@ -64,12 +65,9 @@ st.caption("Bring a file of your model's scores and the true outcomes: see the s
            "as the simulated domains, on your data.")
 
 SOURCES = ["Upload a file", "Sample: breast-cancer biopsies (real data)"]
-for param, allowed in (("upload_source", SOURCES), ("upload_tab", TABS)):
-    given = st.query_params.get(param)
-    if given is not None and given not in allowed:
-        st.warning(f"The link's {param}={given!r} is not one of "
-                   f"{', '.join(map(repr, allowed))}: showing the default instead.",
-                   icon=":material/warning:")
+for message in check_url([], "upload", {"upload_source": (tuple(SOURCES), "data source"),
+                                         "upload_tab": (TABS, "tab")}):
+    st.warning(message, icon=":material/warning:")
 source = st.radio("Data", SOURCES, horizontal=True, key="upload_source", bind="query-params")
 if source.startswith("Upload"):
     file = st.file_uploader(
@@ -94,7 +92,7 @@ else:
 try:
     frame = _table(file_id, raw, name)
 except ScoreFileError as err:
-    st.error(f"This file cannot be read: {err}", icon=":material/error:")
+    st.error(f"This file cannot be read: {plain_markdown(err, None)}", icon=":material/error:")
     st.stop()
 
 guess = guess_columns(frame)
@@ -123,14 +121,14 @@ for _ in range(4):
         data = _prepared(file_id, frame, tuple(chosen.items()), tuple(decisions.items()))
         break
     except MissingValues as err:
-        st.warning(str(err), icon=":material/warning:")
+        st.warning(plain_markdown(err, None), icon=":material/warning:")
         rows = [r - 1 for r in err.rows[:20]]
         st.dataframe(frame.iloc[rows].assign(row=err.rows[:20]), hide_index=True)
         if not st.checkbox(f"Drop these {err.total:,} rows", key=f"upload_{file_id}_drop"):
             st.stop()
         decisions["drop_missing"] = True
     except ScoresOutOfRange as err:
-        st.warning(str(err), icon=":material/warning:")
+        st.warning(plain_markdown(err, None), icon=":material/warning:")
         ways = {"logits: apply a sigmoid": "sigmoid", "ranks: rescale to [0, 1]": "rank"}
         if err.low >= 0 and err.high <= 100:
             ways = {"percentages: divide by 100": "percent", **ways}
@@ -140,7 +138,7 @@ for _ in range(4):
             st.stop()
         decisions["transform"] = ways[how]
     except LabelsNotBinary as err:
-        st.warning(str(err), icon=":material/warning:")
+        st.warning(plain_markdown(err, None), icon=":material/warning:")
         values, counts = values_of(frame[chosen["label"]].dropna())
         st.dataframe(pd.DataFrame({"label value": values, "rows": counts}), hide_index=True)
         positive = st.selectbox("Which value is the positive class?", values, index=None,
@@ -150,7 +148,7 @@ for _ in range(4):
             st.stop()
         decisions["positive"] = positive
     except ScoreFileError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(plain_markdown(err, None), icon=":material/error:")
         st.stop()
 
 with st.expander("Costs and review team", expanded=False):
@@ -176,7 +174,7 @@ setup = Setup(cost_fn, cost_fp, cost_review, share, capacity, overflow, accuracy
 if data is None:
     st.stop()
 analysis = _analysis(file_id, tuple(chosen.items()), tuple(decisions.items()), setup, data)
-st.caption(describe(analysis.data))
+st.caption(plain_markdown(describe(analysis.data), None))
 
 
 @st.fragment
@@ -229,7 +227,8 @@ def explorer() -> None:
                            "not only against the 0.1 and 0.25 rules of thumb.")
                 pairs = list(zip(weekly["week"], weekly["period_name"], strict=True))
                 if any(str(w) != n for w, n in pairs):
-                    st.caption("Periods: " + ", ".join(f"{w} = {n}" for w, n in pairs[:12])
+                    st.caption("Periods: " + ", ".join(f"{w} = {plain_markdown(n)}"
+                                                       for w, n in pairs[:12])
                                + (" …" if len(pairs) > 12 else ""))
     if "Segments" in open_:
         with open_["Segments"]:

@@ -9,11 +9,26 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..domains import DOMAINS
-from ..engine import run
+from ..engine import estimate_size, run
 from ..presets import load_preset, preset_names
 from ..reporting.safe_csv import write_csv
 from ..scenario import Scenario, ScenarioError, default_scenario
-from .common import Progress, check_writable
+from .common import Progress, UsageError, check_writable
+
+# The largest run the command line starts: the link's maxima (200k events x 52 weeks) peak
+# near 4.5 GB; the scenario's own maxima (5M x 260) would need hundreds of GB. Set
+# TRADEOFF_MAX_RUN_GB to allow more on a bigger machine.
+MAX_RUN_GB = 8.0
+
+
+def max_run_bytes() -> int:
+    import os
+
+    try:
+        gb = float(os.environ.get("TRADEOFF_MAX_RUN_GB", MAX_RUN_GB))
+    except ValueError:
+        gb = MAX_RUN_GB
+    return int(gb * 2**30)
 
 
 def add_parsers(sub) -> None:
@@ -98,6 +113,12 @@ def command_run(args) -> None:
     scenario = _apply_overrides(resolve_scenario(args.scenario), args)
     check_writable(args.out, "--out")
     check_writable(args.events_out, "--events-out")
+    size = estimate_size(scenario)
+    if size.peak > max_run_bytes():
+        raise UsageError(
+            f"this run is too large for memory: {size.describe()}; the limit is "
+            f"{max_run_bytes() / 2**30:g} GB (TRADEOFF_MAX_RUN_GB): use fewer events per week "
+            f"or fewer weeks")
     progress = Progress(f"simulating {scenario.domain}")
     result = run(scenario, progress=progress)
     progress.close()

@@ -25,7 +25,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..reporting.text import clip
+
 MAX_MB = 100  # the dashboard's upload limit (.streamlit/config.toml) and the CLI's
+# What a file may expand to once read, in rows x columns: a few hundred kB of Parquet can hold
+# tens of millions of constant rows. 20M cells are ~160 MB as floats (10M rows of score and
+# label); checked from the Parquet metadata, and from the line count before a CSV is parsed.
+MAX_CELLS = 20_000_000
+# Analysing a row (sorting, cumulative sums, the optimizer's grid) costs ~400 bytes at peak,
+# measured with the CLI: 2M rows peak near 1 GB, 10M rows at 4.4 GB.
+MAX_ROWS = 2_000_000
 MAX_SEGMENTS = 50
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 TRUE_WORDS = {"1", "1.0", "true", "yes", "y", "t"}
@@ -52,7 +61,7 @@ class ScoresOutOfRange(ScoreFileError):
     def __init__(self, column: str, low: float, high: float, outside: int):
         self.low, self.high, self.outside = low, high, outside
         super().__init__(
-            f"{_n(outside, 'score')} in column {column!r} outside [0, 1] (min {low:g}, max "
+            f"{_n(outside, 'score')} in column {clip(column, 40)!r} outside [0, 1] (min {low:g}, max "
             f"{high:g}); say how to read them: as logits (apply a sigmoid), as percentages "
             f"or as ranks (rescale to [0, 1])")
 
@@ -60,20 +69,27 @@ class ScoresOutOfRange(ScoreFileError):
 class LabelsNotBinary(ScoreFileError):
     def __init__(self, column: str, values: list[str], counts: list[int]):
         self.values, self.counts = values, counts
-        shown = ", ".join(f"{v!r} ({c:,})" for v, c in zip(values[:8], counts[:8], strict=False))
+        shown = ", ".join(f"{clip(v, 40)!r} ({c:,})" for v, c in zip(values[:8], counts[:8], strict=False))
         more = f" and {len(values) - 8} more" if len(values) > 8 else ""
         super().__init__(
-            f"labels in column {column!r} are not 0/1: found {shown}{more}; say which value "
+            f"labels in column {clip(column, 40)!r} are not 0/1: found {shown}{more}; say which value "
             f"is the positive class (the others count as negative)")
 
 
 class MissingValues(ScoreFileError):
     def __init__(self, counts: dict[str, int], rows: list[int], total: int):
         self.counts, self.rows, self.total = counts, rows, total
-        where = ", ".join(f"{c!r}: {n:,}" for c, n in counts.items() if n)
+        where = ", ".join(f"{clip(c, 40)!r}: {n:,}" for c, n in counts.items() if n)
         super().__init__(
             f"{_n(total, 'row')} with empty cells ({where}; first rows {_rows(rows)}); drop those "
             f"rows explicitly or fill them in")
+
+
+def _names(names) -> str:
+    """Column names for a message: the first ten, each cut to 40 characters."""
+    names = list(names)
+    shown = ", ".join(repr(clip(n, 40)) for n in names[:10])
+    return shown + (f" and {len(names) - 10:,} more" if len(names) > 10 else "")
 
 
 def _rows(rows) -> str:
@@ -91,9 +107,9 @@ def read_table(source, name: str | None = None) -> pd.DataFrame:
     can point at the rows at fault). ``source`` is a path or the file's bytes."""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        name = name or path.name
+        name = clip(name or path.name, 60)
         if not path.is_file():
-            raise ScoreFileError(f"file {str(source)!r} does not exist")
+            raise ScoreFileError(f"file {clip(source, 80)!r} does not exist")
         size = path.stat().st_size
         if size > MAX_MB * 1024 * 1024:
             raise ScoreFileError(f"{name} is {size / 2**20:,.1f} MB; the limit is {MAX_MB} MB "
@@ -101,11 +117,11 @@ def read_table(source, name: str | None = None) -> pd.DataFrame:
         data = path.read_bytes()
     else:
         data = bytes(source)
-        name = name or "the file"
+        name = clip(name, 60) if name else "the file"
         if len(data) > MAX_MB * 1024 * 1024:
             raise ScoreFileError(f"{name} is {len(data) / 2**20:,.1f} MB; the limit is "
                                  f"{MAX_MB} MB")
-    if not data.strip():
+    if not data or data.isspace():
         raise ScoreFileError(f"{name} is empty: it needs a header row and one row per event")
     if data[:4] == b"PAR1" or name.lower().endswith((".parquet", ".pq")):
         frame = _read_parquet(data, name)
@@ -118,9 +134,28 @@ def read_table(source, name: str | None = None) -> pd.DataFrame:
     return frame
 
 
+def _check_cells(name: str, rows: int, columns: int, counted: str = "") -> None:
+    if rows > MAX_ROWS:
+        raise ScoreFileError(
+            f"{name} holds {rows:,} rows{counted}; the limit is {MAX_ROWS:,} rows: sample "
+            f"rows (a random 10% keeps the curves and costs readable)")
+    if rows * columns > MAX_CELLS:
+        raise ScoreFileError(
+            f"{name} holds {rows:,} rows{counted} x {_n(columns, 'column')} = "
+            f"{rows * columns:,} cells; the limit is {MAX_CELLS:,} cells (rows x columns): "
+            f"keep only the columns you need, or sample rows")
+
+
 def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
+        file = pq.ParquetFile(io.BytesIO(data))
+        rows, schema = file.metadata.num_rows, file.schema_arrow
+        _check_cells(name, rows, len(schema))  # from the metadata, before anything is decoded
+        frame = file.read().to_pandas()
+    except ScoreFileError:
+        raise
     except Exception as err:  # pyarrow raises several types for damaged files
         raise ScoreFileError(f"{name} is not a readable Parquet file ({type(err).__name__}: "
                              f"{str(err).splitlines()[0][:160]})") from None
@@ -136,9 +171,16 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "Latin-1"
 
 
+def _first_line(text: str) -> str:
+    """The first non-empty line, without splitting (or copying) the whole text."""
+    start = len(text) - len(text[:4096].lstrip("\r\n")) if text[:4096].strip() else 0
+    ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
+    return text[start:min(ends)] if ends else text[start:]
+
+
 def sniff_separator(text: str) -> str:
     """The separator among comma, semicolon and tab that splits the header into most fields."""
-    header = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    header = _first_line(text)
     counts = {sep: header.count(sep) for sep in SEPARATORS}
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
@@ -146,6 +188,10 @@ def sniff_separator(text: str) -> str:
 def _read_csv(data: bytes, name: str) -> pd.DataFrame:
     text, _ = decode(data)
     sep = sniff_separator(text)
+    # rows below the header, counted as line breaks before parsing (an upper bound: a break
+    # inside quotes counts too)
+    lines = max(text.count("\n"), text.count("\r")) - (1 if text[-1:] in "\r\n" else 0)
+    _check_cells(name, lines, _first_line(text).count(sep) + 1, " (lines)")
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True,
                             keep_default_na=True)
@@ -235,15 +281,15 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
     for role in ("score", "label"):
         if not chosen[role]:
             raise ScoreFileError(f"choose a {role} column (columns found: "
-                                 f"{', '.join(map(repr, frame.columns))})")
+                                 f"{_names(frame.columns)})")
     for role, col in chosen.items():
         if col and col not in frame.columns:
-            raise ScoreFileError(f"there is no column {col!r} for the {role} (columns found: "
-                                 f"{', '.join(map(repr, frame.columns))})")
+            raise ScoreFileError(f"there is no column {clip(col, 40)!r} for the {role} (columns found: "
+                                 f"{_names(frame.columns)})")
     used = [c for c in dict.fromkeys(chosen.values()) if c]
     if chosen["score"] == chosen["label"]:
         raise ScoreFileError(f"the score and the label must be different columns (both are "
-                             f"{chosen['score']!r})")
+                             f"{clip(chosen['score'], 40)!r})")
     notes: list[str] = []
     rownum = np.arange(1, len(frame) + 1)
 
@@ -267,8 +313,8 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
     if bad.any():
         examples = frame[chosen["score"]].to_numpy()[bad][:3]
         raise ScoreFileError(
-            f"{_n(int(bad.sum()), 'score')} in column {chosen['score']!r} not a number (rows "
-            f"{_rows(rownum[bad])}; for example {', '.join(repr(str(e)) for e in examples)})")
+            f"{_n(int(bad.sum()), 'score')} in column {clip(chosen['score'], 40)!r} not a number (rows "
+            f"{_rows(rownum[bad])}; for example {', '.join(repr(clip(e, 20)) for e in examples)})")
     outside = (score < 0) | (score > 1)
     if outside.any():
         if transform is None:
@@ -279,7 +325,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
             notes.append("scores read as logits: sigmoid applied")
         elif transform == "percent":
             if score.min() < 0 or score.max() > 100:
-                raise ScoreFileError(f"scores in column {chosen['score']!r} run from "
+                raise ScoreFileError(f"scores in column {clip(chosen['score'], 40)!r} run from "
                                      f"{score.min():g} to {score.max():g}: not percentages")
             score = score / 100.0
             notes.append("scores read as percentages: divided by 100")
@@ -288,7 +334,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
             score = (ranks - 1) / max(len(ranks) - 1, 1)
             notes.append("scores replaced by their ranks rescaled to [0, 1]")
         else:
-            raise ScoreFileError(f"unknown score transform {transform!r}: use 'sigmoid' "
+            raise ScoreFileError(f"unknown score transform {clip(transform, 40)!r}: use 'sigmoid' "
                                  f"(logits), 'percent' or 'rank'")
 
     label, positive = _labels(frame[chosen["label"]], chosen["label"], positive)
@@ -302,7 +348,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
         bad = ~np.isfinite(value) | (value < 0)
         if bad.any():
             raise ScoreFileError(
-                f"{_n(int(bad.sum()), 'value')} in column {chosen['value']!r} not a number "
+                f"{_n(int(bad.sum()), 'value')} in column {clip(chosen['value'], 40)!r} not a number "
                 f">= 0 (rows {_rows(rownum[bad])}): the value is the money or harm at stake")
 
     segment, segments = None, ()
@@ -310,7 +356,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
         cats = pd.Categorical(frame[chosen["segment"]].astype("string").str.strip())
         if len(cats.categories) > MAX_SEGMENTS:
             raise ScoreFileError(
-                f"column {chosen['segment']!r} has {len(cats.categories):,} distinct values; a "
+                f"column {clip(chosen['segment'], 40)!r} has {len(cats.categories):,} distinct values; a "
                 f"segment column groups rows into at most {MAX_SEGMENTS} subgroups (choose a "
                 f"column such as region or cohort, not an identifier)")
         segment, segments = cats.codes.astype(np.int64), tuple(str(c) for c in cats.categories)
@@ -319,7 +365,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
     if chosen["time"]:
         period, periods = _periods(frame[chosen["time"]], chosen["time"], rownum)
         if len(periods) > 520:
-            raise ScoreFileError(f"column {chosen['time']!r} has {len(periods):,} distinct "
+            raise ScoreFileError(f"column {clip(chosen['time'], 40)!r} has {len(periods):,} distinct "
                                  "periods; give weeks or dates (grouped into weeks)")
 
     return ScoreData(score=score, label=label.astype(np.int8), value=value, segment=segment,
@@ -338,8 +384,8 @@ def _labels(series: pd.Series, column: str, positive: str | None) -> tuple[np.nd
     values, counts = label_values(series)
     if positive is not None:
         if positive not in values:
-            raise ScoreFileError(f"{positive!r} is not a value of column {column!r} (values: "
-                                 f"{', '.join(map(repr, values[:8]))})")
+            raise ScoreFileError(f"{clip(positive, 40)!r} is not a value of column "
+                                 f"{clip(column, 40)!r} (values: {_names(values[:8])})")
         return (text == positive).to_numpy(dtype=bool, na_value=False), positive
     if values and all(v.lower() in TRUE_WORDS | FALSE_WORDS for v in values):
         word = next((v for v in values if v.lower() in TRUE_WORDS), "1")
@@ -361,7 +407,7 @@ def _periods(series: pd.Series, column: str, rownum) -> tuple[np.ndarray, tuple[
     bad = when.isna().to_numpy()
     if bad.any():
         raise ScoreFileError(
-            f"{_n(int(bad.sum()), 'cell')} in time column {column!r} neither whole numbers "
+            f"{_n(int(bad.sum()), 'cell')} in time column {clip(column, 40)!r} neither whole numbers "
             f"(weeks) nor dates (rows {_rows(np.asarray(rownum)[bad])})")
     days = (when - when.min()).dt.days.to_numpy()
     week = days // 7

@@ -26,10 +26,16 @@ class Guardrails:
     max_review_per_week: float | None = None
 
     def describe(self) -> list[str]:
-        words = {"min_precision": "precision ≥ {:.0%}", "min_recall": "recall ≥ {:.0%}",
-                 "min_pass_rate": "pass rate ≥ {:.1%}",
-                 "max_review_per_week": "review demand ≤ {:,.0f} a week"}
-        return [words[f.name].format(getattr(self, f.name)) for f in fields(self)
+        words = {"min_precision": "precision ≥ {}", "min_recall": "recall ≥ {}",
+                 "min_pass_rate": "pass rate ≥ {}",
+                 "max_review_per_week": "review demand ≤ {} a week"}
+
+        def shown(name: str, value: float) -> str:  # exact: 99.5% must not read as 100%
+            if name == "max_review_per_week":
+                return f"{value:,.0f}" if value == round(value) else f"{value:,.6g}"
+            return f"{round(value * 100, 6):g}%"
+
+        return [words[f.name].format(shown(f.name, getattr(self, f.name))) for f in fields(self)
                 if getattr(self, f.name) is not None]
 
 
