@@ -136,3 +136,14 @@ def test_only_the_open_tab_is_drawn_and_the_link_names_it():
     assert len(over_time.get("plotly_chart")) == 6  # the weekly charts
     data = app("fraud", **small_params("fraud", fraud_tab="Data"))
     assert len(data.get("download_button")) == 4  # weekly, events, scenario, report
+
+
+def test_an_undefined_precision_reads_undefined_on_the_page_never_zero():
+    at = app("fraud", **small_params("fraud"))
+    at.slider(key="fraud_band").set_value((1.0, 1.0)).run()  # every score is below 1
+    assert not at.exception
+    precision = next(m for m in at.metric if m.label == "Precision")
+    assert precision.value == "undefined"
+    assert precision.delta in (None, "")  # no change "from undefined" can be computed
+    assert kpi(at, "Recall") == "0.0%"  # a real zero stays a zero
+    assert kpi(at, "'") == "100.0%"
