@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-DOMAIN_PAGES = ("fraud", "triage", "recommendation")
+DOMAIN_PAGES = ("fraud", "triage", "recommendation", "assistant")
 SMALL = {"events": "4000", "weeks": "8"}  # keep page tests quick
 
 
