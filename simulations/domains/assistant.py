@@ -314,7 +314,7 @@ def generate(n: int, base_rate: float, drift: DriftState, world: SupportWorld,
         value=value,
         segment=q["style"].astype(np.int16),
         extra={"embedding": q["embedding"].astype(np.float16), "faq": faq,
-               "answer": q["answer"]},
+               "answer": q["answer"], "agreement": q["agreement"].astype(np.float16)},
     )
 
 
@@ -333,11 +333,13 @@ def consistency_rate(faq: np.ndarray, answer: np.ndarray) -> float:
 
 def monitor(extra: dict[str, np.ndarray], reference_extra: dict[str, np.ndarray]) -> dict:
     """Label-free weekly signals: ``question_drift_cosine`` (cosine distance between this
-    week's question-embedding centroid and the training weeks') and ``answer_consistency``."""
+    week's question-embedding centroid and the training weeks'), ``answer_consistency`` (of
+    repeated questions) and ``draft_agreement`` (the mean self-consistency of the drafts)."""
     return {
         "question_drift_cosine": centroid_cosine_distance(extra["embedding"],
                                                           reference_extra["embedding"]),
         "answer_consistency": consistency_rate(extra["faq"], extra["answer"]),
+        "draft_agreement": float(extra["agreement"].mean(dtype=np.float64)),
     }
 
 
@@ -419,6 +421,7 @@ DOMAIN = Domain(
                     {"alert line 0.15": 0.15}),
         WeeklyChart("Answer consistency and wrong answers",
                     {"answer_consistency": "same answer to a repeated question",
+                     "draft_agreement": "sampled drafts that agree",
                      "wrong_answer_rate": "questions that got a wrong answer"},
                     "share", y_format=".0%"),
     ),
