@@ -136,3 +136,26 @@ def test_only_the_open_tab_is_drawn_and_the_link_names_it():
     assert len(over_time.get("plotly_chart")) == 6  # the weekly charts
     data = app("fraud", **small_params("fraud", fraud_tab="Data"))
     assert len(data.get("download_button")) == 4  # weekly, events, scenario, report
+
+
+def test_assistant_page_has_its_knobs_highlights_and_drift_charts():
+    at = app("assistant", **small_params("assistant", assistant_temperature="1.2",
+                                         assistant_tab="Over time"))
+    assert not at.exception and not at.warning
+    assert at.slider(key="assistant_temperature").value == 1.2  # restored from the link
+    labels = [m.label for m in at.metric]
+    assert {"Automation rate", "Wrong answers sent", "Peak semantic drift"} <= set(labels)
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(titles) == 8  # the six shared weekly charts and the world's two
+    assert any("Semantic drift of the questions" in t for t in titles)
+    before = kpi(at, "Total cost")
+    at.selectbox(key="assistant_answer_cache").set_value("on").run()
+    assert not at.exception
+    assert kpi(at, "Total cost") != before  # the knob re-simulates
+
+
+def test_a_bad_world_knob_in_a_link_warns():
+    at = app("assistant", **small_params("assistant", assistant_temperature="9"))
+    assert not at.exception
+    assert any("assistant_temperature" in w.value for w in at.warning)
+    assert at.slider(key="assistant_temperature").value == 0.7
