@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 import simulations  # noqa: F401  (heavy imports first, so the frozen heap holds them)
+from simulations.domains import DOMAINS
 
 st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", layout="wide")
 
@@ -30,11 +31,10 @@ _freeze_import_heap()
 VIEWS = Path(__file__).parent / "views"
 pages = {
     "": [st.Page(VIEWS / "overview.py", title="Overview", icon=":material/explore:", default=True)],
+    # one page per world, views/<name>.py, in the order simulations.domains lists them
     "Explore a domain": [
-        st.Page(VIEWS / "fraud.py", title="Fraud", icon=":material/credit_card:", url_path="fraud"),
-        st.Page(VIEWS / "triage.py", title="Triage", icon=":material/medical_services:", url_path="triage"),
-        st.Page(VIEWS / "recommendation.py", title="Recommendation", icon=":material/movie:",
-                url_path="recommendation"),
+        st.Page(VIEWS / f"{d.name}.py", title=d.name.capitalize(), icon=d.icon, url_path=d.name)
+        for d in DOMAINS.values()
     ],
     "Your data": [
         st.Page(VIEWS / "upload.py", title="Your own scores", icon=":material/upload_file:",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from simulations.domains import Domain
+from simulations.domains import Domain, get_domain
 from simulations.reporting.text import plain_markdown, quoted
 from simulations.scenario import (
     Costs,
@@ -91,6 +91,25 @@ def band_control(domain: Domain, default: tuple[float, float]) -> Control:
               f"between go to **{words['review']}** ({domain.reviewers}). Drag the handles "
               "together to remove the review band."),
         lo=0.0, hi=1.0, step=BAND_STEP, widget="slider", fmt="%.3f")
+
+
+def world_controls(domain: Domain) -> list[Control]:
+    """A control per knob the world declares (``Domain.world_params``): a number, or on/off."""
+    out = []
+    for p in domain.world_params:
+        if p.kind == "bool":
+            out.append(_choice(p.name, p.label, "on" if p.default else "off", ("off", "on"), {},
+                               p.help, GROUPS[0]))
+        else:
+            out.append(_num(p.name, p.label, float(p.default), p.lo, p.hi, float(p.step), p.help,
+                            GROUPS[0], widget="slider"))
+    return out
+
+
+def world_values(domain: Domain, v: dict[str, Any]) -> dict[str, Any]:
+    """The scenario's ``world`` section from the values of ``world_controls``."""
+    return {p.name: v[p.name] == "on" if p.kind == "bool" else float(v[p.name])
+            for p in domain.world_params}
 
 
 def domain_controls(domain: Domain) -> list[Control]:
@@ -201,6 +220,7 @@ def domain_controls(domain: Domain) -> list[Control]:
         _num("window", "Train on the last (weeks)", s.retrain.window_weeks, 1, 12, 1,
              "How many recent weeks of seen labels a retraining uses.", g_learn,
              widget="slider", visible=retrain_is("every", "drift", "performance")),
+        *world_controls(domain),
     ]
 
 
@@ -371,4 +391,5 @@ def scenario_from_values(domain_name: str, v: dict[str, Any],
                         performance_floor=float(v["perf_floor"]),
                         window_weeks=int(v["window"])),
         policy=Policy(*band),
+        world=world_values(get_domain(domain_name), v),
     )

@@ -1,7 +1,9 @@
 """Typed, validated configuration of one simulation run, and its JSON form.
 
 A ``Scenario`` is a frozen tree of small dataclasses (population, model, drift, review, costs,
-feedback, retraining, policy). Every value is checked on construction; a bad one raises
+feedback, retraining, policy), plus ``world``: the knobs only its domain has (an assistant's
+sampling temperature), which the domain declares and this module validates. Every value is
+checked on construction; a bad one raises
 ``ScenarioError`` with a message that names the field, the value and what is allowed, so the
 CLI and the dashboard can show it as it is. ``to_dict``/``from_dict`` and
 ``to_json``/``from_json`` round-trip exactly; a JSON file may leave out any field (the domain's
@@ -258,10 +260,14 @@ class Scenario:
     feedback: Feedback = field(default_factory=Feedback)
     retrain: Retrain = field(default_factory=Retrain)
     policy: Policy = field(default_factory=Policy)
+    # The domain's own knobs as (name, value) pairs in the domain's order; a dict is accepted
+    # and any knob left out takes the domain's default.
+    world: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self):
         _choice("domain", self.domain, tuple(DOMAINS))
         _number("seed", self.seed, 0, 2**32 - 1, integer=True)
+        object.__setattr__(self, "world", _world(self.domain, self.world))
         if not isinstance(self.drift, tuple):
             object.__setattr__(self, "drift", tuple(self.drift))
         for i, spec in enumerate(self.drift):
@@ -276,10 +282,18 @@ class Scenario:
     def with_policy(self, t_low: float, t_high: float) -> Scenario:
         return replace(self, policy=Policy(t_low, t_high))
 
+    @property
+    def world_values(self) -> dict[str, Any]:
+        """The domain's own knobs by name (empty for a world that has none)."""
+        return dict(self.world)
+
     def with_changes(self, **sections: dict[str, Any]) -> Scenario:
         """A copy with fields of sections replaced: ``with_changes(review={"capacity": 10})``."""
         updates = {}
         for name, changes in sections.items():
+            if name == "world":
+                updates["world"] = {**self.world_values, **changes}
+                continue
             if name not in SECTIONS:
                 _fail(name, changes, f"unknown section; choose one of {', '.join(SECTIONS)}")
             updates[name] = replace(getattr(self, name), **changes)
@@ -303,6 +317,8 @@ class Scenario:
         out["drift"] = [asdict(spec) for spec in self.drift]
         for name in ("review", "costs", "feedback", "retrain", "policy"):
             out[name] = asdict(getattr(self, name))
+        if self.world:  # only worlds with knobs have the section, so other files stay as they were
+            out["world"] = self.world_values
         return out
 
     def to_json(self) -> str:
@@ -313,7 +329,7 @@ class Scenario:
         """Build from a dict such as JSON gives; missing fields take the domain's defaults."""
         if not isinstance(data, dict):
             _fail("scenario", type(data).__name__, "must be a JSON object")
-        _reject_unknown("scenario", data, ("domain", "seed", "drift", *SECTIONS))
+        _reject_unknown("scenario", data, ("domain", "seed", "drift", *SECTIONS, "world"))
         if "domain" not in data:
             raise ScenarioError(
                 f"domain is missing: say which world to simulate ({', '.join(DOMAINS)})"
@@ -343,6 +359,10 @@ class Scenario:
                     raise ScenarioError(str(err).replace("drift.", f"{path}.", 1)) from None
                 specs.append(spec)
             updates["drift"] = tuple(specs)
+        if "world" in data:
+            if not isinstance(data["world"], dict):
+                _fail("world", data["world"], "must be an object")
+            updates["world"] = data["world"]
         return replace(base, **updates)
 
     @classmethod
@@ -376,6 +396,24 @@ def _reject_unknown(path: str, data: dict, allowed: tuple[str, ...]) -> None:
         raise ScenarioError(
             f"unknown key {unknown[0]!r} in {path}; allowed keys: {', '.join(allowed)}"
         )
+
+
+def _world(domain: str, values: Any) -> tuple[tuple[str, Any], ...]:
+    """The domain's knobs, checked, with defaults for those left out, in the domain's order."""
+    params = get_domain(domain).world_params
+    try:
+        given = dict(values)
+    except (TypeError, ValueError):
+        _fail("world", values, "must be an object of the domain's knobs")
+    allowed = tuple(p.name for p in params)
+    unknown = [key for key in given if key not in allowed]
+    if unknown:
+        known = ", ".join(allowed) if allowed else f"none (the {domain} world has no knobs)"
+        raise ScenarioError(f"unknown key {unknown[0]!r} in world; allowed keys: {known}")
+    for p in params:
+        if p.name in given and (problem := p.problem(given[p.name])):
+            _fail(f"world.{p.name}", given[p.name], problem)
+    return tuple((p.name, given.get(p.name, p.default)) for p in params)
 
 
 def _section_from_dict(name: str, section_cls: type, data: Any, default: Any) -> Any:

@@ -87,3 +87,30 @@ def test_bad_scenario_file_exits_2(tmp_path):
     out = cli("run", "--scenario", str(bad))
     assert out.returncode == 2 and "not valid JSON" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_the_assistant_world_keeps_the_contract(tmp_path):
+    weekly, events = tmp_path / "w.csv", tmp_path / "e.csv"
+    scenario = json.dumps({"domain": "assistant", "population": {"events_per_week": 2000},
+                           "world": {"temperature": 1.1, "answer_cache": True}})
+    out = cli("run", "--scenario", scenario, "--weeks", "2", "--out", str(weekly),
+              "--events-out", str(events))
+    assert out.returncode == 0, out.stderr
+    w, e = pd.read_csv(weekly), pd.read_csv(events)
+    assert set(WEEKLY) <= set(w.columns) and set(EVENTS) <= set(e.columns)
+    assert {"question_drift_cosine", "answer_consistency", "wrong_answer_rate"} <= set(w.columns)
+    assert (w["answer_consistency"] == 1.0).all()  # the cache is on
+    assert set(e["segment"]) <= {"plain", "code_switching", "emoji_heavy"}
+    assert "assistant" in cli("list").stdout
+
+
+@pytest.mark.parametrize(("world", "needle"), [
+    ('{"temperature": -1}', "world.temperature"),
+    ('{"answer_cache": 1}', "world.answer_cache"),
+    ('{"seed": 1}', "unknown key 'seed' in world"),
+])
+def test_bad_assistant_knobs_exit_2_with_one_line(world, needle):
+    out = cli("run", "--scenario", f'{{"domain": "assistant", "world": {world}}}')
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], out.stderr

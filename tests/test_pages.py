@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-DOMAIN_PAGES = ("fraud", "triage", "recommendation")
+DOMAIN_PAGES = ("fraud", "triage", "recommendation", "assistant")
 SMALL = {"events": "4000", "weeks": "8"}  # keep page tests quick
 
 
@@ -147,3 +147,26 @@ def test_an_undefined_precision_reads_undefined_on_the_page_never_zero():
     assert precision.delta in (None, "")  # no change "from undefined" can be computed
     assert kpi(at, "Recall") == "0.0%"  # a real zero stays a zero
     assert kpi(at, "'") == "100.0%"
+
+
+def test_assistant_page_has_its_knobs_highlights_and_drift_charts():
+    at = app("assistant", **small_params("assistant", assistant_temperature="1.2",
+                                         assistant_tab="Over time"))
+    assert not at.exception and not at.warning
+    assert at.slider(key="assistant_temperature").value == 1.2  # restored from the link
+    labels = [m.label for m in at.metric]
+    assert {"Automation rate", "Wrong answers sent", "Peak semantic drift"} <= set(labels)
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(titles) == 8  # the six shared weekly charts and the world's two
+    assert any("Semantic drift of the questions" in t for t in titles)
+    before = kpi(at, "Total cost")
+    at.selectbox(key="assistant_answer_cache").set_value("on").run()
+    assert not at.exception
+    assert kpi(at, "Total cost") != before  # the knob re-simulates
+
+
+def test_a_bad_world_knob_in_a_link_warns():
+    at = app("assistant", **small_params("assistant", assistant_temperature="9"))
+    assert not at.exception
+    assert any("assistant_temperature" in w.value for w in at.warning)
+    assert at.slider(key="assistant_temperature").value == 0.7

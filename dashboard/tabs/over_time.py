@@ -43,3 +43,9 @@ def draw(domain, scenario, result, weekly) -> None:
     chart(right, charts.weekly_lines(
         weekly, {"auc": "ROC AUC"}, "Model quality by week (ROC AUC)", "AUC", m,
         hlines={"random guessing": 0.5}), key="auc_time")
+    if domain.weekly_charts:  # the world's own monitoring charts, two a row
+        columns = st.columns(2)
+        for i, c in enumerate(domain.weekly_charts):
+            chart(columns[i % 2], charts.weekly_lines(weekly, c.columns, c.title, c.y_label, m,
+                                                      hlines=c.lines, y_format=c.y_format),
+                  key=f"world_time_{i}")

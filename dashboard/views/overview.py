@@ -13,9 +13,7 @@ st.markdown(
     "reviewer load respond. Then let the world drift, decide when to retrain, and watch which "
     "labels your own decisions hide from you."
 )
-PAGES = {"fraud": "views/fraud.py", "triage": "views/triage.py",
-         "recommendation": "views/recommendation.py"}
-cols = st.columns(3)
+cols = st.columns(len(DOMAINS))
 for col, domain in zip(cols, DOMAINS.values(), strict=True):
     with col.container(border=True):
         st.subheader(domain.title)
@@ -23,7 +21,7 @@ for col, domain in zip(cols, DOMAINS.values(), strict=True):
         words = domain.actions
         st.caption(f"Each event is {words['pass']}, {words['flag']} or sent to "
                    f"{words['review']} ({domain.reviewers}).")
-        st.page_link(PAGES[domain.name], label=f"Open {domain.title.lower()}",
+        st.page_link(f"views/{domain.name}.py", label=f"Open {domain.title.lower()}",
                      icon=":material/arrow_forward:")
 left, middle, right = st.columns(3)
 with left.container(border=True):

@@ -1,12 +1,12 @@
-"""The three synthetic worlds, by name."""
+"""The synthetic worlds, by name."""
 
 from __future__ import annotations
 
-from . import fraud, recommendation, triage
+from . import assistant, fraud, recommendation, triage
 from .base import ACTIONS, Batch, Domain, DriftState
 
 DOMAINS: dict[str, Domain] = {
-    d.name: d for d in (fraud.DOMAIN, triage.DOMAIN, recommendation.DOMAIN)
+    d.name: d for d in (fraud.DOMAIN, triage.DOMAIN, recommendation.DOMAIN, assistant.DOMAIN)
 }
 
 

@@ -3,7 +3,9 @@
 A domain is one synthetic world: it knows how to draw a week of events (features, true label,
 value at stake, segment) under a given drift state, and it carries the defaults and the words a
 product team in that world would use. The engine never looks inside a domain beyond this
-protocol, so the three worlds share one simulation loop.
+protocol, so every world shares one simulation loop, and the pages and reports read a world's
+own knobs (``world_params``), headline figures (``highlights``) and monitoring charts
+(``weekly_charts``) from its ``Domain`` rather than from a branch per world.
 """
 
 from __future__ import annotations
@@ -53,6 +55,41 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class WorldParam:
+    """A knob only one world has (an assistant's sampling temperature), set in a scenario's
+    ``world`` section. ``kind`` is "float" (within [lo, hi]) or "bool"."""
+
+    name: str
+    label: str
+    default: float | bool
+    help: str
+    kind: str = "float"
+    lo: float = 0.0
+    hi: float = 1.0
+    step: float = 0.05
+
+    def problem(self, value: Any) -> str:
+        """"" when ``value`` is allowed, else what is allowed (for a one-line message)."""
+        if self.kind == "bool":
+            return "" if isinstance(value, bool) else "must be true or false"
+        if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
+            return "must be a finite number"
+        return "" if self.lo <= value <= self.hi else f"allowed range is [{self.lo:g}, {self.hi:g}]"
+
+
+@dataclass(frozen=True)
+class WeeklyChart:
+    """A weekly line chart a world adds to the Over time tab: ``columns`` maps weekly-table
+    columns to legend names; ``lines`` are labelled reference levels (an alert line)."""
+
+    title: str
+    columns: dict[str, str]
+    y_label: str
+    lines: dict[str, float] = field(default_factory=dict)
+    y_format: str | None = None
+
+
+@dataclass(frozen=True)
 class Domain:
     """Everything the engine and the dashboard need to know about one world."""
 
@@ -87,6 +124,12 @@ class Domain:
     # route is itself an action (an exploration slot shows the item) and ends flagged; the
     # true outcome is then observed.
     review_decides: bool = True
+    # (label, formatted value, plain-language help) of the three figures the world's team
+    # watches, from the horizon totals and the outcome (whose weekly table has the extras).
+    highlights: Callable[[dict[str, float], Any], list[tuple[str, str, str]]] | None = None
+    world_params: tuple[WorldParam, ...] = ()  # passed to make_world as keyword arguments
+    weekly_charts: tuple[WeeklyChart, ...] = ()
+    icon: str = ":material/public:"  # the navigation's icon for the world's page
 
     def reviewer_correct(self, u_review: np.ndarray, accuracy: float,
                          label: np.ndarray) -> np.ndarray:
@@ -109,6 +152,22 @@ class Domain:
 
     def action_word(self, action: str) -> str:
         return self.actions[action]
+
+
+def format_share(value: float | None) -> str:
+    """A share as a percentage with one decimal, or "undefined" (never 0) when it is NaN."""
+    return "undefined" if value is None or not np.isfinite(value) else f"{value:.1%}"
+
+
+def centroid_cosine_distance(current: np.ndarray, reference: np.ndarray) -> float:
+    """Semantic drift: 1 - cos(mean of ``current``'s embeddings, mean of ``reference``'s).
+
+    Rows are embeddings (any float dtype; the means are taken in float64). 0 means the
+    average direction has not moved; the customary alert line is 0.15.
+    """
+    now = current.mean(axis=0, dtype=np.float64)
+    ref = reference.mean(axis=0, dtype=np.float64)
+    return 1 - float(now @ ref / (np.linalg.norm(now) * np.linalg.norm(ref)))
 
 
 def no_world(rng: np.random.Generator) -> None:

@@ -109,6 +109,18 @@ def generate(
     )
 
 
+def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
+    """Losses, good customers declined and frauds caught over the horizon."""
+    return [
+        ("Fraud losses", f"${totals['cost_fn']:,.0f}", "Amounts of approved fraud plus "
+         "chargeback fees over the horizon."),
+        ("Good customers declined", f"{totals['fp']:,.0f}", "Legitimate payments declined: "
+         "friction, lost margin, and customers who may not come back."),
+        ("Frauds caught", f"{totals['tp']:,.0f} of {totals['positives']:,.0f}",
+         "Frauds declined (automatically or by an analyst)."),
+    ]
+
+
 DOMAIN = Domain(
     name="fraud",
     title="Card fraud",
@@ -147,4 +159,6 @@ DOMAIN = Domain(
     reveal=((1.0, 1.0), (0.0, 0.0)),
     make_world=no_world,
     generate=generate,
+    highlights=highlights,
+    icon=":material/credit_card:",
 )

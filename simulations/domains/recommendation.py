@@ -36,7 +36,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Batch, Domain, DriftState, blend, categorical_draw, intercept_for_rate
+from .base import (
+    Batch,
+    Domain,
+    DriftState,
+    WeeklyChart,
+    blend,
+    categorical_draw,
+    centroid_cosine_distance,
+    format_share,
+    intercept_for_rate,
+)
 
 SEGMENTS = ("loyal", "casual", "new_cohort")
 CATEGORIES = ("news", "sport", "music", "film", "comedy", "science", "food", "travel")
@@ -179,9 +189,26 @@ def extra_metrics(
 def monitor(extra: dict[str, np.ndarray], reference_extra: dict[str, np.ndarray]) -> dict:
     """Semantic drift of the audience: ``taste_drift_cosine`` = 1 - cos(centroid of this
     week's session-taste embeddings, centroid of the reference window's)."""
-    now = extra["taste"].mean(axis=0, dtype=np.float64)
-    ref = reference_extra["taste"].mean(axis=0, dtype=np.float64)
-    return {"taste_drift_cosine": 1 - float(now @ ref / (np.linalg.norm(now) * np.linalg.norm(ref)))}
+    return {"taste_drift_cosine": centroid_cosine_distance(extra["taste"],
+                                                           reference_extra["taste"])}
+
+
+def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
+    """Lift over popularity, catalogue coverage and peak taste drift."""
+    weekly = outcome.weekly  # the recommendation extras need the per-event decisions
+    lift = weekly["lift_vs_popularity"].mean()
+    coverage = weekly["catalogue_coverage"].mean()
+    taste = weekly["taste_drift_cosine"].max()
+    return [
+        ("Lift over popularity", "undefined" if not np.isfinite(lift) else f"{lift:+.1%}",
+         "How much more often shown items are engaged with than the same number of items "
+         "picked by popularity alone (weekly average)."),
+        ("Catalogue coverage", format_share(coverage), "Share of the catalogue shown at least "
+         "once in a week (weekly average): low coverage means a narrow, repetitive feed."),
+        ("Peak taste drift", "undefined" if not np.isfinite(taste) else f"{taste:.3f}",
+         "Largest cosine distance between a week's audience taste centroid and the training "
+         "weeks'. Beyond 0.15 the audience has changed enough to check the model."),
+    ]
 
 
 DOMAIN = Domain(
@@ -221,6 +248,11 @@ DOMAIN = Domain(
     extra_metrics=extra_metrics,
     monitor=monitor,
     review_decides=False,
+    highlights=highlights,
+    weekly_charts=(WeeklyChart(
+        "Semantic drift of the audience", {"taste_drift_cosine": "taste centroid distance"},
+        "cosine distance", {"alert line 0.15": 0.15}),),
+    icon=":material/movie:",
 )
 
 

@@ -31,7 +31,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Batch, Domain, DriftState, blend, categorical_draw, draw_labels, no_world, pick
+from .base import (
+    Batch,
+    Domain,
+    DriftState,
+    blend,
+    categorical_draw,
+    draw_labels,
+    format_share,
+    no_world,
+    pick,
+)
 
 SEGMENTS = ("adult", "older_adult", "child")
 COMPLAINTS = ("breathing", "chest_pain", "fever", "abdominal", "injury", "other")
@@ -110,6 +120,20 @@ def generate(
     )
 
 
+def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
+    """Undertriage, overtriage and missed urgent cases, in the clinicians' words."""
+    under = 1 - totals["recall"] if np.isfinite(totals["recall"]) else np.nan
+    over = 1 - totals["precision"] if np.isfinite(totals["precision"]) else np.nan
+    return [
+        ("Undertriage", format_share(under), "Urgent patients not escalated (1 - recall). "
+         "Trauma-care benchmarks ask for under 5 %."),
+        ("Overtriage", format_share(over), "Escalations that were not urgent (1 - precision). "
+         "Benchmarks tolerate up to 50 %: over-escalating is the safer error."),
+        ("Missed urgent cases", f"{totals['fn']:,.0f}", "Urgent patients sent to self-care "
+         "over the whole horizon."),
+    ]
+
+
 DOMAIN = Domain(
     name="triage",
     title="Medical triage",
@@ -149,5 +173,7 @@ DOMAIN = Domain(
     reveal=((0.10, 0.70), (1.0, 1.0)),
     make_world=no_world,
     generate=generate,
+    highlights=highlights,
+    icon=":material/medical_services:",
     overflow_action="flag",
 )

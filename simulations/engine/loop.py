@@ -76,7 +76,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     weeks, n = pop.weeks, pop.events_per_week
     root = np.random.default_rng(scenario.seed)
     world_rng, reference_rng, model_rng, *week_rngs = root.spawn(3 + weeks)
-    world = domain.make_world(world_rng)
+    world = domain.make_world(world_rng, **scenario.world_values)
     cat_sizes = tuple(len(c) for _, c in domain.categorical_features)
 
     def fit_new(numeric, categorical, label):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..domains.base import format_share  # noqa: F401  (pages and reports import it from here)
 from ..policy.metrics import safe_ratio, threshold_curve
 
 
@@ -148,43 +149,4 @@ def events_sample(outcome, rows: int = 500, seed: int = 0) -> pd.DataFrame:
 
 def domain_highlights(domain, totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
     """(label, formatted value, plain-language help) of the figures a domain's team watches."""
-    pct = format_share
-    if domain.name == "triage":
-        under = 1 - totals["recall"] if np.isfinite(totals["recall"]) else np.nan
-        over = 1 - totals["precision"] if np.isfinite(totals["precision"]) else np.nan
-        return [
-            ("Undertriage", pct(under), "Urgent patients not escalated (1 - recall). "
-             "Trauma-care benchmarks ask for under 5 %."),
-            ("Overtriage", pct(over), "Escalations that were not urgent (1 - precision). "
-             "Benchmarks tolerate up to 50 %: over-escalating is the safer error."),
-            ("Missed urgent cases", f"{totals['fn']:,.0f}", "Urgent patients sent to self-care "
-             "over the whole horizon."),
-        ]
-    if domain.name == "fraud":
-        return [
-            ("Fraud losses", f"${totals['cost_fn']:,.0f}", "Amounts of approved fraud plus "
-             "chargeback fees over the horizon."),
-            ("Good customers declined", f"{totals['fp']:,.0f}", "Legitimate payments declined: "
-             "friction, lost margin, and customers who may not come back."),
-            ("Frauds caught", f"{totals['tp']:,.0f} of {totals['positives']:,.0f}",
-             "Frauds declined (automatically or by an analyst)."),
-        ]
-    weekly = outcome.weekly  # the recommendation extras need the per-event decisions
-    lift = weekly["lift_vs_popularity"].mean() if "lift_vs_popularity" in weekly else np.nan
-    coverage = weekly["catalogue_coverage"].mean() if "catalogue_coverage" in weekly else np.nan
-    taste = weekly["taste_drift_cosine"].max() if "taste_drift_cosine" in weekly else np.nan
-    return [
-        ("Lift over popularity", "undefined" if not np.isfinite(lift) else f"{lift:+.1%}",
-         "How much more often shown items are engaged with than the same number of items "
-         "picked by popularity alone (weekly average)."),
-        ("Catalogue coverage", pct(coverage), "Share of the catalogue shown at least once "
-         "in a week (weekly average): low coverage means a narrow, repetitive feed."),
-        ("Peak taste drift", "undefined" if not np.isfinite(taste) else f"{taste:.3f}",
-         "Largest cosine distance between a week's audience taste centroid and the training "
-         "weeks'. Beyond 0.15 the audience has changed enough to check the model."),
-    ]
-
-
-def format_share(value: float | None) -> str:
-    """A share as a percentage with one decimal, or "undefined" (never 0) when it is NaN."""
-    return "undefined" if value is None or not np.isfinite(value) else f"{value:.1%}"
+    return domain.highlights(totals, outcome) if domain.highlights else []
