@@ -17,13 +17,23 @@ from dashboard.controls import (
 )
 from dashboard.kpis import kpi_row
 from dashboard.tabs import data, over_time, segments, suggest, tradeoff
-from dashboard.teaching.workshop import presenter_toggle, share_link, show_story, story_panel
+from dashboard.teaching.workshop import (
+    presenter_toggle,
+    share_link,
+    show_story,
+    step_key,
+    step_reference,
+    story_key,
+    story_panel,
+    values_from_scenario,
+)
 from simulations.domains import get_domain
 from simulations.policy.metrics import horizon_totals
+from simulations.presets import PAGE_TABS
 from simulations.reporting.summary import domain_highlights
 from simulations.scenario import ScenarioError
 
-TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
+TABS = PAGE_TABS  # a story step may name one of them
 
 
 def render_domain_page(domain_name: str) -> None:
@@ -39,8 +49,10 @@ def render_domain_page(domain_name: str) -> None:
     for message in warnings:
         st.warning(message, icon=":material/warning:")
     story = story_panel(domain_name, [*controls, band], page)
+    reference = None
     if story:
-        show_story(*story)
+        show_story(*story, [*controls, band], page, presenter)
+        reference = step_reference(*story)
     values = render_sidebar(controls, page)
     try:
         scenario = scenario_from_values(domain_name, values, domain.policy)
@@ -48,11 +60,16 @@ def render_domain_page(domain_name: str) -> None:
         finish_url_check(page)
         st.error(f"These settings cannot be simulated: {err}")
         st.stop()
-    _results(domain, scenario, band, controls, values, presenter)
+    if reference is not None:  # the previous step, as the controls would show it
+        label, previous = reference
+        reference = label, scenario_from_values(
+            domain_name, {**values, **values_from_scenario(previous)},
+            (previous.policy.t_low, previous.policy.t_high))
+    _results(domain, scenario, band, controls, values, presenter, story, reference)
 
 
 @st.fragment
-def _results(domain, scenario, band, controls, values, presenter) -> None:
+def _results(domain, scenario, band, controls, values, presenter, story, reference) -> None:
     """Band slider and everything it changes. A fragment: dragging the band reruns only this,
     not the thirty sidebar controls."""
     page = domain.name
@@ -66,11 +83,17 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
     result, outcome = seam.outcome(scenario)
     baseline = seam.outcome(scenario.with_policy(*domain.policy))[1]
     totals = horizon_totals(outcome.core)
-    kpi_row(domain, totals, horizon_totals(baseline.core), scenario.review.capacity)
+    if reference is not None:
+        compared = horizon_totals(seam.outcome(reference[1])[1].core)
+        against = (f"Deltas compare with the previous {reference[0]}, so they show what "
+                   "this step changed.")
+    else:
+        compared = horizon_totals(baseline.core)
+        against = (f"Deltas compare with this scenario's default band ({domain.policy[0]:g}, "
+                   f"{domain.policy[1]:g}) on the same traffic.")
+    kpi_row(domain, totals, compared, scenario.review.capacity)
     st.caption(f"Review capacity: {scenario.review.capacity:,} a week; demand above it goes "
-               f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. Deltas "
-               f"compare with this scenario's default band ({domain.policy[0]:g}, "
-               f"{domain.policy[1]:g}) on the same traffic.")
+               f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. {against}")
     cols = st.columns(3)
     for col, (label, value, help_text) in zip(
             cols, domain_highlights(domain, totals, outcome), strict=True):
@@ -78,6 +101,8 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
 
     link = share_link([*controls, band], page, {**values, "band": (t_low, t_high)},
                       {f"{page}_tab": st.session_state.get(f"{page}_tab"),
+                       story_key(page): story[0].name if story else "",
+                       step_key(page): str(story[1] + 1) if story else "",
                        "present": "true" if presenter else ""})
     with st.popover("Copy link to this view", icon=":material/link:"):
         st.caption("Everything on this page is in the link: send it, and the other person "
