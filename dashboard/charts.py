@@ -24,6 +24,10 @@ CLASS_COLOURS = {"positive": "#d1495b", "negative": "#4c78a8"}
 LINE_COLOURS = ("#4c78a8", "#d1495b", "#2a9d8f", "#9c6ade", "#e9a23b", "#7f7f7f")
 NEUTRAL = "#7f7f7f"
 HEIGHT = 360
+# Legends sit under the plot, at the bottom of the figure, never beside the title: a legend
+# that wraps onto a second line would otherwise cover the title (or the plot's top labels).
+LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
+          "xanchor": "left"}
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,12 @@ def _layout(title: str, x_title: str, y_title: str, *, height: int = HEIGHT,
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1,
-                   "xanchor": "right"},
+        "legend": dict(LEGEND),
         "hovermode": hovermode,
-        "xaxis": {"title": {"text": x_title}},
-        "yaxis": {"title": {"text": y_title}},
+        # automargin: tick labels and axis titles make room for themselves (Streamlit's theme
+        # does this on the page, but the offline report has no theme)
+        "xaxis": {"title": {"text": x_title}, "automargin": True},
+        "yaxis": {"title": {"text": y_title}, "automargin": True},
         "shapes": [],
         "annotations": [],
     }
@@ -292,9 +297,9 @@ def paired_differences(diff: pd.DataFrame, columns: dict[str, str]) -> go.Figure
         data.append({"type": "bar", "x": weeks, "y": _list(values), "name": title,
                      "marker": {"color": colours}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
         layout[f"yaxis{suffix}"] = {"domain": [max(0.0, top - height), top], "anchor": f"x{suffix}",
-                                    "zeroline": True}
+                                    "zeroline": True, "automargin": True}
         layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "matches": "x" if i else None,
-                                    "showticklabels": i == n - 1}
+                                    "showticklabels": i == n - 1, "automargin": True}
         layout["annotations"].append({"text": title, "x": 0, "xref": "paper", "y": top,
                                       "yref": "paper", "xanchor": "left", "yanchor": "bottom",
                                       "showarrow": False, "font": {"size": 13}})
@@ -324,9 +329,6 @@ def frontier_cost(frontier: pd.DataFrame, chosen: dict, current: tuple[float, fl
                      "marker": {"size": 13, "symbol": "x", "color": ACTION_COLOURS["flag"]}})
     layout = _layout("Cost vs review load (within the floors)", "reviews demanded per week",
                      f"total cost ({unit})", hovermode="closest")
-    # three legend entries would wrap into the title: keep them under the plot
-    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0}
-    layout["margin"]["b"] = 40
     if ceiling is not None:
         _line(layout, "x", float(ceiling), NEUTRAL, "dash", "review ceiling", "left")
     return _figure(data, layout)
@@ -345,8 +347,6 @@ def frontier_pr(curves: pd.DataFrame, frontier: pd.DataFrame, chosen: dict,
              "marker": {"size": 16, "symbol": "star", "color": ACTION_COLOURS["review"]}}]
     layout = _layout("Precision vs recall of the frontier", "recall", "precision",
                      y_format=".0%", hovermode="closest")
-    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0}
-    layout["margin"]["b"] = 40
     layout["xaxis"].update(tickformat=".0%", range=[0, 1.02])
     layout["yaxis"]["range"] = [0, 1.02]
     precision_floor, recall_floor = floors

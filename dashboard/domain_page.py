@@ -17,8 +17,10 @@ from dashboard.controls import (
 )
 from dashboard.kpis import kpi_row
 from dashboard.tabs import data, over_time, segments, suggest, tradeoff
+from dashboard.teaching.report_html import scenario_report_html
 from dashboard.teaching.workshop import (
     presenter_toggle,
+    report_story,
     share_link,
     show_story,
     step_key,
@@ -104,10 +106,23 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
                        story_key(page): story[0].name if story else "",
                        step_key(page): str(story[1] + 1) if story else "",
                        "present": "true" if presenter else ""})
-    with st.popover("Copy link to this view", icon=":material/link:"):
+    title = f"{domain.title}: {story[0].title}" if story else domain.title
+
+    def report() -> str:
+        return scenario_report_html(result, outcome, title,
+                                    report_story(*story) if story else None, baseline)
+
+    share, download = st.columns([1, 1], width=560, gap="small")
+    with share.popover("Copy link to this view", icon=":material/link:", width="stretch"):
         st.caption("Everything on this page is in the link: send it, and the other person "
                    "sees exactly this view.")
         st.code(link, language=None)
+    # here and not only on the Data tab, which presenter mode hides
+    download.download_button("One-page report (HTML)", data=report, on_click="ignore",
+                             file_name=f"{domain.name}_report.html", mime="text/html",
+                             icon=":material/download:", key="dl_report_top", width="stretch",
+                             help="The story, the numbers against the default band and the "
+                                  "charts, in one file that opens offline.")
 
     # Only the open tab is drawn: a band drag then builds a handful of charts, not all of them.
     names = TABS[:-1] if presenter else TABS  # presenters show charts, not tables of events
@@ -118,7 +133,7 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
         "Suggest a policy": lambda: suggest.draw(domain, scenario, totals, band.key(page)),
         "Over time": lambda: over_time.draw(domain, scenario, result, outcome.weekly),
         "Segments": lambda: segments.draw(domain, result, outcome),
-        "Data": lambda: data.draw(domain, scenario, result, outcome, link),
+        "Data": lambda: data.draw(domain, scenario, result, outcome, link, report),
     }
     for tab, name in zip(tabs, names, strict=True):
         if tab.open:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import parse_qsl, urlparse
 
@@ -10,6 +11,7 @@ import pytest
 from dashboard.controls import slider_thresholds
 from dashboard.teaching.rehearsal import RUBRIC, Answer, attempt_markdown, comparison_table, weekly_breaks
 from dashboard.teaching.report_html import scenario_report_html
+from dashboard.teaching.workshop import report_story
 from simulations import run
 from simulations.policy.guardrails import Guardrails, check
 from simulations.policy.metrics import horizon_totals
@@ -123,7 +125,7 @@ def test_presenter_steps_through_a_whole_story_without_leaving_presenter_mode():
     for number, step in enumerate(preset.steps, start=1):
         assert at.toggle(key="present").value is True  # never left presenter mode
         assert f"Step {number}: {step.title}" in _info(at)
-        assert any(m.value == f"**Step {number} of {len(preset.steps)}**" for m in at.markdown)
+        assert any(f"Step {number} of {len(preset.steps)}" in m.value for m in at.markdown)
         assert at.query_params["triage_step"] in (str(number), [str(number)])
         assert at.session_state["triage_tab"] == step.tab  # each step opens its tab
         assert at.button(key="triage_story_prev").disabled == (number == 1)
@@ -178,3 +180,22 @@ def test_overview_stories_open_their_story_at_step_one():
     for preset in all_presets():
         d = preset.domain
         assert (d, f"{d}_story={preset.name}&{d}_step=1") in links, preset.name
+
+
+def test_report_carries_the_story_and_compares_with_the_default_band():
+    result = run(small("fraud", weeks=4))
+    default, tight = result.at_policy(0.08, 0.3), result.at_policy(0.01, 0.05)
+    preset = load_preset("fraud_adaptation")
+    page = scenario_report_html(result, tight, "Fraud", report_story(preset, 1), default)
+    for text in (preset.question, preset.expected_finding, "Step 2 of 3: After the attack",
+                 "vs the default band (0.08, 0.3)"):
+        assert html.escape(text) in page, text
+    a, b = horizon_totals(default.weekly), horizon_totals(tight.weekly)
+    recall = f"{(b['recall'] - a['recall']) * 100:+.1f} pp"
+    assert re.search(r"<th>Recall</th><td>[^<]+</td><td>" + re.escape(recall), page)
+
+
+def test_the_report_can_be_downloaded_while_presenting():
+    at = app("fraud", **small_params("fraud", present="true"))
+    assert "Data" not in [t.label for t in at.tabs]
+    assert [b for b in at.get("download_button") if b.proto.label.startswith("One-page report")]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import charts, seam
+from dashboard.figures import chart
 from dashboard.kpis import money
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import Suggestion
@@ -66,11 +67,11 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
     if note:
         st.caption(note)
     left, right = st.columns(2)
-    left.plotly_chart(charts.frontier_cost(suggestion.frontier, m, current, unit,
-                                           g.max_review_per_week), key=f"{band_key}_frontier")
-    right.plotly_chart(charts.frontier_pr(curves, suggestion.frontier, m,
-                                          (g.min_precision, g.min_recall)),
-                       key=f"{band_key}_frontier_pr")
+    chart(left, charts.frontier_cost(suggestion.frontier, m, current, unit,
+                                     g.max_review_per_week), key=f"{band_key}_frontier")
+    chart(right, charts.frontier_pr(curves, suggestion.frontier, m,
+                                    (g.min_precision, g.min_recall)),
+          key=f"{band_key}_frontier_pr")
     st.caption("Each point on the left is the cheapest band meeting your floors with at most "
                "that many reviews a week: the slope is what one more reviewer is worth. Weekly "
                "figures are averages over the weeks; a week busier than average can still "

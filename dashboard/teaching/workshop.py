@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import seam
 from dashboard.controls import Control
+from dashboard.teaching.report_html import ReportStory
 from simulations.presets import Preset
 from simulations.scenario import Scenario
 
@@ -19,7 +20,7 @@ html, body, [data-testid="stMarkdownContainer"] p {font-size: 1.25rem;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {font-size: 1.05rem;}
 /* Fluid numbers: 5 cards must fit a 1280 px projector as well as a 1920 px one. */
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] div,
-[data-testid="stMetricValue"] p {font-size: clamp(1.5rem, 2.35vw, 3rem) !important;}
+[data-testid="stMetricValue"] p {font-size: clamp(1.6rem, 2.6vw, 3rem) !important;}
 [data-testid="stMetricLabel"] p {font-size: clamp(1rem, 1.1vw, 1.25rem) !important;}
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div,
 [data-testid="stMetricLabel"] p {white-space: normal !important; overflow: visible !important;}
@@ -118,14 +119,15 @@ STEP_KEYS_JS = """
   window.__tradeoffStoryKeys = true;
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
-    var label = {ArrowRight: "Next step", ArrowLeft: "Previous step"}[event.key];
+    var label = {ArrowRight: "Next", ArrowLeft: "Previous"}[event.key];
     var target = event.target;
     if (!label || (target.closest && target.closest(
         "input, textarea, select, [contenteditable], [role=slider], [role=tab], [role=option]"))) {
       return;
     }
     var button = Array.prototype.find.call(document.querySelectorAll("button"), function (b) {
-      return b.innerText.trim().endsWith(label) && !b.disabled;
+      return b.closest(".st-key-story-nav") && b.innerText.trim().endsWith(label) &&
+        !b.disabled;
     });
     if (button) { event.preventDefault(); button.click(); }
   });
@@ -237,14 +239,15 @@ def show_story(preset: Preset, step: int, controls: list[Control], page: str,
     presets = {preset.name: preset}
     count = len(preset.steps)
     current = preset.steps[step] if preset.steps else None
-    with st.container(border=True, key=f"{page}_story_box"):
-        head, back, where, forward = st.columns([5, 1.3, 1, 1.3], vertical_alignment="center")
+    with st.container(border=True, key="story-nav"):
+        head, back, where, forward = st.columns([3.4, 1.2, 1, 1.2], vertical_alignment="center")
         head.markdown(f"### {preset.title}")
-        back.button("Previous step", icon=":material/arrow_back:", on_click=_apply_step,
+        back.button("Previous", icon=":material/arrow_back:", on_click=_apply_step,
                     args=(presets, controls, page, preset.name, step - 1),
                     disabled=step == 0, width="stretch", key=f"{page}_story_prev")
-        where.markdown(f"**Step {step + 1} of {max(count, 1)}**")
-        forward.button("Next step", icon=":material/arrow_forward:", on_click=_apply_step,
+        where.markdown(f"<div style='text-align:center;white-space:nowrap'><b>Step {step + 1} "
+                       f"of {max(count, 1)}</b></div>", unsafe_allow_html=True)
+        forward.button("Next", icon=":material/arrow_forward:", on_click=_apply_step,
                        args=(presets, controls, page, preset.name, step + 1),
                        disabled=step >= count - 1, width="stretch", key=f"{page}_story_next")
         st.markdown(preset.story)
@@ -263,6 +266,14 @@ def show_story(preset: Preset, step: int, controls: list[Control], page: str,
         else:
             with st.expander("What to look at, and notes for the facilitator"):
                 _notes(preset)
+
+
+def report_story(preset: Preset, step: int) -> ReportStory:
+    """What the one-page report says about the active story and step."""
+    current = preset.steps[step] if preset.steps else None
+    return ReportStory(preset.title, preset.story, preset.question,
+                       f"Step {step + 1} of {len(preset.steps)}: {current.title}. {current.note}"
+                       if current else "", preset.expected_finding)
 
 
 def _notes(preset: Preset) -> None:
