@@ -33,6 +33,7 @@ from simulations.domains import get_domain
 from simulations.policy.metrics import horizon_totals
 from simulations.presets import PAGE_TABS
 from simulations.reporting.summary import domain_highlights
+from simulations.reporting.versus import highlight_deltas, versus_sentence
 from simulations.scenario import ScenarioError
 
 TABS = PAGE_TABS  # a story step may name one of them
@@ -94,12 +95,15 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
         against = (f"Deltas compare with this scenario's default band ({domain.policy[0]:g}, "
                    f"{domain.policy[1]:g}) on the same traffic.")
     kpi_row(domain, totals, compared, scenario.review.capacity)
+    st.markdown(versus_sentence(domain, totals, horizon_totals(baseline.core), scenario.costs))
     st.caption(f"Review capacity: {scenario.review.capacity:,} a week; demand above it goes "
                f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. {against}")
     cols = st.columns(3)
-    for col, (label, value, help_text) in zip(
-            cols, domain_highlights(domain, totals, outcome), strict=True):
-        col.metric(label, value, help=help_text)
+    highlights = domain_highlights(domain, totals, outcome)
+    deltas = highlight_deltas(domain, totals, compared) or [(None, "off")] * len(highlights)
+    for col, (label, value, help_text), (delta, colour) in zip(
+            cols, highlights, deltas, strict=True):
+        col.metric(label, value, delta, delta_color=colour, help=help_text)
 
     link = share_link([*controls, band], page, {**values, "band": (t_low, t_high)},
                       {f"{page}_tab": st.session_state.get(f"{page}_tab"),

@@ -44,8 +44,10 @@ def _apply(band_key: str, policy: tuple[float, float]) -> None:
 
 def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
                     words: dict[str, str], curves, current: tuple[float, float],
-                    money: Callable[[float, str], str], note: str = "") -> None:
-    """The answer, its frontier and the button that applies it to the band slider."""
+                    money: Callable[[float, str], str], note: str = "",
+                    capacity: int | None = None) -> None:
+    """The answer, its frontier and the button that applies it to the band slider. With the
+    review ``capacity`` given, a band whose review demand exceeds it says so."""
     g = suggestion.guardrails
     if not suggestion.feasible:
         st.warning(suggestion.message(), icon=":material/block:")
@@ -61,7 +63,16 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
     cols[1].metric("Total cost", money(m["cost_total"], unit), border=True)
     cols[2].metric("Precision", format_share(m["precision"]), border=True)
     cols[3].metric("Recall", format_share(m["recall"]), border=True)
-    cols[4].metric("Reviews / week", f"{m['review_demand_per_week']:,.0f}", border=True)
+    demand = m["review_demand_per_week"]
+    over = capacity is not None and demand > capacity
+    cols[4].metric("Reviews / week", f"{demand:,.0f} of {capacity:,}" if over else f"{demand:,.0f}",
+                   border=True)
+    if over:
+        st.warning(f"This band needs {demand:,.0f} {words['review']}s a week against a capacity "
+                   f"of {capacity:,}: in an average week about {demand - capacity:,.0f} would "
+                   f"overflow unreviewed. Add a ceiling of "
+                   f"{capacity:,} under 'Reviews a week at most' to keep within it.",
+                   icon=":material/group:")
     st.button("Apply this band to the slider", icon=":material/check:", type="primary",
               key=f"{band_key}_apply", on_click=_apply, args=(band_key, (t_low, t_high)))
     if note:
@@ -90,4 +101,4 @@ def draw(domain, scenario, totals, band_key) -> None:
     show_suggestion(suggestion, band_key=band_key, unit=domain.unit, words=domain.actions,
                     curves=seam.band_free_views(seam.run_key(scenario))["curves"],
                     current=(totals["review_demand_per_week"], totals["cost_total"]),
-                    money=money, note=note)
+                    money=money, note=note, capacity=scenario.review.capacity)
