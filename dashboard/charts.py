@@ -221,15 +221,32 @@ def cost_vs_threshold(curve: pd.DataFrame, best: tuple[float, float], current_co
     return _figure(data, layout)
 
 
+GHOST = {"color": "#9a9a9a", "dash": "dot", "width": 2}
+
+
+def _ghosts(ghost: pd.DataFrame | None, columns: list[str], name: str) -> list[dict]:
+    """Grey dotted lines of a reference policy (one legend entry for all of them)."""
+    if ghost is None:
+        return []
+    weeks = _list(ghost["week"])
+    return [{"type": "scatter", "x": weeks, "y": _list(ghost[column]), "mode": "lines",
+             "name": name, "legendgroup": "ghost", "showlegend": i == 0, "line": GHOST,
+             "connectgaps": False, "hoverinfo": "skip"}
+            for i, column in enumerate(c for c in columns if c in ghost)]
+
+
 def weekly_lines(weekly: pd.DataFrame, columns: dict[str, str], title: str, y_title: str,
                  markers: Markers, *, y_format: str | None = None,
-                 hlines: dict[str, float] | None = None) -> go.Figure:
-    """One line per column (legend name as value); NaN weeks stay gaps, never zeros."""
+                 hlines: dict[str, float] | None = None, ghost: pd.DataFrame | None = None,
+                 ghost_name: str = "default band") -> go.Figure:
+    """One line per column (legend name as value); NaN weeks stay gaps, never zeros. With
+    ``ghost`` (the weekly table of a reference policy), its lines are drawn in grey behind."""
     weeks = _list(weekly["week"])
-    data = [{"type": "scatter", "x": weeks, "y": _list(weekly[column]), "mode": "lines+markers",
-             "name": name, "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)]},
-             "connectgaps": False}
-            for i, (column, name) in enumerate(columns.items())]
+    data = _ghosts(ghost, list(columns), ghost_name) + [
+        {"type": "scatter", "x": weeks, "y": _list(weekly[column]), "mode": "lines+markers",
+         "name": name, "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)]},
+         "connectgaps": False}
+        for i, (column, name) in enumerate(columns.items())]
     layout = _layout(title, "week", y_title, y_format=y_format)
     for name, level in (hlines or {}).items():
         _line(layout, "y", float(level), NEUTRAL, "dot", name, "left")
@@ -237,7 +254,8 @@ def weekly_lines(weekly: pd.DataFrame, columns: dict[str, str], title: str, y_ti
 
 
 def review_load(weekly: pd.DataFrame, capacity: int, words: dict[str, str],
-                markers: Markers) -> go.Figure:
+                markers: Markers, ghost: pd.DataFrame | None = None,
+                ghost_name: str = "default band") -> go.Figure:
     weeks = _list(weekly["week"])
     data = [
         {"type": "bar", "x": weeks, "y": _list(weekly["reviewed"]),
@@ -245,6 +263,7 @@ def review_load(weekly: pd.DataFrame, capacity: int, words: dict[str, str],
         {"type": "bar", "x": weeks, "y": _list(weekly["review_overflow"]),
          "name": "overflow (not reviewed)",
          "marker": {"color": ACTION_COLOURS["flag"], "pattern": {"shape": "/"}}},
+        *_ghosts(ghost, ["review_demand"], f"{ghost_name}: demand"),
     ]
     layout = _layout("Review demand against capacity", "week", "events sent to review",
                      barmode="stack")
@@ -253,7 +272,8 @@ def review_load(weekly: pd.DataFrame, capacity: int, words: dict[str, str],
     return _figure(data, _mark(layout, markers))
 
 
-def weekly_costs(weekly: pd.DataFrame, unit: str, markers: Markers) -> go.Figure:
+def weekly_costs(weekly: pd.DataFrame, unit: str, markers: Markers,
+                 ghost: pd.DataFrame | None = None, ghost_name: str = "default band") -> go.Figure:
     weeks = _list(weekly["week"])
     parts = (("cost_fn", "missed positives", ACTION_COLOURS["pass"]),
              ("cost_fp", "false alarms", ACTION_COLOURS["flag"]),
@@ -261,6 +281,7 @@ def weekly_costs(weekly: pd.DataFrame, unit: str, markers: Markers) -> go.Figure
              ("cost_retrain", "retraining", LINE_COLOURS[3]))
     data = [{"type": "bar", "x": weeks, "y": _list(weekly[column]), "name": name,
              "marker": {"color": colour}} for column, name, colour in parts]
+    data += _ghosts(ghost, ["cost_total"], f"{ghost_name}: total")
     layout = _layout("Weekly cost by kind", "week", f"cost ({unit})", barmode="stack")
     return _figure(data, _mark(layout, markers))
 

@@ -135,7 +135,9 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
         "Tradeoff": lambda: tradeoff.draw(domain, scenario, result, totals,
                                           seam.band_free_views(seam.run_key(scenario))),
         "Suggest a policy": lambda: suggest.draw(domain, scenario, totals, band.key(page)),
-        "Over time": lambda: over_time.draw(domain, scenario, result, outcome.weekly),
+        "Over time": lambda: over_time.draw(
+            domain, scenario, result, outcome.weekly,
+            None if (t_low, t_high) == tuple(domain.policy) else baseline.weekly),
         "Segments": lambda: segments.draw(domain, result, outcome),
         "Data": lambda: data.draw(domain, scenario, result, outcome, link, report),
     }

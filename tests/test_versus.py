@@ -95,3 +95,28 @@ def test_the_page_says_it_under_the_kpis_and_on_the_reviews_card():
     assert kpi(at, "Reviews / week").endswith(" of 350")
     assert any("a week unreviewed" in m.value for m in at.markdown)
     assert next(m for m in at.metric if m.label == "Frauds caught").delta  # highlights too
+
+
+def test_over_time_ghosts_the_default_band_and_links_to_compare_with_both_bands():
+    import json
+    from urllib.parse import parse_qs
+
+    from tests.test_pages import app, small_params
+
+    at = app("fraud", **small_params("fraud", fraud_tab="Over time",
+                                     fraud_band=["0.05", "0.2"]))
+    assert not at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    ghosted = [s for s in specs if any(t.get("legendgroup") == "ghost" for t in s["data"])]
+    assert len(ghosted) == 4  # precision/recall, approval, reviews, costs
+    link = next(p.proto for p in at.get("page_link") if p.proto.page == "compare")
+    params = parse_qs(link.query_string)
+    assert params["compare_fraud_a"] == ["0.08", "0.3"]
+    assert params["compare_fraud_b"] == ["0.05", "0.2"]
+    compare = app("compare", **{k: v if len(v) > 1 else v[0] for k, v in params.items()})
+    assert not compare.exception and not compare.warning
+    assert compare.slider(key="compare_fraud_a").value == (0.08, 0.3)
+    assert compare.slider(key="compare_fraud_b").value == (0.05, 0.2)
+    assert compare.slider(key="compare_weeks").value == 8
+    plain = app("fraud", **small_params("fraud", fraud_tab="Over time"))
+    assert not [p for p in plain.get("page_link") if p.proto.page == "compare"]
