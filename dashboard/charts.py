@@ -24,6 +24,10 @@ CLASS_COLOURS = {"positive": "#d1495b", "negative": "#4c78a8"}
 LINE_COLOURS = ("#4c78a8", "#d1495b", "#2a9d8f", "#9c6ade", "#e9a23b", "#7f7f7f")
 NEUTRAL = "#7f7f7f"
 HEIGHT = 360
+# Legends sit under the plot, at the bottom of the figure, never beside the title: a legend
+# that wraps onto a second line would otherwise cover the title (or the plot's top labels).
+LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
+          "xanchor": "left"}
 
 
 @dataclass(frozen=True)
@@ -52,11 +56,12 @@ def _layout(title: str, x_title: str, y_title: str, *, height: int = HEIGHT,
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1,
-                   "xanchor": "right"},
+        "legend": dict(LEGEND),
         "hovermode": hovermode,
-        "xaxis": {"title": {"text": x_title}},
-        "yaxis": {"title": {"text": y_title}},
+        # automargin: tick labels and axis titles make room for themselves (Streamlit's theme
+        # does this on the page, but the offline report has no theme)
+        "xaxis": {"title": {"text": x_title}, "automargin": True},
+        "yaxis": {"title": {"text": y_title}, "automargin": True},
         "shapes": [],
         "annotations": [],
     }
@@ -216,15 +221,32 @@ def cost_vs_threshold(curve: pd.DataFrame, best: tuple[float, float], current_co
     return _figure(data, layout)
 
 
+GHOST = {"color": "#9a9a9a", "dash": "dot", "width": 2}
+
+
+def _ghosts(ghost: pd.DataFrame | None, columns: list[str], name: str) -> list[dict]:
+    """Grey dotted lines of a reference policy (one legend entry for all of them)."""
+    if ghost is None:
+        return []
+    weeks = _list(ghost["week"])
+    return [{"type": "scatter", "x": weeks, "y": _list(ghost[column]), "mode": "lines",
+             "name": name, "legendgroup": "ghost", "showlegend": i == 0, "line": GHOST,
+             "connectgaps": False, "hoverinfo": "skip"}
+            for i, column in enumerate(c for c in columns if c in ghost)]
+
+
 def weekly_lines(weekly: pd.DataFrame, columns: dict[str, str], title: str, y_title: str,
                  markers: Markers, *, y_format: str | None = None,
-                 hlines: dict[str, float] | None = None) -> go.Figure:
-    """One line per column (legend name as value); NaN weeks stay gaps, never zeros."""
+                 hlines: dict[str, float] | None = None, ghost: pd.DataFrame | None = None,
+                 ghost_name: str = "default band") -> go.Figure:
+    """One line per column (legend name as value); NaN weeks stay gaps, never zeros. With
+    ``ghost`` (the weekly table of a reference policy), its lines are drawn in grey behind."""
     weeks = _list(weekly["week"])
-    data = [{"type": "scatter", "x": weeks, "y": _list(weekly[column]), "mode": "lines+markers",
-             "name": name, "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)]},
-             "connectgaps": False}
-            for i, (column, name) in enumerate(columns.items())]
+    data = _ghosts(ghost, list(columns), ghost_name) + [
+        {"type": "scatter", "x": weeks, "y": _list(weekly[column]), "mode": "lines+markers",
+         "name": name, "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)]},
+         "connectgaps": False}
+        for i, (column, name) in enumerate(columns.items())]
     layout = _layout(title, "week", y_title, y_format=y_format)
     for name, level in (hlines or {}).items():
         _line(layout, "y", float(level), NEUTRAL, "dot", name, "left")
@@ -232,7 +254,8 @@ def weekly_lines(weekly: pd.DataFrame, columns: dict[str, str], title: str, y_ti
 
 
 def review_load(weekly: pd.DataFrame, capacity: int, words: dict[str, str],
-                markers: Markers) -> go.Figure:
+                markers: Markers, ghost: pd.DataFrame | None = None,
+                ghost_name: str = "default band") -> go.Figure:
     weeks = _list(weekly["week"])
     data = [
         {"type": "bar", "x": weeks, "y": _list(weekly["reviewed"]),
@@ -240,6 +263,7 @@ def review_load(weekly: pd.DataFrame, capacity: int, words: dict[str, str],
         {"type": "bar", "x": weeks, "y": _list(weekly["review_overflow"]),
          "name": "overflow (not reviewed)",
          "marker": {"color": ACTION_COLOURS["flag"], "pattern": {"shape": "/"}}},
+        *_ghosts(ghost, ["review_demand"], f"{ghost_name}: demand"),
     ]
     layout = _layout("Review demand against capacity", "week", "events sent to review",
                      barmode="stack")
@@ -248,7 +272,8 @@ def review_load(weekly: pd.DataFrame, capacity: int, words: dict[str, str],
     return _figure(data, _mark(layout, markers))
 
 
-def weekly_costs(weekly: pd.DataFrame, unit: str, markers: Markers) -> go.Figure:
+def weekly_costs(weekly: pd.DataFrame, unit: str, markers: Markers,
+                 ghost: pd.DataFrame | None = None, ghost_name: str = "default band") -> go.Figure:
     weeks = _list(weekly["week"])
     parts = (("cost_fn", "missed positives", ACTION_COLOURS["pass"]),
              ("cost_fp", "false alarms", ACTION_COLOURS["flag"]),
@@ -256,6 +281,7 @@ def weekly_costs(weekly: pd.DataFrame, unit: str, markers: Markers) -> go.Figure
              ("cost_retrain", "retraining", LINE_COLOURS[3]))
     data = [{"type": "bar", "x": weeks, "y": _list(weekly[column]), "name": name,
              "marker": {"color": colour}} for column, name, colour in parts]
+    data += _ghosts(ghost, ["cost_total"], f"{ghost_name}: total")
     layout = _layout("Weekly cost by kind", "week", f"cost ({unit})", barmode="stack")
     return _figure(data, _mark(layout, markers))
 
@@ -292,9 +318,9 @@ def paired_differences(diff: pd.DataFrame, columns: dict[str, str]) -> go.Figure
         data.append({"type": "bar", "x": weeks, "y": _list(values), "name": title,
                      "marker": {"color": colours}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
         layout[f"yaxis{suffix}"] = {"domain": [max(0.0, top - height), top], "anchor": f"x{suffix}",
-                                    "zeroline": True}
+                                    "zeroline": True, "automargin": True}
         layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "matches": "x" if i else None,
-                                    "showticklabels": i == n - 1}
+                                    "showticklabels": i == n - 1, "automargin": True}
         layout["annotations"].append({"text": title, "x": 0, "xref": "paper", "y": top,
                                       "yref": "paper", "xanchor": "left", "yanchor": "bottom",
                                       "showarrow": False, "font": {"size": 13}})
@@ -324,9 +350,6 @@ def frontier_cost(frontier: pd.DataFrame, chosen: dict, current: tuple[float, fl
                      "marker": {"size": 13, "symbol": "x", "color": ACTION_COLOURS["flag"]}})
     layout = _layout("Cost vs review load (within the floors)", "reviews demanded per week",
                      f"total cost ({unit})", hovermode="closest")
-    # three legend entries would wrap into the title: keep them under the plot
-    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0}
-    layout["margin"]["b"] = 40
     if ceiling is not None:
         _line(layout, "x", float(ceiling), NEUTRAL, "dash", "review ceiling", "left")
     return _figure(data, layout)
@@ -345,8 +368,6 @@ def frontier_pr(curves: pd.DataFrame, frontier: pd.DataFrame, chosen: dict,
              "marker": {"size": 16, "symbol": "star", "color": ACTION_COLOURS["review"]}}]
     layout = _layout("Precision vs recall of the frontier", "recall", "precision",
                      y_format=".0%", hovermode="closest")
-    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0}
-    layout["margin"]["b"] = 40
     layout["xaxis"].update(tickformat=".0%", range=[0, 1.02])
     layout["yaxis"]["range"] = [0, 1.02]
     precision_floor, recall_floor = floors

@@ -17,14 +17,27 @@ from dashboard.controls import (
 )
 from dashboard.kpis import kpi_row
 from dashboard.tabs import data, over_time, segments, suggest, tradeoff
+from dashboard.teaching.report_html import scenario_report_html
 from dashboard.teaching.room import show_pulse, timed
-from dashboard.teaching.workshop import presenter_toggle, share_link, show_story, story_panel
+from dashboard.teaching.workshop import (
+    presenter_toggle,
+    report_story,
+    share_link,
+    show_story,
+    step_key,
+    step_reference,
+    story_key,
+    story_panel,
+    values_from_scenario,
+)
 from simulations.domains import get_domain
 from simulations.policy.metrics import horizon_totals
+from simulations.presets import PAGE_TABS
 from simulations.reporting.summary import domain_highlights
+from simulations.reporting.versus import highlight_deltas, versus_sentence
 from simulations.scenario import ScenarioError
 
-TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
+TABS = PAGE_TABS  # a story step may name one of them
 
 
 def render_domain_page(domain_name: str) -> None:
@@ -43,8 +56,10 @@ def render_domain_page(domain_name: str) -> None:
     for message in warnings:
         st.warning(message, icon=":material/warning:")
     story = story_panel(domain_name, [*controls, band], page)
+    reference = None
     if story:
-        show_story(*story)
+        show_story(*story, [*controls, band], page, presenter)
+        reference = step_reference(*story)
     values = render_sidebar(controls, page)
     try:
         scenario = scenario_from_values(domain_name, values, domain.policy)
@@ -52,12 +67,17 @@ def render_domain_page(domain_name: str) -> None:
         finish_url_check(page)
         st.error(f"These settings cannot be simulated: {err}")
         st.stop()
-    _results(domain, scenario, band, controls, values, presenter)
+    if reference is not None:  # the previous step, as the controls would show it
+        label, previous = reference
+        reference = label, scenario_from_values(
+            domain_name, {**values, **values_from_scenario(previous)},
+            (previous.policy.t_low, previous.policy.t_high))
+    _results(domain, scenario, band, controls, values, presenter, story, reference)
 
 
 @st.fragment
 @timed
-def _results(domain, scenario, band, controls, values, presenter) -> None:
+def _results(domain, scenario, band, controls, values, presenter, story, reference) -> None:
     """Band slider and everything it changes. A fragment: dragging the band reruns only this,
     not the thirty sidebar controls."""
     page = domain.name
@@ -75,23 +95,47 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
         st.error(f"Not simulated: {err}.", icon=":material/memory:")
         return
     totals = horizon_totals(outcome.core)
-    kpi_row(domain, totals, horizon_totals(baseline.core), scenario.review.capacity)
+    if reference is not None:
+        compared = horizon_totals(seam.outcome(reference[1])[1].core)
+        against = (f"Deltas compare with the previous {reference[0]}, so they show what "
+                   "this step changed.")
+    else:
+        compared = horizon_totals(baseline.core)
+        against = (f"Deltas compare with this scenario's default band ({domain.policy[0]:g}, "
+                   f"{domain.policy[1]:g}) on the same traffic.")
+    kpi_row(domain, totals, compared, scenario.review.capacity)
+    st.markdown(versus_sentence(domain, totals, horizon_totals(baseline.core), scenario.costs))
     st.caption(f"Review capacity: {scenario.review.capacity:,} a week; demand above it goes "
-               f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. Deltas "
-               f"compare with this scenario's default band ({domain.policy[0]:g}, "
-               f"{domain.policy[1]:g}) on the same traffic.")
+               f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. {against}")
     cols = st.columns(3)
-    for col, (label, value, help_text) in zip(
-            cols, domain_highlights(domain, totals, outcome), strict=True):
-        col.metric(label, value, help=help_text)
+    highlights = domain_highlights(domain, totals, outcome)
+    deltas = highlight_deltas(domain, totals, compared) or [(None, "off")] * len(highlights)
+    for col, (label, value, help_text), (delta, colour) in zip(
+            cols, highlights, deltas, strict=True):
+        col.metric(label, value, delta, delta_color=colour, help=help_text)
 
     link = share_link([*controls, band], page, {**values, "band": (t_low, t_high)},
                       {f"{page}_tab": st.session_state.get(f"{page}_tab"),
+                       story_key(page): story[0].name if story else "",
+                       step_key(page): str(story[1] + 1) if story else "",
                        "present": "true" if presenter else ""})
-    with st.popover("Copy link to this view", icon=":material/link:"):
+    title = f"{domain.title}: {story[0].title}" if story else domain.title
+
+    def report() -> str:
+        return scenario_report_html(result, outcome, title,
+                                    report_story(*story) if story else None, baseline)
+
+    share, download = st.columns([1, 1], width=560, gap="small")
+    with share.popover("Copy link to this view", icon=":material/link:", width="stretch"):
         st.caption("Everything on this page is in the link: send it, and the other person "
                    "sees exactly this view.")
         st.code(link, language=None)
+    # here and not only on the Data tab, which presenter mode hides
+    download.download_button("One-page report (HTML)", data=report, on_click="ignore",
+                             file_name=f"{domain.name}_report.html", mime="text/html",
+                             icon=":material/download:", key="dl_report_top", width="stretch",
+                             help="The story, the numbers against the default band and the "
+                                  "charts, in one file that opens offline.")
 
     # Only the open tab is drawn: a band drag then builds a handful of charts, not all of them.
     names = TABS[:-1] if presenter else TABS  # presenters show charts, not tables of events
@@ -100,9 +144,11 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
         "Tradeoff": lambda: tradeoff.draw(domain, scenario, result, totals,
                                           seam.band_free_views(seam.run_key(scenario))),
         "Suggest a policy": lambda: suggest.draw(domain, scenario, totals, band.key(page)),
-        "Over time": lambda: over_time.draw(domain, scenario, result, outcome.weekly),
+        "Over time": lambda: over_time.draw(
+            domain, scenario, result, outcome.weekly,
+            None if (t_low, t_high) == tuple(domain.policy) else baseline.weekly),
         "Segments": lambda: segments.draw(domain, result, outcome),
-        "Data": lambda: data.draw(domain, scenario, result, outcome, link),
+        "Data": lambda: data.draw(domain, scenario, result, outcome, link, report),
     }
     for tab, name in zip(tabs, names, strict=True):
         if tab.open:

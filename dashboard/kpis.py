@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from simulations.reporting.summary import format_share
+from simulations.reporting.versus import overflow_note
 
 KPI_HELP = {
     "precision": "Of the events finally {flag}, the share that were truly {pos}. Low precision "
@@ -56,9 +57,12 @@ def kpi_row(domain, totals, baseline, capacity) -> None:
                    pp_delta(totals["pass_rate"], baseline["pass_rate"]),
                    help=KPI_HELP["pass_rate"].format(**words), border=True)
     demand, base_demand = totals["review_demand_per_week"], baseline["review_demand_per_week"]
-    cols[3].metric("Reviews / week", f"{demand:,.0f}",
+    over = overflow_note(totals, capacity)  # said on the card, not only as a delta
+    cols[3].metric("Reviews / week", f"{demand:,.0f} of {capacity:,}" if over else f"{demand:,.0f}",
                    f"{demand - base_demand:+,.0f}" if demand != base_demand else None,
                    delta_color="inverse", help=KPI_HELP["review"].format(**words), border=True)
+    if over:
+        cols[3].markdown(f":red[:material/warning: {over.split(': ', 1)[1]}]")
     cost, base_cost = totals["cost_total"], baseline["cost_total"]
     delta = cost - base_cost
     cols[4].metric("Total cost", money(cost, domain.unit),

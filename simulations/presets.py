@@ -7,7 +7,8 @@ A preset file holds ``title``, ``domain``, ``story``, ``question``, ``look_at``,
 * ``compare_with``: ``{"label": ..., "changes": {...}}``, the alternative the story weighs
   (sections of the scenario to replace, for example quarterly retraining or a rollback);
 * ``steps``: a walk-through for workshops, each ``{"title", "note"}`` plus optional
-  ``policy`` (``[t_low, t_high]``) and ``changes`` (scenario sections) to apply;
+  ``policy`` (``[t_low, t_high]``), ``changes`` (scenario sections) to apply and ``tab`` (the
+  domain page's tab the step talks about, one of ``PAGE_TABS``);
 * ``ab_test``: ``{"contamination": c}`` for the contaminated A/B test story.
 
 A preset's name is its file name without ``.json``.
@@ -25,6 +26,9 @@ from .scenario import Scenario, ScenarioError
 PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 TEXT_FIELDS = ("title", "story", "question", "look_at", "facilitator_notes", "expected_finding")
 OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test")
+# The domain page's tabs, in order; a story step may open one of them.
+PAGE_TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
+STEP_FIELDS = ("title", "note", "policy", "changes", "tab")
 
 
 def apply_changes(scenario: Scenario, changes: dict[str, Any], where: str) -> Scenario:
@@ -49,6 +53,7 @@ class Step:
     note: str
     policy: tuple[float, float] | None = None
     changes: dict[str, Any] = field(default_factory=dict)
+    tab: str | None = None
 
     def scenario(self, base: Scenario) -> Scenario:
         scenario = apply_changes(base, self.changes, f"step {self.title!r}") if self.changes \
@@ -118,11 +123,19 @@ class Preset:
 def _step(name: str, index: int, data: Any) -> Step:
     if not isinstance(data, dict) or "title" not in data or "note" not in data:
         raise ScenarioError(f"preset {name!r}: step {index + 1} needs a title and a note")
+    unknown = [k for k in data if k not in STEP_FIELDS]
+    if unknown:
+        raise ScenarioError(f"preset {name!r}: unknown key {unknown[0]!r} in step {index + 1}; "
+                            f"allowed keys: {', '.join(STEP_FIELDS)}")
     policy = data.get("policy")
     if policy is not None and (not isinstance(policy, list) or len(policy) != 2):
         raise ScenarioError(f"preset {name!r}: step {index + 1} policy must be [t_low, t_high]")
+    tab = data.get("tab")
+    if tab is not None and tab not in PAGE_TABS:
+        raise ScenarioError(f"preset {name!r}: step {index + 1} tab {tab!r} is not a tab of the "
+                            f"domain page; choose one of: {', '.join(PAGE_TABS)}")
     return Step(str(data["title"]), str(data["note"]), tuple(policy) if policy else None,
-                dict(data.get("changes") or {}))
+                dict(data.get("changes") or {}), tab)
 
 
 def preset_names(directory: Path = PRESET_DIR) -> list[str]:

@@ -135,7 +135,8 @@ def test_only_the_open_tab_is_drawn_and_the_link_names_it():
     assert len(tradeoff.get("plotly_chart")) == 5  # distribution, confusion, PR, ROC, cost
     assert len(over_time.get("plotly_chart")) == 6  # the weekly charts
     data = app("fraud", **small_params("fraud", fraud_tab="Data"))
-    assert len(data.get("download_button")) == 4  # weekly, events, scenario, report
+    # weekly, events, scenario, report, and the report beside the link (kept while presenting)
+    assert len(data.get("download_button")) == 5
 
 
 def test_an_undefined_precision_reads_undefined_on_the_page_never_zero():

@@ -39,6 +39,13 @@ def test_a_broken_preset_gets_a_readable_error(tmp_path):
     data["scenario"] = {"domain": "fraud", "policy": {"t_low": 2}}
     with pytest.raises(ScenarioError, match="policy.t_low"):
         Preset.from_dict("bad", data)
+    data["scenario"] = {"domain": "fraud"}
+    data["steps"] = [{"title": "t", "note": "n", "tab": "Overtime"}]
+    with pytest.raises(ScenarioError, match="tab 'Overtime' is not a tab"):
+        Preset.from_dict("bad", data)
+    data["steps"] = [{"title": "t", "note": "n", "tabs": "Over time"}]
+    with pytest.raises(ScenarioError, match="unknown key 'tabs' in step 1"):
+        Preset.from_dict("bad", data)
 
 
 @pytest.fixture(scope="module")

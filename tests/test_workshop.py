@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import parse_qsl, urlparse
 
@@ -10,12 +11,13 @@ import pytest
 
 from dashboard.teaching.rehearsal import RUBRIC, Answer, attempt_markdown, comparison_table, weekly_breaks
 from dashboard.teaching.report_html import scenario_report_html
+from dashboard.teaching.workshop import report_story
 from simulations import run
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, optimize_policy
-from simulations.presets import load_preset
+from simulations.presets import all_presets, load_preset
 from tests.conftest import small
-from tests.test_pages import app, kpi, small_params
+from tests.test_pages import app, kpi, percent, small_params
 
 
 def test_rehearsal_hides_results_until_commit_then_shows_three_policies():
@@ -100,7 +102,7 @@ def test_presenter_mode_hides_controls_and_the_data_tab():
 
 def test_story_steps_set_the_controls():
     at = app("triage", **small_params("triage"))
-    at.selectbox(key="triage_story").select("An 88% precision floor in triage").run()
+    at.selectbox(key="triage_story").select("triage_precision_floor").run()
     assert not at.exception
     assert at.slider(key="triage_band").value == (0.85, 0.85)
     assert any("Precision first" in i.value for i in at.info)
@@ -132,3 +134,90 @@ def test_report_is_standalone_html_with_interactive_figures():
     assert "Plotly.newPlot" in page
     external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', page)
     assert not external, external
+
+
+def _info(at) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def test_presenter_steps_through_a_whole_story_without_leaving_presenter_mode():
+    preset = load_preset("triage_precision_floor")
+    at = app("triage", triage_story="triage_precision_floor", present="true")
+    assert not at.exception and not at.warning
+    for number, step in enumerate(preset.steps, start=1):
+        assert at.toggle(key="present").value is True  # never left presenter mode
+        assert f"Step {number}: {step.title}" in _info(at)
+        assert any(f"Step {number} of {len(preset.steps)}" in m.value for m in at.markdown)
+        assert at.query_params["triage_step"] in (str(number), [str(number)])
+        assert at.session_state["triage_tab"] == step.tab  # each step opens its tab
+        assert at.button(key="triage_story_prev").disabled == (number == 1)
+        if number < len(preset.steps):
+            assert not at.button(key="triage_story_next").disabled
+            at.button(key="triage_story_next").click().run()
+            assert not at.exception
+    assert at.button(key="triage_story_next").disabled
+    assert at.slider(key="triage_band").value == tuple(preset.steps[-1].policy)
+    at.button(key="triage_story_prev").click().run()
+    assert f"Step {len(preset.steps) - 1}:" in _info(at)
+
+
+def test_facilitator_notes_stay_off_the_projected_screen_unless_asked():
+    preset = load_preset("triage_precision_floor")
+    finding = preset.expected_finding[:40]
+    present = app("triage", triage_story="triage_precision_floor", present="true")
+    assert not any(finding in m.value for m in present.markdown)
+    assert not present.expander or all("facilitator" not in e.label for e in present.expander)
+    present.toggle(key="triage_story_notes").set_value(True).run()
+    assert any(finding in m.value for m in present.markdown)
+    desk = app("triage", triage_story="triage_precision_floor")
+    assert any("facilitator" in e.label for e in desk.expander)  # folded away at a desk
+
+
+def test_the_link_carries_the_story_and_step_and_a_bad_one_warns():
+    at = app("triage", triage_story="triage_precision_floor", triage_step="3")
+    assert not at.exception and not at.warning
+    assert "Step 3: Nurses for the middle" in _info(at)
+    link = dict(parse_qsl(urlparse(at.get("code")[0].value).query))
+    assert link["triage_story"] == "triage_precision_floor" and link["triage_step"] == "3"
+    bad = app("triage", triage_story="triage_precision_floor", triage_step="9")
+    assert any("triage_step=9" in w.value for w in bad.warning)
+    assert "Step 1:" in _info(bad)
+    unknown = app("triage", **small_params("triage", triage_story="nope"))
+    assert any("triage_story=nope" in w.value for w in unknown.warning) and not unknown.exception
+
+
+def test_kpi_deltas_in_a_story_show_what_the_step_changed():
+    first = app("triage", triage_story="triage_precision_floor", triage_step="2")
+    third = app("triage", triage_story="triage_precision_floor", triage_step="3")
+    before, after = percent(kpi(first, "Recall")), percent(kpi(third, "Recall"))
+    delta = next(m.delta for m in third.metric if m.label == "Recall")
+    # against the previous step, not the default band (cards are rounded to 0.1 %)
+    assert float(delta.removesuffix(" pp")) == pytest.approx((after - before) * 100, abs=0.11)
+    assert any("previous step 2" in c.value for c in third.caption)
+
+
+def test_overview_stories_open_their_story_at_step_one():
+    at = app()
+    links = {(p.proto.page, p.proto.query_string) for p in at.get("page_link")}
+    for preset in all_presets():
+        d = preset.domain
+        assert (d, f"{d}_story={preset.name}&{d}_step=1") in links, preset.name
+
+
+def test_report_carries_the_story_and_compares_with_the_default_band():
+    result = run(small("fraud", weeks=4))
+    default, tight = result.at_policy(0.08, 0.3), result.at_policy(0.01, 0.05)
+    preset = load_preset("fraud_adaptation")
+    page = scenario_report_html(result, tight, "Fraud", report_story(preset, 1), default)
+    for text in (preset.question, preset.expected_finding, "Step 2 of 3: After the attack",
+                 "vs the default band (0.08, 0.3)"):
+        assert html.escape(text) in page, text
+    a, b = horizon_totals(default.weekly), horizon_totals(tight.weekly)
+    recall = f"{(b['recall'] - a['recall']) * 100:+.1f} pp"
+    assert re.search(r"<th>Recall</th><td>[^<]+</td><td>" + re.escape(recall), page)
+
+
+def test_the_report_can_be_downloaded_while_presenting():
+    at = app("fraud", **small_params("fraud", present="true"))
+    assert "Data" not in [t.label for t in at.tabs]
+    assert [b for b in at.get("download_button") if b.proto.label.startswith("One-page report")]

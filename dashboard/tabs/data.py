@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.teaching.report_html import scenario_report_html
 from simulations.reporting.safe_csv import to_csv_text
 from simulations.reporting.summary import events_sample
 
 
-def draw(domain, scenario, result, outcome, link: str) -> None:
+def draw(domain, scenario, result, outcome, link: str, report) -> None:
+    """``report`` makes the one-page HTML report (called only when it is downloaded)."""
     st.dataframe(events_sample(outcome), hide_index=True, width="stretch", height=320)
     st.caption("A random sample of 500 events. Download everything below.")
     c1, c2, c3, c4 = st.columns(4)
@@ -24,7 +24,7 @@ def draw(domain, scenario, result, outcome, link: str) -> None:
                        file_name=f"{domain.name}_scenario.json", mime="application/json",
                        on_click="ignore", key="dl_scenario")
     c4.download_button("One-page report (HTML)",
-                       data=lambda: scenario_report_html(result, outcome, domain.title),
+                       data=report,
                        file_name=f"{domain.name}_report.html", mime="text/html",
                        on_click="ignore", key="dl_report",
                        help="Interactive charts with plotly.js embedded: opens offline.")

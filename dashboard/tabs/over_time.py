@@ -1,5 +1,6 @@
 """The Over time tab: weekly precision and recall, pass rate, review load against capacity,
-costs, drift and AUC, with drift onsets and retrainings marked."""
+costs, drift and AUC, with drift onsets and retrainings marked, the default band as a grey
+ghost behind the current one, and a link that opens Compare with both bands filled in."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import streamlit as st
 from dashboard import charts
 from dashboard.figures import chart
 
+# the Compare page's drift choice, as its link spells it
+DRIFT_WORDS = {"covariate": "covariate shift", "prior": "prior shift",
+               "concept": "concept drift", "cohort": "cohort mix"}
+
 
 def markers(scenario, result) -> charts.Markers:
     onsets = sorted({d.onset_week for d in scenario.drift
@@ -15,21 +20,45 @@ def markers(scenario, result) -> charts.Markers:
     return charts.Markers(tuple(onsets), tuple(result.retrain_weeks))
 
 
-def draw(domain, scenario, result, weekly) -> None:
+def compare_params(domain, scenario) -> dict[str, str | list[str]]:
+    """The Compare page's link parameters: A the default band, B this one, same seed, weeks
+    and (when there is exactly one) drift kind."""
+    p, words = scenario.policy, DRIFT_WORDS
+    params = {"compare_domain": domain.title, "compare_weeks": str(scenario.population.weeks),
+              "compare_seed": str(scenario.seed),
+              f"compare_{domain.name}_a": [f"{v:g}" for v in domain.policy],
+              f"compare_{domain.name}_b": [f"{p.t_low:g}", f"{p.t_high:g}"]}
+    if len(scenario.drift) == 1 and scenario.drift[0].kind in words:
+        params["compare_drift"] = words[scenario.drift[0].kind]
+        params["compare_onset"] = str(scenario.drift[0].onset_week)
+    return params
+
+
+def draw(domain, scenario, result, weekly, ghost=None) -> None:
+    """``ghost``: the default band's weekly table, drawn behind (None when it is this band)."""
     m = markers(scenario, result)
+    if ghost is not None:
+        st.page_link("views/compare.py", label="Compare with the default band, week by week",
+                     icon=":material/compare_arrows:",
+                     query_params=compare_params(domain, scenario),
+                     help="Opens Compare policies with A = the default band and B = this band, "
+                          "on the same seed, weeks and drift (other settings at their "
+                          "defaults there).")
     left, right = st.columns(2)
     chart(left, charts.weekly_lines(
         weekly, {"precision": "precision", "recall": "recall",
                  "observed_precision": "precision the team sees"},
-        "Precision and recall by week", "share", m, y_format=".0%"), key="pr_time")
+        "Precision and recall by week", "share", m, y_format=".0%",
+        ghost=ghost[["week", "precision", "recall"]] if ghost is not None else None),
+        key="pr_time")
     chart(right, charts.weekly_lines(
         weekly, {"pass_rate": f"'{domain.actions['pass']}' rate"},
-        f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%"),
-        key="pass_time")
+        f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%",
+        ghost=ghost), key="pass_time")
     left, right = st.columns(2)
-    chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m),
-                      key="review_time")
-    chart(right, charts.weekly_costs(weekly, domain.unit, m), key="cost_time")
+    chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m,
+                                   ghost=ghost), key="review_time")
+    chart(right, charts.weekly_costs(weekly, domain.unit, m, ghost=ghost), key="cost_time")
     levels = {"PSI 0.1: watch": 0.1, "PSI 0.25: act": 0.25}
     if scenario.retrain.trigger == "drift":
         levels = {f"retrain at {scenario.retrain.drift_metric.upper()} "

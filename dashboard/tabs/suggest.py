@@ -10,6 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import charts, seam
+from dashboard.figures import chart
 from dashboard.kpis import money
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import Suggestion
@@ -43,8 +44,10 @@ def _apply(band_key: str, policy: tuple[float, float]) -> None:
 
 def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
                     words: dict[str, str], curves, current: tuple[float, float],
-                    money: Callable[[float, str], str], note: str = "") -> None:
-    """The answer, its frontier and the button that applies it to the band slider."""
+                    money: Callable[[float, str], str], note: str = "",
+                    capacity: int | None = None) -> None:
+    """The answer, its frontier and the button that applies it to the band slider. With the
+    review ``capacity`` given, a band whose review demand exceeds it says so."""
     g = suggestion.guardrails
     if not suggestion.feasible:
         st.warning(suggestion.message(), icon=":material/block:")
@@ -60,17 +63,26 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
     cols[1].metric("Total cost", money(m["cost_total"], unit), border=True)
     cols[2].metric("Precision", format_share(m["precision"]), border=True)
     cols[3].metric("Recall", format_share(m["recall"]), border=True)
-    cols[4].metric("Reviews / week", f"{m['review_demand_per_week']:,.0f}", border=True)
+    demand = m["review_demand_per_week"]
+    over = capacity is not None and demand > capacity
+    cols[4].metric("Reviews / week", f"{demand:,.0f} of {capacity:,}" if over else f"{demand:,.0f}",
+                   border=True)
+    if over:
+        st.warning(f"This band needs {demand:,.0f} {words['review']}s a week against a capacity "
+                   f"of {capacity:,}: in an average week about {demand - capacity:,.0f} would "
+                   f"overflow unreviewed. Add a ceiling of "
+                   f"{capacity:,} under 'Reviews a week at most' to keep within it.",
+                   icon=":material/group:")
     st.button("Apply this band to the slider", icon=":material/check:", type="primary",
               key=f"{band_key}_apply", on_click=_apply, args=(band_key, (t_low, t_high)))
     if note:
         st.caption(note)
     left, right = st.columns(2)
-    left.plotly_chart(charts.frontier_cost(suggestion.frontier, m, current, unit,
-                                           g.max_review_per_week), key=f"{band_key}_frontier")
-    right.plotly_chart(charts.frontier_pr(curves, suggestion.frontier, m,
-                                          (g.min_precision, g.min_recall)),
-                       key=f"{band_key}_frontier_pr")
+    chart(left, charts.frontier_cost(suggestion.frontier, m, current, unit,
+                                     g.max_review_per_week), key=f"{band_key}_frontier")
+    chart(right, charts.frontier_pr(curves, suggestion.frontier, m,
+                                    (g.min_precision, g.min_recall)),
+          key=f"{band_key}_frontier_pr")
     st.caption("Each point on the left is the cheapest band meeting your floors with at most "
                "that many reviews a week: the slope is what one more reviewer is worth. Weekly "
                "figures are averages over the weeks; a week busier than average can still "
@@ -89,4 +101,4 @@ def draw(domain, scenario, totals, band_key) -> None:
     show_suggestion(suggestion, band_key=band_key, unit=domain.unit, words=domain.actions,
                     curves=seam.band_free_views(seam.run_key(scenario))["curves"],
                     current=(totals["review_demand_per_week"], totals["cost_total"]),
-                    money=money, note=note)
+                    money=money, note=note, capacity=scenario.review.capacity)

@@ -40,10 +40,14 @@ with right.container(border=True):
                 "cheapest band within your team's guardrails.")
     st.page_link("views/upload.py", label="Bring your scores", icon=":material/arrow_forward:")
 st.subheader("Stories to explore")
-st.caption("Each opens on its domain page from the sidebar's Story panel, with steps to walk "
-           "a room through it.")
+st.caption("Each opens on its domain page at step 1, with Previous / Next (or the arrow keys) "
+           "to walk a room through it.")
 for preset in seam.presets():
-    st.markdown(f"- **{preset.title}** ({DOMAINS[preset.domain].title.lower()}): "
-                f"{preset.question}")
+    with st.container(border=True):
+        st.page_link(PAGES[preset.domain], label=f"**{preset.title}**",
+                     icon=":material/play_circle:",
+                     query_params={f"{preset.domain}_story": preset.name,
+                                   f"{preset.domain}_step": "1"})
+        st.caption(f"{DOMAINS[preset.domain].title}: {preset.question}")
 st.caption("Every control is mirrored in the page address: copy the link to share the exact "
            "view. Hover the question-mark icon next to any number for what it means and why it matters.")

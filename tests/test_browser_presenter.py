@@ -1,0 +1,112 @@
+"""In a real headless Chromium: presenter mode at projector sizes (no KPI value or label cut,
+the story stepped with the arrow keys) and the offline report's charts (tick labels inside the
+figure, legends clear of titles). Measures rendered boxes, not screenshots."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_browser import (  # noqa: F401  (fixtures)
+    browser,
+    open_page,
+    screenshot,
+    server,
+    wait_until_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+# Every element whose text is cut: its content is wider than the box that shows it.
+CUT = """(selector) => [...document.querySelectorAll(selector)].flatMap(el =>
+  [el, ...el.querySelectorAll('*')]).filter(e => e.clientWidth > 0 &&
+  e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.trim()).filter(t => t)"""
+
+# Per chart: tick labels outside the figure, and legends overlapping a title or axis title.
+CHART_BOXES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => {
+  const box = p.querySelector('.main-svg').getBoundingClientRect();
+  const rects = s => [...p.querySelectorAll(s)].map(e => e.getBoundingClientRect())
+    .filter(b => b.width > 0);
+  const outside = b => b.left < box.left - 0.5 || b.right > box.right + 0.5 ||
+    b.top < box.top - 0.5 || b.bottom > box.bottom + 0.5;
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom &&
+    b.top < a.bottom;
+  const ticks = rects('.xtick text, .ytick text'), legends = rects('.legend .bg');
+  const titles = rects('.gtitle'), axisTitles = rects('.xtitle, .ytitle');
+  return {title: p.querySelector('.gtitle') ? p.querySelector('.gtitle').textContent : '',
+          ticks: ticks.length, ticksOutside: ticks.filter(outside).length,
+          legendOnTitle: legends.some(l => titles.some(t => meet(l, t))),
+          legendOnAxisTitle: legends.some(l => axisTitles.some(t => meet(l, t))),
+          axisTitleOnTicks: axisTitles.some(t => ticks.some(k => meet(t, k))),
+          tickPx: ticks.length ? parseFloat(getComputedStyle(
+            p.querySelector('.xtick text, .ytick text')).fontSize) : 0};
+})"""
+
+
+@pytest.fixture
+def projector(browser):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _cut(page) -> list[str]:
+    return page.evaluate(CUT, '[data-testid="stMetricValue"], [data-testid="stMetricLabel"]')
+
+
+@pytest.mark.parametrize("domain", ["fraud", "triage"])
+def test_no_kpi_value_or_label_is_cut_at_1280_in_presenter_mode(server, projector, domain):  # noqa: F811
+    open_page(projector, f"{server}/{domain}?present=true&{domain}_band=0.03&{domain}_band=0.6",
+              f"present_1280_{domain}")
+    projector.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    assert projector.locator('[data-testid="stMetricValue"]').count() >= 8
+    assert _cut(projector) == []
+    for row in projector.evaluate(CHART_BOXES):  # presenter charts: ticks readable, clear
+        assert row["tickPx"] >= 15, row
+        assert not (row["legendOnTitle"] or row["ticksOutside"]), row
+    projector.get_by_role("tab", name="Suggest a policy").click()
+    wait_until_idle(projector)
+    projector.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    screenshot(projector, f"present_1280_{domain}_suggest")
+    assert projector.get_by_text("Suggested band").count()
+    assert _cut(projector) == []
+    rows = projector.evaluate(CHART_BOXES)
+    assert len(rows) == 2 and all(r["tickPx"] >= 15 and not r["legendOnTitle"] for r in rows)
+
+
+def test_the_arrow_keys_step_through_a_story_in_presenter_mode(server, projector):  # noqa: F811
+    open_page(projector, f"{server}/triage?triage_story=triage_precision_floor&present=true",
+              "present_1280_story")
+    box = projector.locator('[data-testid="stMain"]')
+    assert box.get_by_text("Step 1 of 3").count() == 1
+    assert projector.get_by_text("Expected finding").count() == 0  # notes stay off screen
+    projector.locator("h1").first.click()  # focus on the page, not on a control
+    projector.keyboard.press("ArrowRight")
+    wait_until_idle(projector)
+    assert box.get_by_text("Step 2 of 3").count() == 1
+    assert "triage_step=2" in projector.url
+    assert projector.get_by_role("tab", name="Segments", selected=True).count() == 1
+    projector.keyboard.press("ArrowLeft")
+    wait_until_idle(projector)
+    assert box.get_by_text("Step 1 of 3").count() == 1
+
+
+def test_the_offline_reports_tick_labels_lie_inside_its_charts(browser, tmp_path):  # noqa: F811
+    from dashboard.teaching.report_html import scenario_report_html
+    from simulations import run
+    from tests.conftest import small
+
+    result = run(small("fraud", weeks=6))
+    path = tmp_path / "report.html"
+    path.write_text(scenario_report_html(result, result.outcome, "Fraud report"))
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, offline=True)
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    rows = page.evaluate(CHART_BOXES)
+    context.close()
+    assert len(rows) == 6
+    for row in rows:
+        assert row["ticks"] >= 4 and row["ticksOutside"] == 0, row
+        assert not (row["legendOnTitle"] or row["legendOnAxisTitle"]
+                    or row["axisTitleOnTicks"]), row
