@@ -19,6 +19,7 @@ from simulations.engine import Outcome, RunResult
 from simulations.experiments import Comparison, compare_policies
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
+from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
 from simulations.presets import Preset, all_presets
 from simulations.reporting.summary import cost_curve, score_histogram, tradeoff_curves
 from simulations.scenario import Policy, Scenario
@@ -97,3 +98,17 @@ def suggest(scenario: Scenario, guardrails: Guardrails) -> Suggestion:
 
 def best_band(scenario: Scenario, guardrails: Guardrails) -> tuple[float, float] | None:
     return suggest(scenario, guardrails).policy
+
+
+@st.cache_resource(max_entries=32, ttl=TTL_SECONDS,
+                   show_spinner="Checking every band week by week…")
+def _weekly_best(key: str, guardrails: tuple) -> WeeklyAnswer:
+    return weekly_search_run(_run(key), slider_thresholds(), Guardrails(*guardrails))
+
+
+def weekly_best(scenario: Scenario, guardrails: Guardrails) -> WeeklyAnswer:
+    """The cheapest band on the slider's grid meeting every guardrail in every week of
+    ``scenario``'s run (not only on pooled weeks); searched once per run and guardrails."""
+    g = guardrails
+    return _weekly_best(run_key(scenario),
+                        (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week))

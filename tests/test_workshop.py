@@ -40,14 +40,14 @@ def test_rehearsal_hides_results_until_commit_then_shows_three_policies():
 def test_markdown_export_holds_the_answers_decision_outcome_and_rubric():
     preset = load_preset("fraud_sensitivity")
     answer = Answer("Losses per week down 20%", "Approval rate above 99%",
-                    Guardrails(min_pass_rate=0.99), (0.05, 0.2), 400, "never",
+                    Guardrails(min_pass_rate=0.993), (0.05, 0.2), 400, {"trigger": "never"},
                     rubric=[True, False, True, False, False, False])
     result = run(small("fraud", weeks=3))
     outcomes = {"your policy": result.at_policy(0.05, 0.2).weekly}
     table = comparison_table(outcomes, {"your policy": (0.05, 0.2)}, answer.guardrails, "$")
     text = attempt_markdown(preset, answer, table, weekly_breaks(outcomes, answer.guardrails))
     for expected in ("Losses per week down 20%", "Approval rate above 99%", "0.050 – 0.200",
-                     "pass rate ≥ 99.0%", "your policy", "(2 of 6)", "- [x] " + RUBRIC[0],
+                     "pass rate ≥ 99.3%", "never retrain", "your policy", "(2 of 6)", "- [x] " + RUBRIC[0],
                      preset.question):
         assert expected in text
 

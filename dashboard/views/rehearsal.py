@@ -8,12 +8,14 @@ import streamlit as st
 from dashboard import charts, seam
 from dashboard.controls import BAND_STEP
 from dashboard.teaching.rehearsal import (
-    RETRAIN_CHOICES,
     RUBRIC,
     Answer,
     attempt_markdown,
+    breaks_sentence,
+    broken_weeks,
     comparison_table,
     decision_scenario,
+    retrain_options,
     weekly_breaks,
 )
 from simulations.domains import get_domain
@@ -59,9 +61,10 @@ if answer is None:
         d1, d2 = st.columns(2)
         capacity = d1.number_input(f"Weekly {words['review']} capacity", 0, 1_000_000,
                                    int(preset.scenario.review.capacity), step=50)
-        retrain = d2.selectbox("Retraining", list(RETRAIN_CHOICES),
-                               index=list(RETRAIN_CHOICES).index(preset.scenario.retrain.trigger),
-                               format_func=RETRAIN_CHOICES.get)
+        retrain_choices = retrain_options(preset.scenario)
+        retrain = d2.selectbox("Retraining", list(retrain_choices),
+                               help="The first option is the case's own plan, as its "
+                                    "scenario runs it.")
         if st.form_submit_button("Commit my answer", type="primary"):
             guardrails = Guardrails(
                 None if min_precision is None else min_precision / 100,
@@ -69,7 +72,7 @@ if answer is None:
                 None if min_pass is None else min_pass / 100,
                 max_review)
             attempts[preset.name] = Answer(metrics, guard_text, guardrails, tuple(band),
-                                           int(capacity), retrain)
+                                           int(capacity), retrain_choices[retrain])
             st.rerun()
     st.stop()
 
@@ -78,23 +81,45 @@ st.success("Answer committed. Here is what the simulation says.", icon=":materia
 decision = decision_scenario(preset, answer)
 committed_run, committed = seam.outcome(decision)
 starting = seam.outcome(preset.scenario)[1]
-best_band = seam.best_band(decision, answer.guardrails)
 outcomes = {"your policy": committed.weekly, "starting policy": starting.weekly}
 bands = {"your policy": answer.band,
          "starting policy": (preset.scenario.policy.t_low, preset.scenario.policy.t_high)}
+pass_word = f"'{domain.actions['pass']}' rate"
+weekly_answer = seam.weekly_best(decision, answer.guardrails)
+best_band, best_name, best_note = weekly_answer.policy, "best within your guardrails", ""
 if best_band is None:
-    st.warning("No band meets all of your guardrails in this scenario: they conflict. The "
-               "table shows how close your policy and the starting one come.")
-else:
+    best_band = seam.best_band(decision, answer.guardrails)
+    best_name = "cheapest on pooled weeks"
+    if best_band is None:
+        st.warning("No band meets all of your guardrails in this scenario, not even on pooled "
+                   "weeks: they conflict. The table shows how close your policy and the "
+                   "starting one come.")
+if best_band is not None:
     best = seam.outcome(decision.with_policy(*best_band))[1]
-    outcomes["best within your guardrails"] = best.weekly
-    bands["best within your guardrails"] = best_band
+    outcomes[best_name] = best.weekly
+    bands[best_name] = best_band
+    broken = breaks_sentence(broken_weeks(best.weekly, answer.guardrails), answer.guardrails,
+                             pass_word)
+    if weekly_answer.policy is None:
+        best_note = ("No band on the slider's grid meets every guardrail in every week. The "
+                     "row shows the cheapest band on pooled weeks (review demand averaged "
+                     "over the weeks, floors on the horizon's totals)"
+                     + (f"; it breaks {broken}." if broken else "."))
+    elif broken:
+        best_note = ("This case learns from the labels its decisions reveal, so the band was "
+                     "searched week by week on your run's scores and then simulated again; "
+                     f"with it the model sees other labels, and it breaks {broken}.")
+    else:
+        best_note = ("The cheapest band on the slider's grid that meets every guardrail you "
+                     "set in every week, with your review capacity and retraining"
+                     + (", checked again after re-simulating it."
+                        if decision.policy_changes_labels else "."))
 table = comparison_table(outcomes, bands, answer.guardrails, domain.unit)
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     c: st.column_config.NumberColumn(format="percent")
     for c in ("precision", "recall", "pass rate")})
-st.caption("The best policy is searched on a grid of bands over your run's scores, keeping your "
-           "review capacity and retraining choice.")
+if best_note:
+    (st.warning if "breaks" in best_note else st.caption)(best_note)
 
 breaks = weekly_breaks(outcomes, answer.guardrails)
 if len(breaks):

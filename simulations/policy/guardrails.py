@@ -25,12 +25,42 @@ class Guardrails:
     min_pass_rate: float | None = None
     max_review_per_week: float | None = None
 
-    def describe(self) -> list[str]:
-        words = {"min_precision": "precision ≥ {:.0%}", "min_recall": "recall ≥ {:.0%}",
-                 "min_pass_rate": "pass rate ≥ {:.1%}",
-                 "max_review_per_week": "review demand ≤ {:,.0f} a week"}
-        return [words[f.name].format(getattr(self, f.name)) for f in fields(self)
+    def describe(self, pass_word: str = "pass rate") -> list[str]:
+        """Each guardrail set, with its exact value ("approval ≥ 99.3%", never rounded to 99%);
+        ``pass_word`` is the domain's word for the pass rate ("'approve' rate")."""
+        return [f"{label(f.name, pass_word)} {limit(f.name, getattr(self, f.name))}"
+                for f in fields(self) if getattr(self, f.name) is not None]
+
+    def items(self) -> list[tuple[str, float]]:
+        """(check column, value) for each guardrail set, in ``check``'s column names."""
+        return [(COLUMNS[f.name], getattr(self, f.name)) for f in fields(self)
                 if getattr(self, f.name) is not None]
+
+
+COLUMNS = {"min_precision": "precision", "min_recall": "recall", "min_pass_rate": "pass_rate",
+           "max_review_per_week": "review_demand"}
+
+
+def exact_percent(share: float) -> str:
+    """A share as a percent with as many decimals as it has (up to 3): 0.993 -> "99.3%",
+    0.35 -> "35%", 0.9925 -> "99.25%"."""
+    text = f"{share * 100:.3f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def label(name: str, pass_word: str = "pass rate") -> str:
+    """A guardrail's metric in words; ``name`` is a Guardrails field or a check column."""
+    return {"min_precision": "precision", "precision": "precision", "min_recall": "recall",
+            "recall": "recall", "min_pass_rate": pass_word, "pass_rate": pass_word,
+            "max_review_per_week": "review demand",
+            "review_demand": "review demand"}[name]
+
+
+def limit(name: str, value: float) -> str:
+    """"≥ 99.3%" for a floor, "≤ 350 a week" for the review ceiling."""
+    if name in ("max_review_per_week", "review_demand"):
+        return f"≤ {value:,.10g} a week"
+    return f"≥ {exact_percent(value)}"
 
 
 def _met(values: dict[str, np.ndarray | float], g: Guardrails) -> dict[str, np.ndarray | bool]:

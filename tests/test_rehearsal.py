@@ -1,0 +1,63 @@
+"""The rehearsal page: the reveal's "best within your guardrails" row holds week by week (or the
+page says what it breaks), labels come from the case's scenario, and the export says the same."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pandas as pd
+
+from dashboard.teaching.rehearsal import Answer, attempt_markdown, retrain_options
+from simulations import run
+from simulations.policy.guardrails import Guardrails
+from simulations.presets import load_preset
+from tests.test_pages import app
+
+
+def broken_in_some_week(weekly, recall, approval, reviews) -> list[str]:
+    """A slow loop over the weeks, written here, not guardrails.check."""
+    broken = set()
+    for _, row in weekly.iterrows():
+        if not row["tp"] / row["positives"] >= recall:
+            broken.add("recall")
+        if not row["passed"] / row["events"] >= approval:
+            broken.add("approve")
+        if not row["review_demand"] <= reviews:
+            broken.add("review demand")
+    return sorted(broken)
+
+
+def test_best_row_meets_every_guardrail_week_by_week_or_the_page_says_which_it_breaks():
+    at = app("rehearsal", rehearse_case="Turn up fraud sensitivity?")
+    at.number_input[1].set_value(35.0)  # recall, %
+    at.number_input[2].set_value(99.3)  # approval, %
+    at.number_input[3].set_value(350)  # reviews a week
+    at.button[0].click().run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("policy")
+    best = [name for name in table.index if name not in ("your policy", "starting policy")]
+    assert best, "no best row and no word why"
+    name = best[0]
+    low, high = (float(x) for x in table.loc[name, "band"].split(" – "))
+    scenario = load_preset("fraud_sensitivity").scenario.with_policy(low, high)
+    broken = broken_in_some_week(run(scenario).weekly, 0.35, 0.993, 350)
+    if name == "best within your guardrails":
+        assert broken == [], f"{name} {low}-{high} breaks {broken}"
+    else:
+        text = " ".join(w.value for w in at.warning)
+        assert broken and all(b in text for b in broken), (broken, text)
+
+
+def test_retraining_label_comes_from_the_cases_scenario_and_the_export_repeats_it():
+    preset = load_preset("containment")
+    assert preset.scenario.retrain.every_weeks == 2
+    options = retrain_options(preset.scenario)
+    first = next(iter(options))
+    assert first.startswith("retrain every 2 weeks")
+    assert options[first] == asdict(preset.scenario.retrain)
+    answer = Answer("", "", Guardrails(), (0.05, 0.5), 600, options[first])
+    text = attempt_markdown(preset, answer, pd.DataFrame(), pd.DataFrame())
+    assert "retrain every 2 weeks" in text and "every 4 weeks" not in text
+    at = app("rehearsal", rehearse_case=preset.title)
+    assert at.selectbox[1].label == "Retraining"
+    assert at.selectbox[1].value == first
