@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import pandas as pd
+import pytest
 
 from dashboard.teaching.rehearsal import Answer, attempt_markdown, retrain_options
 from simulations import run
 from simulations.policy.guardrails import Guardrails
-from simulations.presets import load_preset
+from simulations.presets import Preset, load_preset
+from simulations.scenario import ScenarioError
 from tests.test_pages import app
 
 
@@ -61,3 +63,38 @@ def test_retraining_label_comes_from_the_cases_scenario_and_the_export_repeats_i
     at = app("rehearsal", rehearse_case=preset.title)
     assert at.selectbox[1].label == "Retraining"
     assert at.selectbox[1].value == first
+
+
+TEXT = {k: "x" for k in ("title", "story", "question", "look_at", "facilitator_notes",
+                         "expected_finding")}
+
+
+@pytest.mark.parametrize("decision, message", [
+    ({"options": [{"label": "a"}, {"label": "b"}]}, "decision needs a question"),
+    ({"question": "Q?", "options": [{"label": "a"}]}, "at least two options"),
+    ({"question": "Q?", "options": [{"label": "a"}, {"policy": [0.1, 0.2]}]},
+     "option 2 needs a label"),
+    ({"question": "Q?", "options": [{"label": "a"}, {"label": "a"}]}, "share the label 'a'"),
+    ({"question": "Q?", "options": [{"label": "a"}, {"label": "b", "policy": [0.5]}]},
+     r"option 2 policy must be \[t_low, t_high\]"),
+    ({"question": "Q?", "options": [{"label": "a"}, {"label": "b", "policy": [0.6, 0.2]}]},
+     "policy.t_low"),
+    ({"question": "Q?", "options": [{"label": "a"}, {"label": "b", "colour": 1}]},
+     "unknown key 'colour'"),
+    ({"question": "Q?", "options": [{"label": "a"},
+                                    {"label": "b", "changes": {"retrain": {"every": 2}}}]},
+     "retrain"),
+])
+def test_a_broken_decision_gets_a_one_line_error(decision, message):
+    data = {**TEXT, "scenario": {"domain": "fraud"}, "decision": decision}
+    with pytest.raises(ScenarioError, match=message) as err:
+        Preset.from_dict("bad", data)
+    assert "\n" not in str(err.value)
+
+
+def test_cases_with_a_decision_offer_its_options():
+    preset = load_preset("containment")
+    assert [o.name for o in preset.decision.options] == ["contain", "roll back and freeze"]
+    rollback = preset.decision.options[1].scenario(preset.scenario)
+    assert rollback == preset.alternative()  # the case's compare_with is one of its options
+    assert load_preset("fraud_sensitivity").decision is None  # the band is the decision
