@@ -13,7 +13,7 @@ from simulations import run
 from simulations.policy.guardrails import Guardrails
 from simulations.presets import Preset, load_preset
 from simulations.scenario import ScenarioError
-from tests.test_pages import app
+from tests.test_pages import app, small_params
 
 
 def broken_in_some_week(weekly, recall, approval, reviews) -> list[str]:
@@ -98,3 +98,16 @@ def test_cases_with_a_decision_offer_its_options():
     rollback = preset.decision.options[1].scenario(preset.scenario)
     assert rollback == preset.alternative()  # the case's compare_with is one of its options
     assert load_preset("fraud_sensitivity").decision is None  # the band is the decision
+
+
+def test_suggest_guardrails_are_percents_and_errors_are_said_in_words():
+    at = app("fraud", **small_params("fraud"), fraud_tab="Suggest a policy")
+    at.text_input(key="fraud_min_pass").input("99").run()
+    assert not at.exception and not at.error
+    assert any("'approve' rate ≥ 99%" in c.value for c in at.caption)
+    at.text_input(key="fraud_min_pass").input("0.993").run()  # a share: read as 99.3%, said so
+    assert any("read as a share, 99.3%" in c.value for c in at.caption)
+    at.text_input(key="fraud_min_pass").input("99%%").run()
+    assert any("is not a number" in e.value for e in at.error)  # visible, not in a tooltip
+    at.text_input(key="fraud_min_pass").input("150").run()
+    assert any("between 0 and 100" in e.value for e in at.error)

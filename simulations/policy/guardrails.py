@@ -86,3 +86,28 @@ def check(weekly: pd.DataFrame, g: Guardrails) -> tuple[dict[str, bool], pd.Data
                            ("precision", "recall", "pass_rate", "review_demand")}, g).items():
         by_week[name] = met
     return {k: bool(v) for k, v in horizon.items()}, by_week
+
+
+def parse_percent(text: str | None, what: str) -> tuple[float | None, str]:
+    """A guardrail typed as a percent, as a share: (share or None if empty, note).
+
+    "99", "99%" and "99.3 %" are percents (0.99, 0.993). A bare number at most 1 written with
+    a decimal point ("0.99") is read as a share, 99%, and the note says so ("0.99%" is
+    0.0099). Anything else raises ValueError with one line saying what to type.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        return None, ""
+    body = raw.removesuffix("%").strip().replace(",", ".")
+    try:
+        number = float(body)
+    except ValueError:
+        raise ValueError(f"{what}: {raw!r} is not a number; type a percent such as 99 or "
+                         "99.3%.") from None
+    if not np.isfinite(number) or number < 0 or number > 100:
+        raise ValueError(f"{what}: {raw!r} is not a percent between 0 and 100; type 99 or "
+                         "99.3%.")
+    if not raw.endswith("%") and "." in body and number <= 1:
+        return number, (f"{what}: {raw} read as a share, {exact_percent(number)} (type "
+                        f"{raw}% if you meant {raw} percent).")
+    return round(number / 100, 12), ""
