@@ -356,3 +356,37 @@ def frontier_pr(curves: pd.DataFrame, frontier: pd.DataFrame, chosen: dict,
     if recall_floor is not None:
         _line(layout, "x", recall_floor, ACTION_COLOURS["flag"], "dash", "recall floor", "left")
     return _figure(data, layout)
+
+
+def share_tick_format(values, floor: float | None = None) -> str:
+    """A percent tick format with enough decimals for the range shown: ".0%" over a wide
+    range, ".1%"/".2%" when every value sits within a few points (99.0%-99.4%), so ticks
+    never read "99% 99% 99%"."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    if floor is not None:
+        v = np.r_[v, floor]
+    if not len(v):
+        return ".0%"
+    span = float(v.max() - v.min())
+    return ".0%" if span >= 0.05 else ".1%" if span >= 0.005 else ".2%"
+
+
+def guardrail_lines(weekly: pd.DataFrame, columns: list[str], title: str, y_title: str,
+                    markers: Markers, level: float, level_text: str,
+                    share: bool = True) -> go.Figure:
+    """Weekly lines of each policy against a guardrail, the guardrail labelled with its exact
+    value (``level_text``); a share axis gets as many tick decimals as its range needs."""
+    weeks = _list(weekly["week"])
+    data = [{"type": "scatter", "x": weeks, "y": _list(weekly[column]), "mode": "lines+markers",
+             "name": column, "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)]},
+             "connectgaps": False} for i, column in enumerate(columns)]
+    layout = _layout(title, "week", y_title,
+                     y_format=share_tick_format(weekly[columns], level) if share else None)
+    if share:
+        layout["yaxis"]["hoverformat"] = ".2%"
+    # the legend under the plot: policy names are long and would cover the title
+    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0}
+    layout["margin"]["b"] = 40
+    _line(layout, "y", float(level), ACTION_COLOURS["flag"], "dash", level_text, "left")
+    return _figure(data, _mark(layout, markers))

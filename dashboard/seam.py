@@ -28,10 +28,23 @@ MAX_RUNS = 8
 TTL_SECONDS = 3600
 
 
-@st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS,
-                   show_spinner="Simulating the scenario week by week…")
-def _run(scenario_json: str) -> RunResult:
-    return run(Scenario.from_json(scenario_json))
+@st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS, show_spinner=False)
+def _run(scenario_json: str, _what: str = "") -> RunResult:
+    """One simulation, with a progress bar that counts its weeks (honest progress: a run's
+    time is spread evenly over its weeks, retrainings aside). The bar is made and emptied
+    inside the cached function, so a cache hit replays nothing visible."""
+    what = _what or "the scenario"
+    scenario = Scenario.from_json(scenario_json)
+    weeks = scenario.population.weeks
+    bar = st.progress(0.0, text=f"Simulating {what} week by week: week 0 of {weeks}…")
+
+    def step(week: int, total: int) -> None:
+        bar.progress(week / total, text=f"Simulating {what} week by week: week {week} of "
+                                        f"{total}…")
+
+    result = run(scenario, progress=step)
+    bar.empty()
+    return result
 
 
 def run_key(scenario: Scenario) -> str:
@@ -43,13 +56,14 @@ def run_key(scenario: Scenario) -> str:
     return scenario.with_policy(*get_domain(scenario.domain).policy).to_json()
 
 
-def simulate(scenario: Scenario) -> RunResult:
-    return _run(run_key(scenario))
+def simulate(scenario: Scenario, what: str = "") -> RunResult:
+    """The run behind ``scenario``; ``what`` names it in the progress bar if it must run."""
+    return _run(run_key(scenario), what)
 
 
-def outcome(scenario: Scenario) -> tuple[RunResult, Outcome]:
+def outcome(scenario: Scenario, what: str = "") -> tuple[RunResult, Outcome]:
     """The run behind ``scenario`` and its policy's outcome (from cache when possible)."""
-    result = simulate(scenario)
+    result = simulate(scenario, what)
     p = scenario.policy
     if scenario.policy_changes_labels:
         return result, result.outcome

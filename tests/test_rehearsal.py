@@ -31,16 +31,16 @@ def broken_in_some_week(weekly, recall, approval, reviews) -> list[str]:
 
 def test_best_row_meets_every_guardrail_week_by_week_or_the_page_says_which_it_breaks():
     at = app("rehearsal", rehearse_case="Turn up fraud sensitivity?")
-    at.number_input[1].set_value(35.0)  # recall, %
-    at.number_input[2].set_value(99.3)  # approval, %
-    at.number_input[3].set_value(350)  # reviews a week
+    at.text_input(key="rehearse_fraud_sensitivity_min_recall").input("35")
+    at.text_input(key="rehearse_fraud_sensitivity_min_pass").input("99.3%")
+    at.number_input(key="rehearse_fraud_sensitivity_max_review").set_value(350)
     at.button[0].click().run()
     assert not at.exception
-    table = at.dataframe[0].value.set_index("policy")
-    best = [name for name in table.index if name not in ("your policy", "starting policy")]
+    table = at.dataframe[0].value.set_index("figure")  # one column per policy
+    best = [name for name in table.columns if name.startswith(("best", "cheapest"))]
     assert best, "no best row and no word why"
     name = best[0]
-    low, high = (float(x) for x in table.loc[name, "band"].split(" – "))
+    low, high = (float(x) for x in table.loc["band", name].split(" – "))
     scenario = load_preset("fraud_sensitivity").scenario.with_policy(low, high)
     broken = broken_in_some_week(run(scenario).weekly, 0.35, 0.993, 350)
     if name == "best within your guardrails":
@@ -61,8 +61,12 @@ def test_retraining_label_comes_from_the_cases_scenario_and_the_export_repeats_i
     text = attempt_markdown(preset, answer, pd.DataFrame(), pd.DataFrame())
     assert "retrain every 2 weeks" in text and "every 4 weeks" not in text
     at = app("rehearsal", rehearse_case=preset.title)
-    assert at.selectbox[1].label == "Retraining"
-    assert at.selectbox[1].value == first
+    shown = " ".join([c.value for c in at.caption] + [r.value for r in at.radio]
+                     + [o for r in at.radio for o in r.options])
+    assert "retrain every 2 weeks" in shown and "every 4 weeks" not in shown
+    at = app("rehearsal", rehearse_case=load_preset("fraud_sensitivity").title)
+    retrain = at.selectbox[1]
+    assert retrain.label == "Retraining" and retrain.value == "never retrain (the case's plan)"
 
 
 TEXT = {k: "x" for k in ("title", "story", "question", "look_at", "facilitator_notes",

@@ -26,12 +26,13 @@ def test_rehearsal_hides_results_until_commit_then_shows_three_policies():
     assert any("hidden until you commit" in i.value for i in at.info)
     at.text_area[0].input("Fraud losses per week, down 20%")
     at.text_area[1].input("Approval rate must stay above 99%")
-    at.number_input[2].set_value(99.0)  # minimum approval rate, %
+    at.text_input(key="rehearse_fraud_sensitivity_min_pass").input("99")  # approval, %
     at.button[0].click().run()
     assert not at.exception
-    policies = at.dataframe[0].value["policy"].tolist()
-    assert policies == ["your policy", "starting policy", "best within your guardrails"]
-    assert "guardrail: pass_rate" in at.dataframe[0].value.columns
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["figure", "your policy (the starting one)",
+                                   "twice as sensitive", "best within your guardrails"]
+    assert "'approve' rate ≥ 99%" in table["figure"].tolist()
     assert at.get("download_button")
     at.checkbox[0].check().run()
     assert kpi(at, "Rubric score") == f"1 of {len(RUBRIC)}"
