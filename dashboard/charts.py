@@ -275,8 +275,16 @@ def segment_bars(segments: pd.DataFrame) -> go.Figure:
     return _figure(data, layout)
 
 
-def paired_differences(diff: pd.DataFrame, columns: dict[str, str]) -> go.Figure:
-    """Weekly B - A bars, one small chart per metric stacked vertically (shared week axis)."""
+def paired_differences(diff: pd.DataFrame, columns: dict[str, str],
+                       better: dict[str, str] | None = None,
+                       points: tuple[str, ...] = ()) -> go.Figure:
+    """Weekly B - A bars, one small chart per metric stacked vertically (shared week axis).
+
+    ``better`` says per column whether "higher" or "lower" is better for B: a bar is teal when
+    B does better that week and red when it does worse (not coloured by sign: a drop in cost
+    is good, a drop in approval is bad); columns it omits are grey. Columns in ``points`` are
+    shares, drawn in percentage points (B - A x 100, ticks "+0.4 pp")."""
+    better = better or {}
     n = len(columns)
     gap = 0.08
     height = (1 - gap * (n - 1)) / n
@@ -287,12 +295,21 @@ def paired_differences(diff: pd.DataFrame, columns: dict[str, str]) -> go.Figure
     for i, (column, title) in enumerate(columns.items()):
         suffix = "" if i == 0 else str(i + 1)
         top = 1 - i * (height + gap)
-        values = diff[column].to_numpy(dtype=float)
-        colours = np.where(values > 0, ACTION_COLOURS["flag"], ACTION_COLOURS["pass"]).tolist()
+        values = diff[column].to_numpy(dtype=float) * (100.0 if column in points else 1.0)
+        good = values > 0 if better.get(column) == "higher" else values < 0
+        colours = np.where(values == 0, NEUTRAL,
+                           np.where(good, ACTION_COLOURS["pass"], ACTION_COLOURS["flag"]))
+        if column not in better:
+            colours = np.full(len(values), NEUTRAL)
         data.append({"type": "bar", "x": weeks, "y": _list(values), "name": title,
-                     "marker": {"color": colours}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+                     "marker": {"color": colours.tolist()}, "xaxis": f"x{suffix}",
+                     "yaxis": f"y{suffix}",
+                     "hovertemplate": "week %{x}: %{y:+,.2f}"
+                                      + (" pp" if column in points else "") + "<extra></extra>"})
         layout[f"yaxis{suffix}"] = {"domain": [max(0.0, top - height), top], "anchor": f"x{suffix}",
                                     "zeroline": True}
+        if column in points:
+            layout[f"yaxis{suffix}"].update(ticksuffix=" pp", tickformat="+.2~f")
         layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "matches": "x" if i else None,
                                     "showticklabels": i == n - 1}
         layout["annotations"].append({"text": title, "x": 0, "xref": "paper", "y": top,
