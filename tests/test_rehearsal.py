@@ -3,16 +3,25 @@ page says what it breaks), labels come from the case's scenario, and the export 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 import pandas as pd
 import pytest
 
-from dashboard.teaching.rehearsal import Answer, attempt_markdown, retrain_options
+from dashboard.teaching.rehearsal import (
+    Answer,
+    attempt_markdown,
+    comparison_table,
+    retrain_options,
+    weekly_breaks,
+)
 from simulations import run
 from simulations.policy.guardrails import Guardrails
+from simulations.policy.metrics import horizon_totals
 from simulations.presets import Preset, load_preset
 from simulations.scenario import ScenarioError
+from tests.conftest import small
 from tests.test_pages import app, small_params
 
 
@@ -115,3 +124,22 @@ def test_suggest_guardrails_are_percents_and_errors_are_said_in_words():
     assert any("is not a number" in e.value for e in at.error)  # visible, not in a tooltip
     at.text_input(key="fraud_min_pass").input("150").run()
     assert any("between 0 and 100" in e.value for e in at.error)
+
+
+def test_markdown_export_formats_money_and_percents_and_cannot_be_given_a_section():
+    preset = load_preset("fraud_sensitivity")
+    g = Guardrails(min_recall=0.35, min_pass_rate=0.993)
+    answer = Answer("Losses down\n## Injected section\n| a | b |", "<b>bold</b>", g,
+                    (0.08, 0.3), 500, {"trigger": "never"})
+    result = run(small("fraud", weeks=3))
+    outcomes = {"your policy": result.at_policy(0.08, 0.3).weekly}
+    table = comparison_table(outcomes, {"your policy": (0.08, 0.3)}, g, "$", "'approve' rate")
+    text = attempt_markdown(preset, answer, table, weekly_breaks(outcomes, g, "'approve' rate"),
+                            "'approve' rate")
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert "## Injected section" not in headings and len(headings) == 6
+    assert "<b>" not in text
+    cost = horizon_totals(outcomes["your policy"])["cost_total"]
+    assert f"${cost:,.0f}" in text  # money, not 335697.000
+    assert "'approve' rate ≥ 99.3%" in text and "recall ≥ 35%" in text
+    assert re.search(r"\| \d+\.\d\d% \|", text)  # shares as percents, not 0.400
