@@ -253,10 +253,14 @@ with evidence_slot:
         for col, name in zip(st.columns(len(names)), names, strict=True):
             weekly = outcomes[name]
             columns = {c: legend for c, legend in ev.columns.items() if c in weekly}
-            col.plotly_chart(charts.weekly_lines(
+            fig = charts.weekly_lines(
                 weekly, columns, name, ev.y_title, charts.Markers(
                     markers.drift_onsets, tuple(weekly.loc[weekly["retrained"], "week"])),
-                y_format=ev.format or None), key=f"evidence_{i}_{name}")
+                y_format=ev.format or None)
+            # the legend under the plot, clear of the title
+            fig.layout.legend = {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0}
+            fig.layout.margin.b = 40
+            col.plotly_chart(fig, key=f"evidence_{i}_{name}")
     if preset.ab_contamination is not None:
         committed_run, committed = seam.outcome(decision)
         ab = contaminated_ab_test(committed_run, preset.ab_contamination, committed)
