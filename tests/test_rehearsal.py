@@ -143,3 +143,18 @@ def test_markdown_export_formats_money_and_percents_and_cannot_be_given_a_sectio
     assert f"${cost:,.0f}" in text  # money, not 335697.000
     assert "'approve' rate ≥ 99.3%" in text and "recall ≥ 35%" in text
     assert re.search(r"\| \d+\.\d\d% \|", text)  # shares as percents, not 0.400
+
+
+def test_suggest_says_when_its_band_overflows_the_review_capacity():
+    at = app("fraud", **small_params("fraud"), fraud_tab="Suggest a policy")
+    for recall in ("", "80"):  # no guardrail; then a floor that needs a wide review band
+        at.text_input(key="fraud_min_recall").input(recall).run()
+        assert not at.exception
+        said = " ".join(w.value for w in at.warning)
+        assert "'approve' rate" in " ".join(c.value for c in at.caption)
+        card = [m.value for m in at.metric if m.label == "Reviews / week"][-1]  # the suggestion's
+        if float(card.replace(",", "")) > 350:  # the fraud team's capacity
+            assert f"asks for {card} reviews a week" in said and "go unreviewed" in said
+        else:
+            assert "go unreviewed" not in said
+    assert "go unreviewed" in said  # the 80% floor does overflow

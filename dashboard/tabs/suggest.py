@@ -82,6 +82,17 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
     cols[2].metric("Precision", format_share(m["precision"]), border=True)
     cols[3].metric("Recall", format_share(m["recall"]), border=True)
     cols[4].metric("Reviews / week", f"{m['review_demand_per_week']:,.0f}", border=True)
+    said = [f"'{words['pass']}' rate {format_share(m['pass_rate'])}"]
+    if current is not None and abs(m["cost_total"] - current[1]) >= 0.5:
+        delta = m["cost_total"] - current[1]
+        said.append(f"{'-' if delta < 0 else '+'}{money(abs(delta), unit)} against the current "
+                    "band")
+    st.caption("With this band: " + "; ".join(said) + ".")
+    if m["overflow_per_week"] > 0.5:
+        st.warning(f"This band asks for {m['review_demand_per_week']:,.0f} reviews a week, more "
+                   f"than the review capacity: on average {m['overflow_per_week']:,.0f} a week "
+                   "go unreviewed and take the default action. Set a ceiling on reviews a week "
+                   "to keep within the team's capacity.", icon=":material/group:")
     st.button("Apply this band to the slider", icon=":material/check:", type="primary",
               key=f"{band_key}_apply", on_click=_apply, args=(band_key, (t_low, t_high)))
     if note:
