@@ -88,10 +88,10 @@ SHARES = ("pass_rate", "precision", "recall")
 NAMES = {"cost_total": "total cost", "cost_fn": f"cost of missed {domain.positive_word}",
          "cost_fp": "cost of false alarms", "cost_review": "cost of reviews",
          "pass_rate": pass_word, "precision": "precision", "recall": "recall",
-         "flagged": f"events {words['flag']}", "reviewed": "reviews done",
+         "flagged": f"final '{words['flag']}' decisions", "reviewed": "reviews done",
          "review_overflow": "sent to review beyond capacity (unreviewed)",
-         "fn": f"missed {domain.positive_word}", "fp": f"false alarms ({words['flag']} "
-                                                      f"{domain.negative_word})"}
+         "fn": f"missed {domain.positive_word}",
+         "fp": f"false alarms ({domain.negative_word} but '{words['flag']}')"}
 BETTER = {"cost_total": "lower", "cost_fn": "lower", "cost_fp": "lower", "cost_review": "lower",
           "pass_rate": "higher", "precision": "higher", "recall": "higher", "fn": "lower",
           "fp": "lower", "review_overflow": "lower"}
@@ -138,10 +138,11 @@ st.plotly_chart(charts.paired_differences(comparison.difference, {
     "pass_rate": f"{pass_word}, B - A (percentage points)",
     "recall": "recall, B - A (percentage points)",
     "reviewed": "reviews done, B - A"}, better=BETTER, points=SHARES), key="paired")
+# money first, then the rates, then the counts behind them
+order = [m for m in NAMES if m in totals.index]
 table = pd.DataFrame({
-    "figure": [NAMES.get(m, m) for m in comparison.totals["metric"]],
+    "figure": [NAMES[m] for m in order],
     **{f"policy {c}" if c != "B - A" else c:
-       [_fmt(m, v, signed=c == "B - A") for m, v in zip(comparison.totals["metric"],
-                                                       comparison.totals[c], strict=True)]
+       [_fmt(m, totals.loc[m, c], signed=c == "B - A") for m in order]
        for c in ("A", "B", "B - A")}})
 st.dataframe(table, hide_index=True, width="stretch", height="content")
