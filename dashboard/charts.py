@@ -301,8 +301,16 @@ def segment_bars(segments: pd.DataFrame) -> go.Figure:
     return _figure(data, layout)
 
 
-def paired_differences(diff: pd.DataFrame, columns: dict[str, str]) -> go.Figure:
-    """Weekly B - A bars, one small chart per metric stacked vertically (shared week axis)."""
+def paired_differences(diff: pd.DataFrame, columns: dict[str, str],
+                       better: dict[str, str] | None = None,
+                       points: tuple[str, ...] = ()) -> go.Figure:
+    """Weekly B - A bars, one small chart per metric stacked vertically (shared week axis).
+
+    ``better`` says per column whether "higher" or "lower" is better for B: a bar is teal when
+    B does better that week and red when it does worse (not coloured by sign: a drop in cost
+    is good, a drop in approval is bad); columns it omits are grey. Columns in ``points`` are
+    shares, drawn in percentage points (B - A x 100, ticks "+0.4 pp")."""
+    better = better or {}
     n = len(columns)
     gap = 0.08
     height = (1 - gap * (n - 1)) / n
@@ -313,12 +321,21 @@ def paired_differences(diff: pd.DataFrame, columns: dict[str, str]) -> go.Figure
     for i, (column, title) in enumerate(columns.items()):
         suffix = "" if i == 0 else str(i + 1)
         top = 1 - i * (height + gap)
-        values = diff[column].to_numpy(dtype=float)
-        colours = np.where(values > 0, ACTION_COLOURS["flag"], ACTION_COLOURS["pass"]).tolist()
+        values = diff[column].to_numpy(dtype=float) * (100.0 if column in points else 1.0)
+        good = values > 0 if better.get(column) == "higher" else values < 0
+        colours = np.where(values == 0, NEUTRAL,
+                           np.where(good, ACTION_COLOURS["pass"], ACTION_COLOURS["flag"]))
+        if column not in better:
+            colours = np.full(len(values), NEUTRAL)
         data.append({"type": "bar", "x": weeks, "y": _list(values), "name": title,
-                     "marker": {"color": colours}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+                     "marker": {"color": colours.tolist()}, "xaxis": f"x{suffix}",
+                     "yaxis": f"y{suffix}",
+                     "hovertemplate": "week %{x}: %{y:+,.2f}"
+                                      + (" pp" if column in points else "") + "<extra></extra>"})
         layout[f"yaxis{suffix}"] = {"domain": [max(0.0, top - height), top], "anchor": f"x{suffix}",
                                     "zeroline": True, "automargin": True}
+        if column in points:
+            layout[f"yaxis{suffix}"].update(ticksuffix=" pp", tickformat="+.2~f")
         layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "matches": "x" if i else None,
                                     "showticklabels": i == n - 1, "automargin": True}
         layout["annotations"].append({"text": title, "x": 0, "xref": "paper", "y": top,
@@ -377,3 +394,37 @@ def frontier_pr(curves: pd.DataFrame, frontier: pd.DataFrame, chosen: dict,
     if recall_floor is not None:
         _line(layout, "x", recall_floor, ACTION_COLOURS["flag"], "dash", "recall floor", "left")
     return _figure(data, layout)
+
+
+def share_tick_format(values, floor: float | None = None) -> str:
+    """A percent tick format with enough decimals for the range shown: ".0%" over a wide
+    range, ".1%"/".2%" when every value sits within a few points (99.0%-99.4%), so ticks
+    never read "99% 99% 99%"."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    if floor is not None:
+        v = np.r_[v, floor]
+    if not len(v):
+        return ".0%"
+    span = float(v.max() - v.min())
+    return ".0%" if span >= 0.05 else ".1%" if span >= 0.005 else ".2%"
+
+
+def guardrail_lines(weekly: pd.DataFrame, columns: list[str], title: str, y_title: str,
+                    markers: Markers, level: float, level_text: str,
+                    share: bool = True) -> go.Figure:
+    """Weekly lines of each policy against a guardrail, the guardrail labelled with its exact
+    value (``level_text``); a share axis gets as many tick decimals as its range needs."""
+    weeks = _list(weekly["week"])
+    data = [{"type": "scatter", "x": weeks, "y": _list(weekly[column]), "mode": "lines+markers",
+             "name": column, "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)]},
+             "connectgaps": False} for i, column in enumerate(columns)]
+    layout = _layout(title, "week", y_title,
+                     y_format=share_tick_format(weekly[columns], level) if share else None)
+    if share:
+        layout["yaxis"]["hoverformat"] = ".2%"
+    # the legend under the plot: policy names are long and would cover the title
+    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0}
+    layout["margin"]["b"] = 40
+    _line(layout, "y", float(level), ACTION_COLOURS["flag"], "dash", level_text, "left")
+    return _figure(data, _mark(layout, markers))

@@ -24,6 +24,7 @@ from simulations.engine import Outcome, RunResult, estimate_size
 from simulations.experiments import Comparison, compare_policies
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
+from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
 from simulations.presets import Preset, all_presets
 from simulations.reporting.summary import cost_curve, score_histogram, tradeoff_curves
 from simulations.scenario import Policy, Scenario
@@ -45,13 +46,26 @@ def runs() -> MemoryBoundedCache:
     return MemoryBoundedCache(int(RUN_BUDGET_GB * 2**30), ttl=TTL_SECONDS)
 
 
-def _run(scenario_json: str) -> RunResult:
+def _simulate(scenario: Scenario, what: str) -> RunResult:
+    """One simulation, with a progress bar that counts its weeks (honest progress: a run's
+    time is spread evenly over its weeks, retrainings aside)."""
+    weeks = scenario.population.weeks
+    bar = st.progress(0.0, text=f"Simulating {what} week by week: week 0 of {weeks}…")
+
+    def step(week: int, total: int) -> None:
+        bar.progress(week / total, text=f"Simulating {what} week by week: week {week} of "
+                                        f"{total}…")
+
+    result = run(scenario, progress=step)
+    bar.empty()
+    return result
+
+
+def _run(scenario_json: str, _what: str = "") -> RunResult:
+    """The run of a scenario, from the server's memory-bounded cache or simulated now."""
     scenario = Scenario.from_json(scenario_json)
     cache, size = runs(), estimate_size(scenario)
-    if scenario_json in cache:
-        return cache.get(scenario_json, size, lambda: run(scenario))
-    with st.spinner("Simulating the scenario week by week…"):
-        return cache.get(scenario_json, size, lambda: run(scenario))
+    return cache.get(scenario_json, size, lambda: _simulate(scenario, _what or "the scenario"))
 
 
 def run_key(scenario: Scenario) -> str:
@@ -63,13 +77,14 @@ def run_key(scenario: Scenario) -> str:
     return scenario.with_policy(*get_domain(scenario.domain).policy).to_json()
 
 
-def simulate(scenario: Scenario) -> RunResult:
-    return _run(run_key(scenario))
+def simulate(scenario: Scenario, what: str = "") -> RunResult:
+    """The run behind ``scenario``; ``what`` names it in the progress bar if it must run."""
+    return _run(run_key(scenario), what)
 
 
-def outcome(scenario: Scenario) -> tuple[RunResult, Outcome]:
+def outcome(scenario: Scenario, what: str = "") -> tuple[RunResult, Outcome]:
     """The run behind ``scenario`` and its policy's outcome (from cache when possible)."""
-    result = simulate(scenario)
+    result = simulate(scenario, what)
     p = scenario.policy
     if scenario.policy_changes_labels:
         return result, result.outcome
@@ -124,3 +139,17 @@ def suggest(scenario: Scenario, guardrails: Guardrails) -> Suggestion:
 
 def best_band(scenario: Scenario, guardrails: Guardrails) -> tuple[float, float] | None:
     return suggest(scenario, guardrails).policy
+
+
+@st.cache_resource(max_entries=32, ttl=TTL_SECONDS,
+                   show_spinner="Checking every band week by week…")
+def _weekly_best(key: str, guardrails: tuple) -> WeeklyAnswer:
+    return weekly_search_run(_run(key), slider_thresholds(), Guardrails(*guardrails))
+
+
+def weekly_best(scenario: Scenario, guardrails: Guardrails) -> WeeklyAnswer:
+    """The cheapest band on the slider's grid meeting every guardrail in every week of
+    ``scenario``'s run (not only on pooled weeks); searched once per run and guardrails."""
+    g = guardrails
+    return _weekly_best(run_key(scenario),
+                        (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week))

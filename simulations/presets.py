@@ -9,7 +9,13 @@ A preset file holds ``title``, ``domain``, ``story``, ``question``, ``look_at``,
 * ``steps``: a walk-through for workshops, each ``{"title", "note"}`` plus optional
   ``policy`` (``[t_low, t_high]``), ``changes`` (scenario sections) to apply and ``tab`` (the
   domain page's tab the step talks about, one of ``PAGE_TABS``);
-* ``ab_test``: ``{"contamination": c}`` for the contaminated A/B test story.
+* ``ab_test``: ``{"contamination": c}`` for the contaminated A/B test story;
+* ``decision``: the case's own decision for the rehearsal, ``{"question": ..., "options":
+  [{"label": ..., "short": ..., "policy": [t_low, t_high], "changes": {...}}, ...]}`` (two or
+  more options with unique labels; optional ``short`` name for tables, ``policy`` and
+  ``changes`` applied to the scenario like a step's);
+* ``evidence``: charts of the case's own evidence in the rehearsal's reveal, each
+  ``{"title": ..., "y_title": ..., "columns": {weekly column: legend name}, "format": ".0%"}``.
 
 A preset's name is its file name without ``.json``.
 """
@@ -25,7 +31,7 @@ from .scenario import Scenario, ScenarioError
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 TEXT_FIELDS = ("title", "story", "question", "look_at", "facilitator_notes", "expected_finding")
-OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test")
+OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test", "decision", "evidence")
 # The domain page's tabs, in order; a story step may open one of them.
 PAGE_TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
 STEP_FIELDS = ("title", "note", "policy", "changes", "tab")
@@ -62,6 +68,41 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Option:
+    """One answer to a case's decision question: a band and/or scenario sections to change."""
+
+    label: str
+    policy: tuple[float, float] | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    short: str = ""  # a name for tables and legends ("roll back"); the label when empty
+
+    @property
+    def name(self) -> str:
+        return self.short or self.label
+
+    def scenario(self, base: Scenario) -> Scenario:
+        return Step(self.label, "", self.policy, self.changes).scenario(base)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A case's decision question and its options (the rehearsal's form asks it)."""
+
+    question: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A weekly chart the case rests on: columns of the weekly table, with legend names."""
+
+    title: str
+    y_title: str
+    columns: dict[str, str]
+    format: str = ""
+
+
+@dataclass(frozen=True)
 class Preset:
     name: str
     title: str
@@ -75,6 +116,8 @@ class Preset:
     compare_changes: dict[str, Any] = field(default_factory=dict)
     steps: tuple[Step, ...] = ()
     ab_contamination: float | None = None
+    decision: Decision | None = None
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def domain(self) -> str:
@@ -113,11 +156,77 @@ class Preset:
         preset = cls(name=name, scenario=scenario, compare_label=str(compare.get("label", "")),
                      compare_changes=dict(compare.get("changes", {})), steps=steps,
                      ab_contamination=contamination,
+                     decision=_decision(name, data.get("decision")),
+                     evidence=_evidence(name, data.get("evidence")),
                      **{k: str(data[k]) for k in TEXT_FIELDS})
         preset.alternative()  # validate now, not when someone first asks
         for step in steps:
             step.scenario(scenario)
+        for option in preset.decision.options if preset.decision else ():
+            option.scenario(scenario)
         return preset
+
+
+def _policy(where: str, policy: Any) -> tuple[float, float] | None:
+    if policy is None:
+        return None
+    if (not isinstance(policy, list) or len(policy) != 2
+            or not all(isinstance(t, int | float) and not isinstance(t, bool) for t in policy)):
+        raise ScenarioError(f"{where} policy must be [t_low, t_high]")
+    return float(policy[0]), float(policy[1])
+
+
+def _decision(name: str, data: Any) -> Decision | None:
+    """The ``decision`` field, checked: a question and two or more options with unique labels."""
+    if data is None:
+        return None
+    where = f"preset {name!r}: decision"
+    if not isinstance(data, dict) or not isinstance(data.get("question"), str) \
+            or not data["question"].strip():
+        raise ScenarioError(f"{where} needs a question (a non-empty text)")
+    unknown = [k for k in data if k not in ("question", "options")]
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {unknown[0]!r}; allowed: question, options")
+    options = data.get("options")
+    if not isinstance(options, list) or len(options) < 2:
+        raise ScenarioError(f"{where} needs a list of at least two options")
+    out = []
+    for i, option in enumerate(options, 1):
+        at = f"{where} option {i}"
+        if not isinstance(option, dict) or not isinstance(option.get("label"), str) \
+                or not option["label"].strip():
+            raise ScenarioError(f"{at} needs a label (a non-empty text)")
+        unknown = [k for k in option if k not in ("label", "short", "policy", "changes")]
+        if unknown:
+            raise ScenarioError(f"{at}: unknown key {unknown[0]!r}; allowed: label, short, "
+                                "policy, changes")
+        changes = option.get("changes") or {}
+        if not isinstance(changes, dict):
+            raise ScenarioError(f"{at} changes must be an object of scenario sections")
+        out.append(Option(option["label"].strip(), _policy(at, option.get("policy")), changes,
+                          str(option.get("short", "")).strip()))
+    labels = [o.label for o in out]
+    if len(set(labels)) != len(labels):
+        raise ScenarioError(f"{where}: two options share the label "
+                            f"{next(x for x in labels if labels.count(x) > 1)!r}")
+    return Decision(data["question"].strip(), tuple(out))
+
+
+def _evidence(name: str, data: Any) -> tuple[Evidence, ...]:
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise ScenarioError(f"preset {name!r}: evidence must be a list of charts")
+    out = []
+    for i, chart in enumerate(data, 1):
+        at = f"preset {name!r}: evidence chart {i}"
+        if not isinstance(chart, dict) or not isinstance(chart.get("title"), str) \
+                or not isinstance(chart.get("columns"), dict) or not chart["columns"]:
+            raise ScenarioError(f"{at} needs a title and columns (weekly column: legend name)")
+        out.append(Evidence(chart["title"], str(chart.get("y_title", "")),
+                            {str(k): str(v) for k, v in chart["columns"].items()},
+                            str(chart.get("format", ""))))
+    return tuple(out)
 
 
 def _step(name: str, index: int, data: Any) -> Step:

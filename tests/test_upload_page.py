@@ -63,7 +63,7 @@ def test_the_sample_explorer_responds_to_the_band_and_applies_a_suggestion():
 
     at = app("upload", upload_tab="Suggest a policy",
              upload_source="Sample: breast-cancer biopsies (real data)")
-    at.number_input(key="upload_min_recall").set_value(0.99).run()
+    at.text_input(key="upload_min_recall").input("99%").run()
     assert not at.exception
     suggested = kpi(at, "Suggested band")
     at.button(key="upload_sample_band_apply").click().run()
@@ -74,11 +74,11 @@ def test_the_sample_explorer_responds_to_the_band_and_applies_a_suggestion():
 def test_domain_page_suggests_a_band_and_says_when_guardrails_conflict():
     at = app("fraud", **small_params("fraud"), fraud_tab="Suggest a policy")
     assert not at.exception
-    at.number_input(key="fraud_min_precision").set_value(0.999).run()
-    at.number_input(key="fraud_min_recall").set_value(0.999).run()
+    at.text_input(key="fraud_min_precision").input("99.9").run()
+    at.text_input(key="fraud_min_recall").input("99.9").run()
     assert "cannot be met" in _messages(at)
-    at.number_input(key="fraud_min_precision").set_value(None).run()
-    at.number_input(key="fraud_min_recall").set_value(0.5).run()
+    at.text_input(key="fraud_min_precision").input("").run()
+    at.text_input(key="fraud_min_recall").input("50").run()
     suggested = kpi(at, "Suggested band")
     at.button(key="fraud_band_apply").click().run()
     low, high = at.slider(key="fraud_band").value

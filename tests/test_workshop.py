@@ -14,6 +14,7 @@ from dashboard.teaching.report_html import scenario_report_html
 from dashboard.teaching.workshop import report_story
 from simulations import run
 from simulations.policy.guardrails import Guardrails
+from simulations.policy.metrics import horizon_totals
 from simulations.policy.optimize import PolicyGrid, optimize_policy
 from simulations.presets import all_presets, load_preset
 from tests.conftest import small
@@ -27,12 +28,13 @@ def test_rehearsal_hides_results_until_commit_then_shows_three_policies():
     assert any("hidden until you commit" in i.value for i in at.info)
     at.text_area[0].input("Fraud losses per week, down 20%")
     at.text_area[1].input("Approval rate must stay above 99%")
-    at.number_input[2].set_value(99.0)  # minimum approval rate, %
+    at.text_input(key="rehearse_fraud_sensitivity_min_pass").input("99")  # approval, %
     at.button[0].click().run()
     assert not at.exception
-    policies = at.dataframe[0].value["policy"].tolist()
-    assert policies == ["your policy", "starting policy", "best within your guardrails"]
-    assert "guardrail: pass_rate" in at.dataframe[0].value.columns
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["figure", "your policy (the starting one)",
+                                   "twice as sensitive", "best within your guardrails"]
+    assert "'approve' rate ≥ 99%" in table["figure"].tolist()
     assert at.get("download_button")
     at.checkbox[0].check().run()
     assert kpi(at, "Rubric score") == f"1 of {len(RUBRIC)}"
@@ -41,14 +43,14 @@ def test_rehearsal_hides_results_until_commit_then_shows_three_policies():
 def test_markdown_export_holds_the_answers_decision_outcome_and_rubric():
     preset = load_preset("fraud_sensitivity")
     answer = Answer("Losses per week down 20%", "Approval rate above 99%",
-                    Guardrails(min_pass_rate=0.99), (0.05, 0.2), 400, "never",
+                    Guardrails(min_pass_rate=0.993), (0.05, 0.2), 400, {"trigger": "never"},
                     rubric=[True, False, True, False, False, False])
     result = run(small("fraud", weeks=3))
     outcomes = {"your policy": result.at_policy(0.05, 0.2).weekly}
     table = comparison_table(outcomes, {"your policy": (0.05, 0.2)}, answer.guardrails, "$")
     text = attempt_markdown(preset, answer, table, weekly_breaks(outcomes, answer.guardrails))
     for expected in ("Losses per week down 20%", "Approval rate above 99%", "0.050 – 0.200",
-                     "pass rate ≥ 99%", "your policy", "(2 of 6)", "- [x] " + RUBRIC[0],
+                     "pass rate ≥ 99.3%", "never retrain", "your policy", "(2 of 6)", "- [x] " + RUBRIC[0],
                      preset.question):
         assert expected in text
 

@@ -12,30 +12,51 @@ import streamlit as st
 from dashboard import charts, seam
 from dashboard.figures import chart
 from dashboard.kpis import money
-from simulations.policy.guardrails import Guardrails
+from simulations.policy.guardrails import Guardrails, parse_percent
 from simulations.policy.optimize import Suggestion
 from simulations.reporting.summary import format_share
 
 
-def guardrail_inputs(prefix: str, words: dict[str, str]) -> Guardrails:
-    """Four optional guardrails; an empty box means no guardrail on that."""
+def guardrail_inputs(prefix: str, words: dict[str, str],
+                     problems: list[str] | None = None) -> Guardrails:
+    """Four optional guardrails, the floors typed as percents ("99" or "99%", like the KPI
+    cards); an empty box means no guardrail on that. What each box was read as, and any box
+    that cannot be read, is said under the boxes in words (not only in a tooltip); a box that
+    cannot be read sets no guardrail, and its message is appended to ``problems``."""
     c1, c2, c3, c4 = st.columns(4)
-    kw = {"min_value": 0.0, "max_value": 1.0, "value": None, "step": 0.01, "format": "%.3f",
-          "placeholder": "no floor"}
-    precision = c1.number_input("Precision at least", key=f"{prefix}_min_precision", **kw,
-                                help=f"Of the events finally {words['flag']}, the share that "
-                                     "must be truly positive.")
-    recall = c2.number_input("Recall at least", key=f"{prefix}_min_recall", **kw,
-                             help="Of all truly positive events, the share that must end "
-                                  f"{words['flag']}.")
-    pass_rate = c3.number_input(f"'{words['pass']}' rate at least", key=f"{prefix}_min_pass",
-                                **kw, help=f"The share of events that must end "
-                                           f"'{words['pass']}'.")
+    boxes = (
+        ("min_precision", "Precision at least (%)", c1,
+         f"Of the events finally {words['flag']}, the share that must be truly positive."),
+        ("min_recall", "Recall at least (%)", c2,
+         f"Of all truly positive events, the share that must end {words['flag']}."),
+        ("min_pass", f"'{words['pass']}' rate at least (%)", c3,
+         f"The share of events that must end '{words['pass']}'."),
+    )
+    floors, notes, errors = [], [], []
+    for name, label, col, help_text in boxes:
+        text = col.text_input(label, key=f"{prefix}_{name}", placeholder="no floor, e.g. 99",
+                              help=help_text + " A percent: 99 or 99.3%.")
+        try:
+            value, note = parse_percent(text, label.removesuffix(" (%)"))
+        except ValueError as err:
+            value, note = None, ""
+            errors.append(str(err))
+        floors.append(value)
+        if note:
+            notes.append(note)
     review = c4.number_input("Reviews a week at most", min_value=0.0, value=None, step=10.0,
                              format="%.0f", placeholder="no ceiling", key=f"{prefix}_max_review",
-                             help="A ceiling on the average weekly review demand (your "
-                                  "team's capacity).")
-    return Guardrails(precision, recall, pass_rate, review)
+                             help="A ceiling on the weekly review demand (your team's "
+                                  "capacity).")
+    guardrails = Guardrails(*floors, review)
+    for error in errors:
+        st.error(error, icon=":material/error:")
+    if problems is not None:
+        problems.extend(errors)
+    read = guardrails.describe(f"'{words['pass']}' rate")
+    if notes or (read and not errors):
+        st.caption(" ".join(notes) + (" Read as: " + "; ".join(read) + "." if read else ""))
+    return guardrails
 
 
 def _apply(band_key: str, policy: tuple[float, float]) -> None:
@@ -50,7 +71,7 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
     review ``capacity`` given, a band whose review demand exceeds it says so."""
     g = suggestion.guardrails
     if not suggestion.feasible:
-        st.warning(suggestion.message(), icon=":material/block:")
+        st.warning(suggestion.message(f"'{words['pass']}' rate"), icon=":material/block:")
         st.caption("Loosen the guardrail named above (or the others it is combined with): "
                    "the value given is the closest any policy on the slider's grid gets.")
         return
@@ -67,12 +88,17 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
     over = capacity is not None and demand > capacity
     cols[4].metric("Reviews / week", f"{demand:,.0f} of {capacity:,}" if over else f"{demand:,.0f}",
                    border=True)
-    if over:
-        st.warning(f"This band needs {demand:,.0f} {words['review']}s a week against a capacity "
-                   f"of {capacity:,}: in an average week about {demand - capacity:,.0f} would "
-                   f"overflow unreviewed. Add a ceiling of "
-                   f"{capacity:,} under 'Reviews a week at most' to keep within it.",
-                   icon=":material/group:")
+    said = [f"'{words['pass']}' rate {format_share(m['pass_rate'])}"]
+    if current is not None and abs(m["cost_total"] - current[1]) >= 0.5:
+        delta = m["cost_total"] - current[1]
+        said.append(f"{'-' if delta < 0 else '+'}{money(abs(delta), unit)} against the current "
+                    "band")
+    st.caption("With this band: " + "; ".join(said) + ".")
+    if m["overflow_per_week"] > 0.5 or over:
+        st.warning(f"This band asks for {demand:,.0f} {words['review']}s a week, more than the "
+                   f"review capacity: on average {m['overflow_per_week']:,.0f} a week go "
+                   "unreviewed and take the default action. Set a ceiling on reviews a week "
+                   "to keep within the team's capacity.", icon=":material/group:")
     st.button("Apply this band to the slider", icon=":material/check:", type="primary",
               key=f"{band_key}_apply", on_click=_apply, args=(band_key, (t_low, t_high)))
     if note:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, seam
@@ -84,40 +85,68 @@ except seam.RunTooLarge as err:
     st.stop()
 totals = comparison.totals.set_index("metric")
 unit = domain.unit
+words = domain.actions
+pass_word = f"'{words['pass']}' rate"
+SHARES = ("pass_rate", "precision", "recall")
+# readable names for the table, in the domain's words, and which way is better for B
+NAMES = {"cost_total": "total cost", "cost_fn": f"cost of missed {domain.positive_word}",
+         "cost_fp": "cost of false alarms", "cost_review": "cost of reviews",
+         "pass_rate": pass_word, "precision": "precision", "recall": "recall",
+         "flagged": f"final '{words['flag']}' decisions", "reviewed": "reviews done",
+         "review_overflow": "sent to review beyond capacity (unreviewed)",
+         "fn": f"missed {domain.positive_word}",
+         "fp": f"false alarms ({domain.negative_word} but '{words['flag']}')"}
+BETTER = {"cost_total": "lower", "cost_fn": "lower", "cost_fp": "lower", "cost_review": "lower",
+          "pass_rate": "higher", "precision": "higher", "recall": "higher", "fn": "lower",
+          "fp": "lower", "review_overflow": "lower"}
 
 
-def _fmt(metric: str, value: float) -> str:
+def _fmt(metric: str, value: float, signed: bool = False) -> str:
     if not np.isfinite(value):
         return "undefined"
-    if metric in ("pass_rate", "precision", "recall"):
-        return f"{value:.2%}"
+    if metric in SHARES:
+        return f"{value * 100:+.2f} pp" if signed else f"{value:.2%}"
+    sign = ("-" if value < 0 else "+" if signed and value > 0 else "")
     if metric.startswith("cost"):
-        return f"${value:,.0f}" if unit == "$" else f"{value:,.0f} {unit}"
-    return f"{value:,.0f}"
+        return f"{sign}${abs(value):,.0f}" if unit == "$" else f"{sign}{abs(value):,.0f} {unit}"
+    return f"{sign}{abs(value):,.0f}"
 
 
 cols = st.columns(4)
 for col, (metric, label) in zip(cols, (
         ("cost_total", "Total cost, B - A"),
-        ("pass_rate", f"'{domain.actions['pass']}' rate, B - A"),
+        ("pass_rate", f"{pass_word}, B - A"),
         ("recall", "Recall, B - A"),
         ("reviewed", "Reviews done, B - A")), strict=True):
     diff = totals.loc[metric, "B - A"]
-    shown = (f"{diff * 100:+.2f} pp" if metric in ("pass_rate", "recall")
-             else ("+" if diff > 0 else "") + _fmt(metric, diff))
-    col.metric(label, shown if np.isfinite(diff) else "undefined",
+    col.metric(label, _fmt(metric, diff, signed=True),
                help=f"A: {_fmt(metric, totals.loc[metric, 'A'])}; "
                     f"B: {_fmt(metric, totals.loc[metric, 'B'])} over {values['weeks']} weeks.",
                border=True)
 
+capacity = scenario.review.capacity
+for name, weekly in (("A", comparison.a), ("B", comparison.b)):
+    overflow = float(weekly["review_overflow"].sum())
+    if overflow > 0:
+        busy = int((weekly["review_overflow"] > 0).sum())
+        st.warning(f"Policy {name} sends {overflow:,.0f} events to {words['review']} beyond the "
+                   f"capacity of {capacity:,} a week ({busy} of {len(weekly)} weeks overflow): "
+                   f"they end '{words[scenario.review.overflow_action]}' unreviewed.",
+                   icon=":material/warning:")
+
 if tuple(band_a) == tuple(band_b):
     st.info("A and B are the same policy: on identical traffic every difference is zero.")
+st.caption("Teal bars: B does better than A that week; red: B does worse; grey: neither.")
 st.plotly_chart(charts.paired_differences(comparison.difference, {
     "cost_total": f"total cost, B - A ({unit})",
-    "pass_rate": f"'{domain.actions['pass']}' rate, B - A",
-    "recall": "recall, B - A",
-    "reviewed": "reviews done, B - A"}), key="paired")
-table = comparison.totals.copy()
-for column in ("A", "B", "B - A"):
-    table[column] = [_fmt(m, v) for m, v in zip(table["metric"], table[column], strict=True)]
-st.dataframe(table, hide_index=True, width="stretch")
+    "pass_rate": f"{pass_word}, B - A (percentage points)",
+    "recall": "recall, B - A (percentage points)",
+    "reviewed": "reviews done, B - A"}, better=BETTER, points=SHARES), key="paired")
+# money first, then the rates, then the counts behind them
+order = [m for m in NAMES if m in totals.index]
+table = pd.DataFrame({
+    "figure": [NAMES[m] for m in order],
+    **{f"policy {c}" if c != "B - A" else c:
+       [_fmt(m, totals.loc[m, c], signed=c == "B - A") for m in order]
+       for c in ("A", "B", "B - A")}})
+st.dataframe(table, hide_index=True, width="stretch", height="content")

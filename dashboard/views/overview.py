@@ -44,7 +44,7 @@ st.caption("Each opens on its domain page at step 1, with Previous / Next (or th
            "to walk a room through it.")
 for preset in seam.presets():
     with st.container(border=True):
-        st.page_link(PAGES[preset.domain], label=f"**{preset.title}**",
+        st.page_link(f"views/{preset.domain}.py", label=f"**{preset.title}**",
                      icon=":material/play_circle:",
                      query_params={f"{preset.domain}_story": preset.name,
                                    f"{preset.domain}_step": "1"})

@@ -1,24 +1,37 @@
-"""Case-study rehearsal: read a case, commit to metrics, guardrails and a decision, then see the
-simulated outcome beside the starting policy and the best policy within your guardrails."""
+"""Case-study rehearsal: read a case and its brief (today's numbers), commit to metrics,
+guardrails and the case's own decision, then see the simulated outcome beside the case's other
+options, its alternative and the best band within your guardrails, with your answer beside the
+model answer."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 import streamlit as st
 
 from dashboard import charts, seam
 from dashboard.controls import BAND_STEP, check_url
+from dashboard.tabs.suggest import guardrail_inputs
 from dashboard.teaching.rehearsal import (
-    RETRAIN_CHOICES,
     RUBRIC,
     Answer,
     attempt_markdown,
+    breaks_sentence,
+    broken_weeks,
     comparison_table,
     decision_scenario,
+    decision_text,
+    describe_retrain,
+    money_text,
+    policies_to_show,
+    retrain_options,
+    share_text,
     weekly_breaks,
 )
 from simulations.domains import get_domain
 from simulations.experiments import contaminated_ab_test
-from simulations.policy.guardrails import Guardrails
+from simulations.policy.guardrails import exact_percent
+from simulations.policy.metrics import horizon_totals
 
 st.title("Rehearse a case study")
 st.caption("Commit to how you would measure success and what you would decide before you "
@@ -31,6 +44,8 @@ title = st.selectbox("Case", list(presets), key="rehearse_case", bind="query-par
                      help="Each case is one of the named scenarios, told as an interview prompt.")
 preset = presets[title]
 domain = get_domain(preset.domain)
+words = domain.actions
+pass_word = f"'{words['pass']}' rate"
 attempts = st.session_state.setdefault("rehearsal_attempts", {})
 answer: Answer | None = attempts.get(preset.name)
 
@@ -38,94 +53,223 @@ with st.container(border=True):
     st.markdown(f"**{domain.title}.** {preset.story}")
     st.markdown(f"**Question.** {preset.question}")
 
+
+def case_brief() -> None:
+    """Today's numbers under the starting policy, and where the scores fall."""
+    run_result, start = seam.outcome(preset.scenario)
+    t = horizon_totals(start.weekly)
+    p = preset.scenario.policy
+    st.markdown(f"**Case brief: today's numbers** (the starting policy, band {p.t_low:.3f} – "
+                f"{p.t_high:.3f}, over {preset.scenario.population.weeks} weeks of "
+                f"{preset.scenario.population.events_per_week:,} events a week)")
+    cols = st.columns(5)
+    cols[0].metric(pass_word, share_text(t["pass_rate"]), border=True)
+    cols[1].metric("Recall", share_text(t["recall"]), border=True)
+    cols[2].metric("Precision", share_text(t["precision"]), border=True)
+    cols[3].metric("Reviews / week", f"{t['review_demand_per_week']:,.0f}",
+                   help=f"Against a capacity of {preset.scenario.review.capacity:,} a week.",
+                   border=True)
+    cols[4].metric(f"Cost of missed {domain.positive_word}", money_text(t["cost_fn"], domain.unit),
+                   help=f"Total cost, everything included: {money_text(t['cost_total'], domain.unit)}.",
+                   border=True)
+    st.caption(f"Review capacity {preset.scenario.review.capacity:,} a week; "
+               f"{describe_retrain(preset.scenario.retrain)}. The base rate of "
+               f"{domain.positive_word} is {exact_percent(t['positives'] / t['events'])}.")
+    views = seam.band_free_views(seam.run_key(preset.scenario))
+    st.plotly_chart(charts.score_distribution(
+        views["histogram"], p.t_low, p.t_high, words, domain.positive_word,
+        domain.negative_word, log_x=domain.base_rate < 0.05), key="brief_scores")
+    del run_result
+
+
 if answer is None:
     st.info("Results stay hidden until you commit your answer.", icon=":material/lock:")
+    brief = st.container(border=True)
+    problems: list[str] = []
     with st.form(f"answer_{preset.name}"):
         metrics = st.text_area("Success metrics", placeholder="What will you measure, and what "
                                "target makes this a success?", help="Say this before you pick "
                                "a solution: interviewers listen for it first.")
         guard_text = st.text_area("Guardrails, in your words", placeholder="What must not get "
                                   "worse while you chase the success metric?")
-        st.markdown("**Guardrails the simulation will check** (leave empty for none)")
-        c1, c2, c3, c4 = st.columns(4)
-        min_precision = c1.number_input("Minimum precision (%)", 0.0, 100.0, value=None)
-        min_recall = c2.number_input("Minimum recall (%)", 0.0, 100.0, value=None)
-        min_pass = c3.number_input(f"Minimum '{domain.actions['pass']}' rate (%)", 0.0, 100.0,
-                                   value=None)
-        max_review = c4.number_input("Maximum reviews a week", 0, 10_000_000, value=None)
+        st.markdown("**Guardrails the simulation will check** (percents, as on the KPI cards; "
+                    "leave a box empty for none)")
+        guardrails = guardrail_inputs(f"rehearse_{preset.name}", words, problems)
         st.markdown("**Your decision**")
-        words = domain.actions
-        band = st.slider(f"{words['pass']} | {words['review']} | {words['flag']}", 0.0, 1.0,
-                         (preset.scenario.policy.t_low, preset.scenario.policy.t_high),
-                         step=BAND_STEP, format="%.3f")
-        d1, d2 = st.columns(2)
-        capacity = d1.number_input(f"Weekly {words['review']} capacity", 0, 1_000_000,
-                                   int(preset.scenario.review.capacity), step=50)
-        retrain = d2.selectbox("Retraining", list(RETRAIN_CHOICES),
-                               index=list(RETRAIN_CHOICES).index(preset.scenario.retrain.trigger),
-                               format_func=RETRAIN_CHOICES.get)
+        option_label = ""
+        scenario = preset.scenario
+        if preset.decision:
+            option_label = st.radio(preset.decision.question,
+                                    [o.label for o in preset.decision.options])
+            band = (scenario.policy.t_low, scenario.policy.t_high)
+            capacity, retrain = scenario.review.capacity, asdict(scenario.retrain)
+        else:
+            band = st.slider(f"{words['pass']} | {words['review']} | {words['flag']}", 0.0, 1.0,
+                             (scenario.policy.t_low, scenario.policy.t_high), step=BAND_STEP,
+                             format="%.3f", help="Scores below the left handle: "
+                             f"{words['pass']}; from the right handle up: {words['flag']}; "
+                             f"between: {words['review']}. The brief above shows where the "
+                             "scores fall.")
+            d1, d2 = st.columns(2)
+            capacity = d1.number_input(f"Weekly {words['review']} capacity", 0, 1_000_000,
+                                       int(scenario.review.capacity), step=50)
+            choices = retrain_options(scenario)
+            retrain = choices[d2.selectbox("Retraining", list(choices),
+                                           help="The first option is the case's own plan, as "
+                                                "its scenario runs it.")]
         if st.form_submit_button("Commit my answer", type="primary"):
-            guardrails = Guardrails(
-                None if min_precision is None else min_precision / 100,
-                None if min_recall is None else min_recall / 100,
-                None if min_pass is None else min_pass / 100,
-                max_review)
-            attempts[preset.name] = Answer(metrics, guard_text, guardrails, tuple(band),
-                                           int(capacity), retrain)
-            st.rerun()
+            if not problems:
+                attempt = Answer(metrics, guard_text, guardrails, tuple(band), int(capacity),
+                                 retrain, option=option_label)
+                if option_label:  # the option's own band, capacity and retraining
+                    chosen = decision_scenario(preset, attempt)
+                    attempt.band = (chosen.policy.t_low, chosen.policy.t_high)
+                    attempt.capacity = chosen.review.capacity
+                    attempt.retrain = asdict(chosen.retrain)
+                attempts[preset.name] = attempt
+                st.rerun()
+            st.error("Fix the guardrail boxes above before committing.")
+    with brief:
+        case_brief()
+    # While the candidate writes, simulate what every reveal of this case needs (the options,
+    # the alternative): the reveal is then answered from the cache.
+    needed = policies_to_show(preset, Answer("", "", guardrails, (0.0, 0.0), 0,
+                                             asdict(preset.scenario.retrain),
+                                             option=(preset.decision.options[0].label
+                                                     if preset.decision else "")))
+    for name, scenario in needed.items():
+        seam.outcome(scenario, what=f"'{name}' for the reveal")
     st.stop()
 
 # -- reveal ---------------------------------------------------------------------------------
 st.success("Answer committed. Here is what the simulation says.", icon=":material/lock_open:")
 decision = decision_scenario(preset, answer)
-try:
-    committed_run, committed = seam.outcome(decision)
-    starting = seam.outcome(preset.scenario)[1]
-    best_band = seam.best_band(decision, answer.guardrails)
-except seam.RunTooLarge as err:
-    st.error(f"Not simulated: {err}.", icon=":material/memory:")
-    st.stop()
-outcomes = {"your policy": committed.weekly, "starting policy": starting.weekly}
-bands = {"your policy": answer.band,
-         "starting policy": (preset.scenario.policy.t_low, preset.scenario.policy.t_high)}
-if best_band is None:
-    st.warning("No band meets all of your guardrails in this scenario: they conflict. The "
-               "table shows how close your policy and the starting one come.")
-else:
-    best = seam.outcome(decision.with_policy(*best_band))[1]
-    outcomes["best within your guardrails"] = best.weekly
-    bands["best within your guardrails"] = best_band
-table = comparison_table(outcomes, bands, answer.guardrails, domain.unit)
-st.dataframe(table, hide_index=True, width="stretch", column_config={
-    c: st.column_config.NumberColumn(format="percent")
-    for c in ("precision", "recall", "pass rate")})
-st.caption("The best policy is searched on a grid of bands over your run's scores, keeping your "
-           "review capacity and retraining choice.")
+shown = policies_to_show(preset, answer)
+yours_name = next(iter(shown))
 
-breaks = weekly_breaks(outcomes, answer.guardrails)
-if len(breaks):
-    st.markdown("**Guardrails week by week**")
-    st.dataframe(breaks, hide_index=True, width="stretch")
-for column, label, floor in (("precision", "precision", answer.guardrails.min_precision),
-                             ("recall", "recall", answer.guardrails.min_recall),
-                             ("pass_rate", f"'{domain.actions['pass']}' rate",
-                              answer.guardrails.min_pass_rate)):
-    if floor is None:
-        continue
-    frame = committed.weekly[["week"]].copy()
-    for name, weekly in outcomes.items():
-        frame[name] = weekly[column].to_numpy()
-    st.plotly_chart(charts.weekly_lines(
-        frame, {n: n for n in outcomes}, f"Weekly {label} against your guardrail", label,
-        charts.Markers(tuple(d.onset_week for d in decision.drift)), y_format=".0%",
-        hlines={f"your floor {floor:.0%}": floor}), key=f"guard_{column}")
-if preset.ab_contamination is not None:
-    ab = contaminated_ab_test(committed_run, preset.ab_contamination, committed)
-    st.markdown("**The A/B test: measured against true lift**")
-    st.dataframe(ab, hide_index=True, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="percent") for c in ("true_lift",
-                                                                     "measured_lift")})
-st.markdown(f"**What this case was built to show.** {preset.expected_finding}")
+left, right = st.columns(2)
+with left.container(border=True):
+    st.markdown("**Your answer**")
+    st.markdown(f"*Success metrics.* {answer.success_metrics or '(left blank)'}")
+    st.markdown(f"*Guardrails.* {answer.guardrail_text or '(left blank)'}")
+    checked = answer.guardrails.describe(pass_word)
+    st.markdown(f"*Checked by the simulation.* {'; '.join(checked) or 'none set'}.")
+    st.markdown(f"*Decision.* {decision_text(preset, answer)}")
+with right.container(border=True):
+    st.markdown("**The model answer**")
+    st.markdown(f"*What the case was built to show.* {preset.expected_finding}")
+    st.markdown(f"*Facilitator notes.* {preset.facilitator_notes}")
+
+outcomes, bands = {}, {}
+for name, scenario in shown.items():
+    outcomes[name] = seam.outcome(scenario, what=f"'{name}'")[1].weekly
+    bands[name] = (scenario.policy.t_low, scenario.policy.t_high)
+
+g = answer.guardrails
+table_slot, note_slot, weekly_slot = st.empty(), st.empty(), st.empty()
+
+
+def draw_outcomes(phase: str, note: str = "") -> None:
+    """The table, the note on the best row and the weekly guardrail charts (drawn again once
+    the best band's re-simulation is in)."""
+    table = comparison_table(outcomes, bands, g, domain.unit, pass_word)
+    # one column per policy, one row per figure: nothing is cut off at the right
+    table_slot.dataframe(table.set_index("policy").T.rename_axis("figure").reset_index(),
+                         hide_index=True, width="stretch")
+    if note:
+        (note_slot.warning if "breaks" in note else note_slot.caption)(note)
+    with weekly_slot.container():
+        breaks = weekly_breaks(outcomes, g, pass_word)
+        if len(breaks):
+            st.markdown("**Guardrails week by week**")
+            st.dataframe(breaks, hide_index=True, width="stretch")
+        markers = charts.Markers(tuple(d.onset_week for d in decision.drift))
+        for column, what, floor in (("precision", "precision", g.min_precision),
+                                    ("recall", "recall", g.min_recall),
+                                    ("pass_rate", pass_word, g.min_pass_rate)):
+            if floor is None:
+                continue
+            frame = outcomes[yours_name][["week"]].copy()
+            for name, weekly in outcomes.items():
+                frame[name] = weekly[column].to_numpy()
+            st.plotly_chart(charts.guardrail_lines(
+                frame, list(outcomes), f"Weekly {what} against your floor", what, markers,
+                floor, f"your floor {exact_percent(floor)}"), key=f"guard_{column}_{phase}")
+        if g.max_review_per_week is not None:
+            frame = outcomes[yours_name][["week"]].copy()
+            for name, weekly in outcomes.items():
+                frame[name] = weekly["review_demand"].to_numpy()
+            st.plotly_chart(charts.guardrail_lines(
+                frame, list(outcomes), "Weekly review demand against your ceiling",
+                "reviews demanded", markers, g.max_review_per_week,
+                f"your ceiling {g.max_review_per_week:,.10g} a week", share=False),
+                key=f"guard_review_{phase}")
+
+
+weekly_answer = seam.weekly_best(decision, g)
+best_band, best_name = weekly_answer.policy, "best within your guardrails"
+if best_band is None:
+    best_band, best_name = seam.best_band(decision, g), "cheapest on pooled weeks"
+resimulate = best_band is not None and decision.policy_changes_labels
+
+
+def add_best() -> str:
+    """Simulate the best band (a new run when the band changes which labels are seen), add
+    its row, and say plainly whether it meets every guardrail week by week."""
+    best = seam.outcome(decision.with_policy(*best_band), what="the best band")[1]
+    outcomes[best_name], bands[best_name] = best.weekly, best_band
+    broken = breaks_sentence(broken_weeks(best.weekly, g), g, pass_word)
+    if weekly_answer.policy is None:
+        return ("No band on the slider's grid meets every guardrail in every week. The row "
+                "shows the cheapest band on pooled weeks (review demand averaged over the "
+                "weeks, floors on the horizon's totals)"
+                + (f"; it breaks {broken}." if broken else "."))
+    if broken:
+        return ("This case learns from the labels its decisions reveal, so the band was "
+                "searched week by week on your run's scores and then simulated again; with "
+                f"it the model sees other labels, and it breaks {broken}.")
+    return ("The cheapest band on the slider's grid that meets every guardrail you set in "
+            "every week, with your decision's review capacity and retraining"
+            + (", checked again after re-simulating it." if resimulate else "."))
+
+
+if best_band is None:
+    draw_outcomes("final")
+    note_slot.warning("No band meets all of your guardrails in this scenario, not even on "
+                      "pooled weeks: they conflict. The table shows how close the policies "
+                      "come.")
+elif resimulate:  # everything else first; the re-simulation reports its weeks at the bottom
+    draw_outcomes("first", "This case learns from the labels its decisions reveal, so the best "
+                  f"band ({best_band[0]:.3f} – {best_band[1]:.3f}) is being simulated again "
+                  "week by week (progress at the bottom of the page); its row joins the table "
+                  "when that is done.")
+else:
+    draw_outcomes("final", add_best())
+
+evidence_slot = st.container()
+with evidence_slot:
+    markers = charts.Markers(tuple(d.onset_week for d in decision.drift))
+    for i, ev in enumerate(preset.evidence):
+        st.markdown(f"**The case's evidence: {ev.title[0].lower() + ev.title[1:]}**")
+        names = list(shown)[:2]
+        for col, name in zip(st.columns(len(names)), names, strict=True):
+            weekly = outcomes[name]
+            columns = {c: legend for c, legend in ev.columns.items() if c in weekly}
+            fig = charts.weekly_lines(
+                weekly, columns, name, ev.y_title, charts.Markers(
+                    markers.drift_onsets, tuple(weekly.loc[weekly["retrained"], "week"])),
+                y_format=ev.format or None)
+            # the legend under the plot, clear of the title
+            fig.layout.legend = {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0}
+            fig.layout.margin.b = 40
+            col.plotly_chart(fig, key=f"evidence_{i}_{name}")
+    if preset.ab_contamination is not None:
+        committed_run, committed = seam.outcome(decision)
+        ab = contaminated_ab_test(committed_run, preset.ab_contamination, committed)
+        st.markdown("**The A/B test: measured against true lift**")
+        st.dataframe(ab, hide_index=True, width="stretch", column_config={
+            c: st.column_config.NumberColumn(format="percent") for c in ("true_lift",
+                                                                         "measured_lift")})
 
 # -- debrief --------------------------------------------------------------------------------
 st.subheader("Debrief")
@@ -133,11 +277,18 @@ st.caption("Score yourself honestly: did your answer cover each of these?")
 for i, item in enumerate(RUBRIC):
     answer.rubric[i] = st.checkbox(item, value=answer.rubric[i], key=f"rubric_{preset.name}_{i}")
 st.metric("Rubric score", f"{sum(answer.rubric)} of {len(RUBRIC)}")
-left, right = st.columns(2)
-left.download_button("Download the whole attempt (Markdown)",
-                     data=attempt_markdown(preset, answer, table, breaks),
-                     file_name=f"rehearsal_{preset.name}.md", mime="text/markdown",
-                     on_click="ignore", key="download_attempt")
-if right.button("Start this case again"):
+download, again = st.columns(2)
+download_slot = download.empty()
+if again.button("Start this case again"):
     attempts.pop(preset.name, None)
     st.rerun()
+
+if resimulate:
+    draw_outcomes("final", add_best())
+final_table = comparison_table(outcomes, bands, g, domain.unit, pass_word)
+download_slot.download_button(
+    "Download the whole attempt (Markdown)",
+    data=attempt_markdown(preset, answer, final_table, weekly_breaks(outcomes, g, pass_word),
+                          pass_word),
+    file_name=f"rehearsal_{preset.name}.md", mime="text/markdown", on_click="ignore",
+    key="download_attempt")

@@ -427,19 +427,21 @@ class Blocker:
     closest: float | None  # the best achievable value; None when the metric is undefined
     held: tuple[tuple[str, float], ...] = ()  # the guardrails it was combined with, and values
 
-    def sentence(self) -> str:
-        word = _WORDS[self.guardrail]
+    def sentence(self, pass_word: str = "pass rate") -> str:
+        """``pass_word`` is the domain's word for the pass rate ("'approve' rate")."""
+        word = _WORDS[self.guardrail].replace("pass rate", pass_word)
         if self.closest is None:
             return f"{word} cannot be measured here (there are no positive labels)."
-        need = _limit(self.guardrail, self.required).removeprefix(word + " ")
+        need = _limit(self.guardrail, self.required).removeprefix(_WORDS[self.guardrail] + " ")
         if self.guardrail == "max_review_per_week":
             near, best = f"{self.closest:,.1f}", "lowest"
         else:
             near, best = f"{self.closest:.2%}", "highest"
         where = ("any policy reaches" if not self.held else
-                 "any policy meeting " + " and ".join(_limit(h, v) for h, v in self.held)
+                 "any policy meeting " + " and ".join(
+                     _limit(h, v).replace("pass rate", pass_word) for h, v in self.held)
                  + " reaches")
-        return f"{word.capitalize()} {need} cannot be met: the {best} {word} {where} is {near}."
+        return f"{word[0].upper() + word[1:]} {need} cannot be met: the {best} {word} {where} is {near}."
 
 
 def _limit(name: str, value: float) -> str:
@@ -462,12 +464,13 @@ class Suggestion:
     def feasible(self) -> bool:
         return self.policy is not None
 
-    def message(self) -> str:
+    def message(self, pass_word: str = "pass rate") -> str:
         if self.feasible:
             t_low, t_high = self.policy
             return (f"Cheapest policy within the guardrails: t_low = {t_low}, "
                     f"t_high = {t_high}, cost {self.metrics['cost_total']:,.2f}.")
-        return "No policy meets every guardrail. " + " ".join(b.sentence() for b in self.blockers)
+        return "No policy meets every guardrail. " + " ".join(b.sentence(pass_word)
+                                                              for b in self.blockers)
 
 
 _ORDER = ("max_review_per_week", "min_pass_rate", "min_recall", "min_precision")
