@@ -115,8 +115,18 @@ def map_worlds(jobs: Sequence[tuple[int, Scenario, dict]], *, workers: int = 1,
     return out  # type: ignore[return-value]
 
 
+class WorldError(RuntimeError):
+    """A world could not be simulated; the message names the world and its assumptions."""
+
+
 def _job(pos: int, index: int, scenario: Scenario, assumptions: dict) -> tuple[int, World]:
-    return pos, simulate_world(index, scenario, assumptions)
+    try:
+        return pos, simulate_world(index, scenario, assumptions)
+    except Exception as err:  # one line naming the world, whatever went wrong inside it
+        drawn = ", ".join(f"{k}={v:g}" for k, v in assumptions.items())
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise WorldError(f"world {index}{f' ({drawn})' if drawn else ''} could not be "
+                         f"simulated: {first}; narrow the ranges") from None
 
 
 @dataclass(frozen=True)
