@@ -14,7 +14,14 @@ The names below are the public face; module paths inside may change, these names
 """
 
 from .engine import RunResult, run
-from .experiments import compare_policies, contaminated_ab_test, monte_carlo
+from .experiments import (
+    Ensemble,
+    Range,
+    compare_policies,
+    contaminated_ab_test,
+    monte_carlo,
+    run_ensemble,
+)
 from .monitoring import DriftReference, js, kl, ks, psi
 from .own_scores import Analysis, ScoreFileError, Setup, prepare, read_table
 from .policy import BandTable, Guardrails, PolicyGrid, Suggestion, check, optimize_policy
@@ -23,9 +30,9 @@ from .reporting import to_csv_text, write_csv
 from .scenario import Policy, Scenario, ScenarioError, default_scenario
 
 __all__ = [
-    "Analysis", "BandTable", "DriftReference", "Guardrails", "Policy", "PolicyGrid", "Preset",
-    "RunResult", "Scenario", "ScenarioError", "ScoreFileError", "Setup", "Suggestion",
+    "Analysis", "BandTable", "DriftReference", "Ensemble", "Guardrails", "Policy", "PolicyGrid", "Preset",
+    "Range", "RunResult", "Scenario", "ScenarioError", "ScoreFileError", "Setup", "Suggestion",
     "all_presets", "check", "compare_policies", "contaminated_ab_test", "default_scenario",
     "js", "kl", "ks", "load_preset", "monte_carlo", "optimize_policy", "prepare",
-    "preset_names", "psi", "read_table", "run", "to_csv_text", "write_csv",
+    "preset_names", "psi", "read_table", "run", "run_ensemble", "to_csv_text", "write_csv",
 ]

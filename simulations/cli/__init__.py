@@ -1,8 +1,8 @@
-"""Command line: ``python -m simulations list``, ``run ...`` and ``analyze ...``.
+"""Command line: ``python -m simulations list``, ``run ...``, ``analyze ...`` and ``sweep ...``.
 
 Bad arguments and bad scenario files exit with status 2 and one line on stderr (no traceback).
 Without ``--out`` the weekly table goes to standard output as CSV, so it can be piped. Each
-command lives in its own module (``run`` for list and run, ``analyze``); what they share is in
+command lives in its own module (``run`` for list and run, ``analyze``, ``sweep``); what they share is in
 ``common``.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sys
 
+from ..experiments.worlds import WorldError
 from ..scenario import ScenarioError
-from . import analyze
+from . import analyze, sweep
 from . import run as run_command
 from .common import Parser, UsageError
 
@@ -23,6 +24,7 @@ def _parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     run_command.add_parsers(sub)
     analyze.add_parser(sub)
+    sweep.add_parser(sub)
     return parser
 
 
@@ -33,9 +35,11 @@ def main(argv: list[str] | None = None) -> int:
             run_command.command_list()
         elif args.command == "analyze":
             analyze.command(args)
+        elif args.command == "sweep":
+            sweep.command(args)
         else:
             run_command.command_run(args)
-    except (UsageError, ScenarioError) as err:
+    except (UsageError, ScenarioError, WorldError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except OSError as err:

@@ -1,0 +1,208 @@
+"""Running an ensemble's worlds in parallel, and what each world keeps to answer any band.
+
+``run_ensemble`` simulates every world of an ``Ensemble`` through joblib: the local process
+pool (loky) by default, or a Dask distributed cluster when a scheduler address is given
+(``joblib.parallel_config(backend="dask")``). Results are put back in world order, and each
+world runs with its BLAS thread pool limited to one thread, so the tables are identical bit
+for bit whatever the number of workers, the backend or the order in which worlds finish.
+
+A ``World`` keeps only what answers a band: its ``BandTable`` (sorted scores and cumulative
+sums; the per-event order and the events themselves are dropped) and the weekly columns no
+band changes (AUC, drift, retraining). When the band cannot change what the model learns
+(``Scenario.policy_changes_labels`` is False), moving the band re-answers every world from
+these tables without simulating again; otherwise each band asked for is simulated per world.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..engine import run
+from ..engine.outcome import WEEKLY_CONTRACT
+from ..policy.metrics import BandTable
+from ..scenario import Scenario
+from .ensemble import Ensemble
+
+Band = tuple[float, float]
+ProgressFn = Callable[[int, int, float], None]  # (worlds done, worlds in all, seconds so far)
+
+
+@dataclass(frozen=True)
+class World:
+    """One simulated world, slimmed to what answers any band in O(weeks)."""
+
+    index: int
+    scenario: Scenario
+    assumptions: dict[str, float | int]
+    table: BandTable
+    band_free: pd.DataFrame
+    seconds: float
+
+    def answers(self, band: Band) -> bool:
+        """Whether this world can answer ``band`` without simulating again."""
+        if not self.scenario.policy_changes_labels:
+            return True
+        p = self.scenario.policy
+        return (p.t_low, p.t_high) == tuple(band)
+
+    def weekly(self, band: Band) -> dict[str, np.ndarray]:
+        """The weekly counts, ratios and costs of ``band``, plus the band-free columns, as
+        arrays (what ``run(...).at_policy(*band).core`` holds, without building a frame)."""
+        if not self.answers(band):
+            raise ValueError("this scenario learns from the labels its decisions reveal, so "
+                             "each band needs its own simulation: run the ensemble with it")
+        s = self.scenario
+        out = self.table.query(band[0], band[1], s.review.capacity, s.review.overflow_action,
+                               s.costs.review)
+        for col in self.band_free.columns:
+            if col != "week":
+                out[col] = self.band_free[col].to_numpy()
+        out["cost_total"] = out["cost_total"] + out["cost_retrain"]
+        return out
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [v for v in vars(self.table).values() if isinstance(v, np.ndarray)]
+        return int(sum(a.nbytes for a in arrays) + self.band_free.memory_usage(deep=True).sum())
+
+
+def simulate_world(index: int, scenario: Scenario, assumptions: dict) -> World:
+    """Simulate one world and keep its band table and band-free columns (runs in a worker)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # the same arithmetic in every process: bit-identical
+        result = run(scenario)
+    table = replace(result.table, order=np.empty(0, dtype=np.int64))  # decisions not needed
+    return World(index, scenario, dict(assumptions), table, result.band_free.copy(),
+                 result.seconds)
+
+
+def map_worlds(jobs: Sequence[tuple[int, Scenario, dict]], *, workers: int = 1,
+               scheduler: str | None = None, progress: ProgressFn | None = None) -> list[World]:
+    """Simulate ``jobs`` (index, scenario, assumptions) and return the worlds in job order.
+
+    ``workers`` local processes (1: in this process); with ``scheduler`` (a Dask scheduler
+    address such as ``tcp://10.0.0.5:8786``), the Dask cluster's workers instead.
+    """
+    from joblib import Parallel, delayed, parallel_config
+
+    total = len(jobs)
+    started = time.perf_counter()
+    out: list[World | None] = [None] * total
+    tasks = (delayed(_job)(pos, *job) for pos, job in enumerate(jobs))
+
+    def collect(results) -> None:
+        for done, (pos, world) in enumerate(results, start=1):
+            out[pos] = world
+            if progress:
+                progress(done, total, time.perf_counter() - started)
+
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler, set_as_default=False) as client, \
+                parallel_config(backend="dask", client=client):
+            collect(Parallel(n_jobs=-1, return_as="generator_unordered")(tasks))
+    else:
+        backend = "sequential" if workers <= 1 else "loky"
+        with parallel_config(backend=backend, n_jobs=max(int(workers), 1)):
+            collect(Parallel(return_as="generator_unordered")(tasks))
+    return out  # type: ignore[return-value]
+
+
+class WorldError(RuntimeError):
+    """A world could not be simulated; the message names the world and its assumptions."""
+
+
+def _job(pos: int, index: int, scenario: Scenario, assumptions: dict) -> tuple[int, World]:
+    try:
+        return pos, simulate_world(index, scenario, assumptions)
+    except Exception as err:  # one line naming the world, whatever went wrong inside it
+        drawn = ", ".join(f"{k}={v:g}" for k, v in assumptions.items())
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise WorldError(f"world {index}{f' ({drawn})' if drawn else ''} could not be "
+                         f"simulated: {first}; narrow the ranges") from None
+
+
+@dataclass(frozen=True)
+class EnsembleResult:
+    """Every world of an ensemble; ``runs[band]`` holds worlds simulated at that band when the
+    band changes what the model learns (else ``runs`` is empty and ``worlds`` answer all)."""
+
+    ensemble: Ensemble
+    worlds: tuple[World, ...]
+    runs: dict[Band, tuple[World, ...]]
+    seconds: float
+
+    @property
+    def unit(self) -> str:
+        from ..domains import get_domain
+
+        return get_domain(self.ensemble.base.domain).unit
+
+    @property
+    def band_free_learning(self) -> bool:
+        return not self.ensemble.base.policy_changes_labels
+
+    def at(self, band: Band) -> tuple[World, ...]:
+        """The worlds that answer ``band`` (the cached ones, or those simulated at it)."""
+        band = (float(band[0]), float(band[1]))
+        if self.band_free_learning:
+            return self.worlds
+        if band in self.runs:
+            return self.runs[band]
+        raise ValueError(f"this scenario learns from the labels its decisions reveal, so the "
+                         f"band {band[0]:g}-{band[1]:g} needs its own simulation: run the "
+                         f"ensemble with it")
+
+    def stack(self, band: Band, metrics: Sequence[str]) -> dict[str, np.ndarray]:
+        """Per metric, a (worlds, weeks) array of ``band``'s weekly values."""
+        weekly = [w.weekly(band) for w in self.at(band)]
+        return {m: np.vstack([np.asarray(t[m], dtype=float) for t in weekly]) for m in metrics}
+
+    def table(self, band: Band) -> pd.DataFrame:
+        """One row per world and week: world, its sampled assumptions, the weekly contract."""
+        frames = []
+        for w in self.at(band):
+            weekly = w.weekly(band)
+            frame = pd.DataFrame({c: weekly[c] for c in WEEKLY_CONTRACT if c in weekly})
+            frame.insert(0, "world", w.index)
+            for j, (name, value) in enumerate(w.assumptions.items(), start=1):
+                frame.insert(j, name, value)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def nbytes(self) -> int:
+        worlds = list(self.worlds) + [w for ws in self.runs.values() for w in ws]
+        return sum(w.nbytes for w in worlds)
+
+
+def run_ensemble(ensemble: Ensemble, *, workers: int = 1, scheduler: str | None = None,
+                 bands: Sequence[Band] = (), progress: ProgressFn | None = None
+                 ) -> EnsembleResult:
+    """Simulate every world of ``ensemble``.
+
+    When the band cannot change what the model learns, one simulation per world answers every
+    band. Otherwise each band in ``bands`` (default: the base scenario's own) is simulated in
+    every world, on the same world seeds (common random numbers).
+    """
+    started = time.perf_counter()
+    worlds = ensemble.scenarios()
+    if not ensemble.base.policy_changes_labels:
+        jobs = [(k, s, a) for k, (s, a) in enumerate(worlds)]
+        done = map_worlds(jobs, workers=workers, scheduler=scheduler, progress=progress)
+        return EnsembleResult(ensemble, tuple(done), {}, time.perf_counter() - started)
+    p = ensemble.base.policy
+    wanted = list(dict.fromkeys([(float(b[0]), float(b[1])) for b in bands]
+                                or [(p.t_low, p.t_high)]))
+    jobs = [(k, s.with_policy(*band), a) for band in wanted for k, (s, a) in enumerate(worlds)]
+    done = map_worlds(jobs, workers=workers, scheduler=scheduler, progress=progress)
+    n = len(worlds)
+    runs = {band: tuple(done[i * n:(i + 1) * n]) for i, band in enumerate(wanted)}
+    return EnsembleResult(ensemble, runs[wanted[0]], runs, time.perf_counter() - started)
