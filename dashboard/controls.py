@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from simulations.domains import Domain
+from simulations.domains import Domain, get_domain
 from simulations.scenario import (
     Costs,
     DriftSpec,
@@ -169,9 +169,15 @@ def domain_controls(domain: Domain) -> list[Control]:
                 f"(for example, a '{a['flag']}' may never show whether it was right), plus "
                 "reviewers' verdicts. Monitored numbers then look better than the truth.",
                 g_learn),
-        _num("delay", "Label delay (weeks)", s.feedback.label_delay, 0, 8, 1,
+        _choice("delay_kind", "How late labels come", "fixed", ("fixed", "realistic"),
+                {"fixed": "all equally late", "realistic": f"spread out, as {pos} labels are"},
+                "Fixed: every label arrives the same number of weeks after its event. "
+                "Spread out: this domain's sourced delay distribution (for card fraud, "
+                "chargebacks over 1-8 weeks with a tail; triage outcomes within a week; "
+                "clicks at once).", g_learn),
+        _num("delay", "Label delay (weeks)", s.feedback.delay.fixed_weeks, 0, 8, 1,
              "How many weeks until the truth about an event is known.", g_learn,
-             widget="slider"),
+             widget="slider", visible=lambda v: v.get("delay_kind", "fixed") == "fixed"),
         _choice("retrain", "Retrain", s.retrain.trigger, ("never", "every", "drift",
                                                           "performance"),
                 {"never": "never", "every": "on a schedule", "drift": "when drift is detected",
@@ -347,7 +353,9 @@ def scenario_from_values(domain_name: str, v: dict[str, Any],
         review=Review(int(v["capacity"]), float(v["accuracy"]), v["overflow"]),
         costs=Costs(float(v["fn_fixed"]), float(v["fn_per_value"]), float(v["fp_fixed"]),
                     float(v["fp_per_value"]), float(v["review_cost"]), float(v["retrain_cost"])),
-        feedback=Feedback(v["feedback"], int(v["delay"])),
+        feedback=Feedback(v["feedback"], int(v["delay"])
+                          if v.get("delay_kind", "fixed") == "fixed"
+                          else get_domain(domain_name).realistic_delay),
         retrain=Retrain(trigger=v["retrain"], every_weeks=int(v["every"]),
                         drift_metric=v["drift_metric"], drift_on=v["drift_on"],
                         drift_threshold=float(v["drift_threshold"]),

@@ -87,6 +87,10 @@ class Domain:
     # route is itself an action (an exploration slot shows the item) and ends flagged; the
     # true outcome is then observed.
     review_decides: bool = True
+    # How late labels come back when the team picks "realistic for this domain": a JSON-style
+    # ``LabelDelay`` (see ``simulations.scenario``), sourced in each domain module. A domain
+    # that says nothing gets every label one week late.
+    realistic_delay: dict = field(default_factory=lambda: {"kind": "fixed", "weeks": 1})
 
     def reviewer_correct(self, u_review: np.ndarray, accuracy: float,
                          label: np.ndarray) -> np.ndarray:

@@ -221,6 +221,8 @@ DOMAIN = Domain(
     extra_metrics=extra_metrics,
     monitor=monitor,
     review_decides=False,
+    # A click or a skip is logged within the session that showed the item: at once.
+    realistic_delay={"kind": "fixed", "weeks": 0},
 )
 
 

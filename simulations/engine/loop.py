@@ -23,9 +23,11 @@ import pandas as pd
 from ..domains import Batch, Domain, DriftState, get_domain
 from ..domains.base import shifted_rate
 from ..monitoring.drift import DriftReference
+from ..monitoring.estimates import fit_calibration
 from ..policy.metrics import brier_score, expected_calibration_error, log_loss, roc_auc
 from ..scenario import Scenario
 from . import model as model_lib
+from .feedback import week_delays
 from .outcome import Outcome, RunResult, band_table, decisions, revealed
 from .retraining import ModelRecord, WeekEnd, retrain_reason, shortfall, training_set
 
@@ -88,14 +90,17 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     reference = domain.generate(n * pop.reference_weeks, pop.base_rate, DriftState(), world,
                                 reference_rng)
     model = fit_new(reference.numeric, reference.categorical, reference.label)
-    monitor = _Monitor(domain, reference,
-                       model_lib.score(model, reference.numeric, reference.categorical))
+    reference_scores = model_lib.score(model, reference.numeric, reference.categorical)
+    monitor = _Monitor(domain, reference, reference_scores)
+    # each model's scores calibrated on the labelled events it was trained on, for the
+    # label-free estimates (monitoring.estimates); nothing else of the run depends on them
+    calibrations = [fit_calibration(reference_scores, reference.label)]
     models = [ModelRecord(0, 0, "initial model, trained on the reference window", "trained",
                           len(reference), int(reference.label.sum()))]
 
     batches: list[Batch] = []
     per_week: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "score", "u_review", "u_reveal", "model_version", "final", "seen", "seen_label",
+        "score", "u_review", "u_reveal", "delay", "model_version", "final", "seen", "seen_label",
         "label_week")}
     rows, drift_rows = [], []
     last_retrain, version = 0, 0
@@ -104,17 +109,20 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         state = _drift_state(scenario, w)
         batch = domain.generate(n, shifted_rate(pop.base_rate, state.prior), state, world, rng)
         u_review, u_reveal = rng.random(n), rng.random(n)
+        delay = week_delays(scenario.feedback.delay, n, rng)
         scores = model_lib.score(model, batch.numeric, batch.categorical)
 
         # this week's decisions, by the same functions that answer any band after the run
         week_arrays = {"week": np.full(n, w), "score": scores, "label": batch.label,
-                       "value": batch.value, "u_review": u_review, "u_reveal": u_reveal}
+                       "value": batch.value, "u_review": u_review, "u_reveal": u_reveal,
+                       "delay": delay}
         week_table = band_table(scenario, domain, week_arrays)
         correct, _, reviewed, final = decisions(scenario, domain, week_table, week_arrays)
         seen, seen_label, label_week = revealed(scenario, domain, week_arrays, correct,
                                                 reviewed, final)
         batches.append(batch)
         for key, arr in (("score", scores), ("u_review", u_review), ("u_reveal", u_reveal),
+                         ("delay", delay),
                          ("model_version", np.full(n, version, dtype=np.int16)),
                          ("final", final), ("seen", seen), ("seen_label", seen_label),
                          ("label_week", label_week)):
@@ -155,8 +163,9 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                 models.append(ModelRecord(version, w, reason, "trained", ts.labels,
                                           ts.positives))
                 # drift is measured against the new model's training window from now on
-                monitor = _Monitor(domain, window, model_lib.score(model, window.numeric,
-                                                                   window.categorical))
+                window_scores = model_lib.score(model, window.numeric, window.categorical)
+                monitor = _Monitor(domain, window, window_scores)
+                calibrations.append(fit_calibration(window_scores[ts.usable], ts.label))
                 row["retrained"] = True
                 row["retrain_reason"] = reason
         rows.append(row)
@@ -180,4 +189,4 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     outcome = Outcome(scenario, domain, table, band_free, arrays)
     drift_table = pd.DataFrame(drift_rows, columns=["week", "column", "psi", "kl", "js"])
     return RunResult(scenario, domain, outcome, drift_table, models, table, band_free, arrays,
-                     time.perf_counter() - started)
+                     time.perf_counter() - started, calibrations)

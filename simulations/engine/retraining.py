@@ -68,9 +68,12 @@ def drift_alarm(end: WeekEnd) -> str:
 
 def performance_floor(end: WeekEnd) -> str:
     """When precision or recall, measured on the labels that arrived this week (this week's
-    reviews and the events ``label_delay`` weeks old), falls below the floor."""
+    reviews and, for each earlier week, the labels its delays bring this week), falls below
+    the floor."""
     rt, week, per_week = end.scenario.retrain, end.week, end.per_week
-    idx = sorted({week - 1, week - 1 - end.scenario.feedback.label_delay} & set(range(week)))
+    delay = end.scenario.feedback.delay
+    longest = len(delay.shares_by_week()) - 1  # no label arrives later than this
+    idx = range(max(week - 1 - longest, 0), week)
     arrived = np.concatenate([per_week["seen"][i] & (per_week["label_week"][i] == week)
                               for i in idx])
     labels = np.concatenate([per_week["seen_label"][i] for i in idx])[arrived]
