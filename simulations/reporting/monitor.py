@@ -3,7 +3,8 @@ by side (true: all labels, only a simulator knows it; realised: on the labels ar
 estimated: without labels, from calibrated scores), the drift scores and the retrainings, and
 how far the estimate is from the truth before and after the drift's onset.
 
-``probabilities`` is the band-free part (cache it); ``monitor_weekly`` answers one band.
+``MonitorTables`` is the band-free part (build once per run and cache it); ``monitor_weekly``
+answers one band from it in O(weeks), like ``BandTable`` does for the true metrics.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine.feedback import arrived_by, realised_by_week
+from ..engine.feedback import arrived_by, reveal_labels
 from ..monitoring.estimates import (
+    EstimateTable,
+    RangeSums,
     calibrated_probabilities,
-    estimate_weekly,
     label_free_costs,
     posterior_given_verdict,
 )
@@ -25,55 +27,116 @@ METRIC_WORDS = {"precision": "precision", "recall": "recall", "cost": "cost",
                 "review_precision": "review queue's precision"}
 
 
-def probabilities(result) -> np.ndarray:
-    """Each event's calibrated probability of a positive under the model that scored it."""
+def probabilities(result) -> tuple[np.ndarray, np.ndarray]:
+    """Each event's calibrated probability of a positive under the model that scored it, and
+    its calibration spread. The bootstrap draws from a stable place of the run's seed: the
+    child of its root generator after the ones the loop spawns (so no other draw moves)."""
+    s = result.scenario
+    seq = np.random.SeedSequence(s.seed, spawn_key=(3 + s.population.weeks,))
     return calibrated_probabilities(result.arrays["score"], result.arrays["model_version"],
-                                    result.calibrations)
+                                    result.calibrations, seq)
 
 
-def monitor_weekly(result, outcome, p: np.ndarray, lag: int = 0) -> pd.DataFrame:
+def _verdict_flag(result) -> np.ndarray:
+    """What a reviewer would decide for each event (band-free: it depends on the event only)."""
+    a, s = result.arrays, result.scenario
+    correct = result.domain.reviewer_correct(a["u_review"], s.review.reviewer_accuracy,
+                                             a["label"])
+    label = a["label"].astype(bool)
+    return np.where(correct, label, ~label)
+
+
+class MonitorTables:
+    """The band-free part of the Monitor view of a run (build once, cache): the estimate table
+    and, per look-back, which labels would have arrived under each route."""
+
+    def __init__(self, result):
+        self.result = result
+        s, a = result.scenario, result.arrays
+        self.p, self.spread = probabilities(result)
+        self.verdict = _verdict_flag(result)
+        q = posterior_given_verdict(self.p, np.ones(len(self.p), dtype=bool), self.verdict,
+                                    s.review.reviewer_accuracy, result.domain.review_decides)
+        self.fn_cost, self.fp_cost = label_free_costs(a["value"], s.costs)
+        self.estimates = EstimateTable(result.table, self.p, self.spread, self.verdict, q,
+                                       self.fn_cost, self.fp_cost)
+        self._realised: dict[int, RangeSums] = {}
+
+    _REALISED = ("pass_arr", "pass_pos", "pass_fn", "flag_arr", "flag_pos", "flag_fp",
+                 "rev_arr", "rev_vf", "rev_vf_pos", "rev_pos", "rev_fn", "rev_fp", "rev_true")
+
+    def realised(self, lag: int) -> RangeSums:
+        """Cumulative sums, in the band table's order, of what each event's label would add to
+        the realised metrics ``lag`` weeks after its week if it were passed, flagged or
+        reviewed (the route decides whether and when a label comes back)."""
+        if lag not in self._realised:
+            r, s, a = self.result, self.result.scenario, self.result.arrays
+            n = len(self.p)
+            zeros, ones = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+            y = a["label"].astype(bool)
+
+            def route(reviewed, final):
+                seen, seen_label, label_week = reveal_labels(
+                    r.domain, s.feedback, a["week"], a["label"], reviewed, final,
+                    self.verdict == y, a["u_reveal"], a["delay"])
+                return arrived_by(a["week"], seen, label_week, lag), seen_label.astype(bool)
+
+            pass_arr, _ = route(zeros, zeros.astype(np.int8))
+            flag_arr, _ = route(zeros, ones.astype(np.int8))
+            rev_arr, rev_label = route(ones, self.verdict.astype(np.int8))
+            vf = self.verdict
+            cols = np.column_stack([
+                pass_arr, pass_arr & y, np.where(pass_arr & y, self.fn_cost, 0.0),
+                flag_arr, flag_arr & y, np.where(flag_arr & ~y, self.fp_cost, 0.0),
+                rev_arr, rev_arr & vf, rev_arr & vf & rev_label, rev_arr & rev_label,
+                np.where(rev_arr & rev_label & ~vf, self.fn_cost, 0.0),
+                np.where(rev_arr & ~rev_label & vf, self.fp_cost, 0.0), y]).astype(float)
+            self._realised[lag] = RangeSums(r.table.order, cols)
+        return self._realised[lag]
+
+
+def monitor_weekly(tables: MonitorTables, outcome, lag: int = 0) -> pd.DataFrame:
     """One row per week: ``true_*``, ``realised_*`` (labels arrived within ``lag`` weeks after
     the week's end) and ``est_*`` (with ``_low``/``_high``, the 90 % interval) for precision,
     recall, cost (missed positives + false flags + reviews) and the review queue's precision;
-    plus the share of labels arrived, the drift scores, the model version and retrainings."""
-    s, a = result.scenario, result.arrays
-    weeks = a["week"]
-    post = posterior_given_verdict(p, outcome.reviewed, outcome.final,
-                                   s.review.reviewer_accuracy, result.domain.review_decides)
-    fn_cost, fp_cost = label_free_costs(a["value"], s.costs)
-    out = estimate_weekly(weeks, post, outcome.final, outcome.reviewed, fn_cost, fp_cost,
-                          s.costs.review)
+    plus the share of labels arrived, the drift scores, the model version and retrainings.
+    O(weeks) per band: everything per event is in ``tables``."""
+    result, s = tables.result, outcome.scenario
+    p, review = s.policy, s.review
+    out = tables.estimates.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
+                                 s.costs.review)
+    table = result.table
+    a, r, b = table.cuts(p.t_low, p.t_high, review.capacity)
+    start, end = table.starts[:-1], table.starts[1:]
+    sums = tables.realised(lag)
+    names = MonitorTables._REALISED
+    pas = dict(zip(names, sums.sum(start, a).T, strict=True))
+    over = dict(zip(names, sums.sum(a, r).T, strict=True))
+    rev = dict(zip(names, sums.sum(r, b).T, strict=True))
+    flg = dict(zip(names, sums.sum(b, end).T, strict=True))
+    if review.overflow_action == "flag":
+        flg = {k: flg[k] + over[k] for k in flg}
+    else:
+        pas = {k: pas[k] + over[k] for k in pas}
+    tp = flg["flag_pos"] + rev["rev_vf_pos"]
+    flagged = flg["flag_arr"] + rev["rev_vf"]
+    positives = pas["pass_pos"] + flg["flag_pos"] + rev["rev_pos"]
     core = outcome.core
-    n_weeks = len(out)
-    idx = weeks - int(weeks[0])
-    rev = outcome.reviewed.astype(bool)
-    flag = outcome.final.astype(bool)
-    truth = a["label"].astype(bool)
+    n_rev = (b - r).astype(float)
     out["true_precision"] = core["precision"].to_numpy()
     out["true_recall"] = core["recall"].to_numpy()
     out["true_cost"] = (core["cost_fn"] + core["cost_fp"] + core["cost_review"]).to_numpy()
-    out["true_review_precision"] = safe_ratio(
-        np.bincount(idx, rev & truth, minlength=n_weeks), np.bincount(idx, rev, minlength=n_weeks))
-
-    real = realised_by_week(weeks, outcome.seen, outcome.seen_label, outcome.label_week,
-                            outcome.final, lag)
-    got = arrived_by(weeks, outcome.seen, outcome.label_week, lag)
-    seen_pos = outcome.seen_label.astype(bool)
-    booked = np.where(got & seen_pos & ~flag, fn_cost, 0.0) + np.where(
-        got & ~seen_pos & flag, fp_cost, 0.0)
-    out["realised_precision"] = real["precision"]
-    out["realised_recall"] = real["recall"]
-    out["realised_cost"] = (np.bincount(idx, booked, minlength=n_weeks)
-                            + s.costs.review * np.bincount(idx, rev, minlength=n_weeks))
-    out["realised_review_precision"] = safe_ratio(
-        np.bincount(idx, got & rev & seen_pos, minlength=n_weeks),
-        np.bincount(idx, got & rev, minlength=n_weeks))
-    out["labels_arrived_share"] = real["labels"] / np.bincount(idx, minlength=n_weeks)
+    out["true_review_precision"] = safe_ratio(rev["rev_true"], n_rev)
+    out["realised_precision"] = safe_ratio(tp, flagged)
+    out["realised_recall"] = safe_ratio(tp, positives)
+    out["realised_cost"] = (pas["pass_fn"] + flg["flag_fp"] + rev["rev_fn"] + rev["rev_fp"]
+                            + s.costs.review * n_rev)
+    out["realised_review_precision"] = safe_ratio(rev["rev_pos"], rev["rev_arr"])
+    out["labels_arrived_share"] = safe_ratio(
+        pas["pass_arr"] + flg["flag_arr"] + rev["rev_arr"], end - start)
     for col in ("score_psi", "score_kl", "score_js", "feature_psi_max", "feature_js_max",
                 "model_version", "retrained"):
         out[col] = core[col].to_numpy()
-    for kind in ("covariate", "prior", "concept", "cohort"):
-        out[f"drift_{kind}"] = core[f"drift_{kind}"].to_numpy()
     return out
 
 
