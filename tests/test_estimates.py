@@ -91,7 +91,7 @@ def selective_run():
     scenario = small("fraud", weeks=6, events=4000).with_changes(
         feedback={"mode": "selective", "label_delay": {"kind": "geometric", "weeks": 1,
                                                        "p": 0.5, "max_weeks": 6}},
-        review={"capacity": 60})
+        review={"capacity": 10})
     return run(scenario)
 
 
