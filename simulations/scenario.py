@@ -284,7 +284,8 @@ class Feedback:
                 "label_delay": d.to_dict() if isinstance(d, LabelDelay) else d}
 
 
-RETRAIN_TRIGGERS = ("never", "every", "drift", "performance")
+RETRAIN_TRIGGERS = ("never", "every", "drift", "performance", "alert")
+ALERT_RULES = ("cusum", "page_hinkley", "estimate_floor")
 DRIFT_METRICS = ("psi", "kl", "js")
 DRIFT_TARGETS = ("score", "features")
 PERFORMANCE_METRICS = ("precision", "recall")
@@ -297,7 +298,10 @@ class Retrain:
     ``never``; ``every`` ``every_weeks`` weeks; ``drift`` when ``drift_metric`` of the score
     (or of the most-drifted feature) against the reference window exceeds
     ``drift_threshold``; ``performance`` when ``performance_metric`` measured on the labels
-    seen that week falls below ``performance_floor``. A retraining fits a new model on the
+    seen that week falls below ``performance_floor``; ``alert`` when a label-free alert rule
+    fires (``monitoring.alerts``): ``alert_rule`` ``cusum`` or ``page_hinkley`` on the
+    estimated cost, with ``alert_threshold`` as h or lambda, or ``estimate_floor`` when the
+    estimated ``performance_metric`` falls below ``performance_floor``. A retraining fits a new model on the
     labels seen in the last ``window_weeks`` weeks and is skipped (and recorded as skipped)
     with fewer than ``min_labels`` labels or ``min_positives`` positives. At least
     ``cooldown_weeks`` weeks pass between retrainings.
@@ -314,9 +318,13 @@ class Retrain:
     min_labels: int = 500
     min_positives: int = 20
     cooldown_weeks: int = 2
+    alert_rule: str = "cusum"
+    alert_threshold: float = 5.0
 
     def __post_init__(self):
         _choice("retrain.trigger", self.trigger, RETRAIN_TRIGGERS)
+        _choice("retrain.alert_rule", self.alert_rule, ALERT_RULES)
+        _number("retrain.alert_threshold", self.alert_threshold, 0, 1000, open_lo=True)
         _number("retrain.every_weeks", self.every_weeks, 1, 260, integer=True)
         _choice("retrain.drift_metric", self.drift_metric, DRIFT_METRICS)
         _choice("retrain.drift_on", self.drift_on, DRIFT_TARGETS)
@@ -406,7 +414,8 @@ class Scenario:
         """
         if self.retrain.trigger == "never":
             return False
-        return self.feedback.mode == "selective" or self.retrain.trigger == "performance"
+        return (self.feedback.mode == "selective"
+                or self.retrain.trigger in ("performance", "alert"))
 
     # -- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -23,7 +23,12 @@ import pandas as pd
 from ..domains import Batch, Domain, DriftState, get_domain
 from ..domains.base import shifted_rate
 from ..monitoring.drift import DriftReference
-from ..monitoring.estimates import fit_calibration
+from ..monitoring.estimates import (
+    estimate_weekly,
+    fit_calibration,
+    label_free_costs,
+    posterior_given_verdict,
+)
 from ..policy.metrics import brier_score, expected_calibration_error, log_loss, roc_auc
 from ..scenario import Scenario
 from . import model as model_lib
@@ -70,6 +75,21 @@ class _Monitor:
         return {k: v[0] for k, v in self.reference.measure(numeric, batch.categorical).items()}
 
 
+def _week_estimate(scenario, domain, calibration, week, version, scores, value, reviewed,
+                   final) -> dict:
+    """This week's label-free estimates under the serving model (for the alert trigger)."""
+    n = len(scores)
+    p = calibration(scores) if calibration is not None else np.full(n, np.nan)
+    q = posterior_given_verdict(p, reviewed, final, scenario.review.reviewer_accuracy,
+                                domain.review_decides)
+    fn_cost, fp_cost = label_free_costs(value, scenario.costs)
+    est = estimate_weekly(np.full(n, week), q, final, reviewed, fn_cost, fp_cost,
+                          scenario.costs.review).iloc[0]
+    return {"week": week, "model_version": version,
+            **{k: float(est[k]) for k in ("est_cost", "est_cost_spread", "est_precision",
+                                          "est_recall")}}
+
+
 def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Simulate ``scenario`` week by week. ``progress(week, weeks)`` is called after each week."""
     started = time.perf_counter()
@@ -102,7 +122,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     per_week: dict[str, list[np.ndarray]] = {k: [] for k in (
         "score", "u_review", "u_reveal", "delay", "model_version", "final", "seen", "seen_label",
         "label_week")}
-    rows, drift_rows = [], []
+    rows, drift_rows, estimates = [], [], []
     last_retrain, version = 0, 0
     for w in range(1, weeks + 1):
         rng = week_rngs[w - 1]
@@ -147,7 +167,11 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             "retrain_reason": "",
             **(domain.monitor(batch.extra, reference.extra) if domain.monitor else {}),
         }
-        reason = retrain_reason(WeekEnd(scenario, w, drift, is_score, per_week), last_retrain)
+        if scenario.retrain.trigger == "alert":
+            estimates.append(_week_estimate(scenario, domain, calibrations[version], w, version,
+                                            scores, batch.value, reviewed, final))
+        reason = retrain_reason(WeekEnd(scenario, w, drift, is_score, per_week,
+                                        tuple(estimates)), last_retrain)
         if reason:
             ts = training_set(scenario, w, batches, per_week, _concat)
             status = shortfall(scenario, ts)

@@ -151,9 +151,10 @@ def estimate_weekly(weeks, p, final, reviewed, fn_cost, fp_cost, review_cost: fl
     calibration uncertainty (``calibrated_probabilities``), added to the interval as if the
     calibration errors of a week's events all went the same way (a conservative bound: the
     errors of nearby scores do move together). Columns ``est_<metric>`` and
-    ``est_<metric>_low``/``_high`` (the ``z``-sigma normal interval), plus ``est_tp`` and
-    ``est_fn``. NaN where undefined (no flagged events for precision, no expected positives for
-    recall, an event without calibration in the week).
+    ``est_<metric>_low``/``_high`` (the ``z``-sigma normal interval), plus ``est_tp``,
+    ``est_fn`` and ``est_cost_spread`` (see ``_spread``). NaN where undefined (no flagged
+    events for precision, no expected positives for recall, an event without calibration in
+    the week).
     """
     weeks = np.asarray(weeks)
     first = int(weeks[0])
@@ -173,6 +174,8 @@ def estimate_weekly(weeks, p, final, reviewed, fn_cost, fp_cost, review_cost: fl
     cost = (total(np.where(flag, (1 - p) * fp_cost, p * fn_cost))
             + review_cost * total(rev.astype(float)))
     var_cost = total(var_i * np.where(flag, fp_cost, fn_cost) ** 2)
+    e = np.where(flag, (1 - p) * fp_cost, p * fn_cost)
+    e_sq, n_all = total(e * e), total(np.ones(len(p)))
     n_rev = total(rev.astype(float))
     rev_pos, var_rev = total(np.where(rev, p, 0.0)), total(np.where(rev, var_i, 0.0))
 
@@ -180,9 +183,18 @@ def estimate_weekly(weeks, p, final, reviewed, fn_cost, fp_cost, review_cost: fl
     cal_tp, cal_fn = total(np.where(flag, sigma, 0.0)), total(np.where(flag, 0.0, sigma))
     cal_cost = total(sigma * np.where(flag, fp_cost, fn_cost))
     cal_rev = total(np.where(rev, sigma, 0.0))
-    return _assemble(np.arange(first, first + n_weeks), tp, fn, flagged, var_tp, var_fn,
-                     cal_tp, cal_fn, cost, var_cost, cal_cost, rev_pos, n_rev, var_rev,
-                     cal_rev, z)
+    out = _assemble(np.arange(first, first + n_weeks), tp, fn, flagged, var_tp, var_fn,
+                    cal_tp, cal_fn, cost, var_cost, cal_cost, rev_pos, n_rev, var_rev,
+                    cal_rev, z)
+    out["est_cost_spread"] = _spread(e_sq, cost - review_cost * n_rev, n_all)
+    return out
+
+
+def _spread(sum_sq, total, n):
+    """sqrt(n * Var(e)) of a week's sum of per-event expected costs: how much the estimate
+    itself moves between two draws of the same week's events (what a change detector must not
+    take for a change)."""
+    return np.sqrt(np.clip(sum_sq - safe_ratio(total ** 2, n), 0, None))
 
 
 def label_free_costs(value, costs) -> tuple[np.ndarray, np.ndarray]:
@@ -231,9 +243,10 @@ class EstimateTable:
     the same numbers ``estimate_weekly`` gives from the band's per-event decisions.
     """
 
-    _MODEL = ("p", "var", "p_fn", "q_fp", "var_fn2", "var_fp2", "sd", "sd_fn", "sd_fp")
+    _MODEL = ("p", "var", "p_fn", "q_fp", "var_fn2", "var_fp2", "sd", "sd_fn", "sd_fp",
+              "p_fn2", "q_fp2")
     _REVIEW = ("vf", "q_vf", "q_vp", "var_vf", "var_vp", "cost", "var_cost2", "sd_vf", "sd_vp",
-               "sd_cost")
+               "sd_cost", "cost2")
 
     def __init__(self, table, p, spread, verdict_flag, q, fn_cost, fp_cost):
         p = np.asarray(p, dtype=float)
@@ -243,11 +256,13 @@ class EstimateTable:
         var, var_q = p * (1 - p), q * (1 - q)
         review_cost_each = np.where(vf > 0, fp_cost, fn_cost)
         model = np.column_stack([p, var, p * fn_cost, (1 - p) * fp_cost, var * fn_cost ** 2,
-                                 var * fp_cost ** 2, sd, sd * fn_cost, sd * fp_cost])
+                                 var * fp_cost ** 2, sd, sd * fn_cost, sd * fp_cost,
+                                 (p * fn_cost) ** 2, ((1 - p) * fp_cost) ** 2])
+        review_e = np.where(vf > 0, (1 - q) * fp_cost, q * fn_cost)
         review = np.column_stack([
             vf, q * vf, q * (1 - vf), var_q * vf, var_q * (1 - vf),
-            np.where(vf > 0, (1 - q) * fp_cost, q * fn_cost), var_q * review_cost_each ** 2,
-            sd * vf, sd * (1 - vf), sd * review_cost_each])
+            review_e, var_q * review_cost_each ** 2,
+            sd * vf, sd * (1 - vf), sd * review_cost_each, review_e ** 2])
         self.starts = table.starts
         self.weeks = table.weeks
         self._cuts = table.cuts
@@ -278,8 +293,11 @@ class EstimateTable:
         cal_cost = m["sd_fn"] + f["sd_fp"] + v["sd_cost"]
         rev_pos, var_rev, cal_rev = (v["q_vf"] + v["q_vp"], v["var_vf"] + v["var_vp"],
                                      v["sd_vf"] + v["sd_vp"])
-        return _assemble(self.weeks, tp, fn, flagged, var_tp, var_fn, cal_tp, cal_fn, cost,
-                         var_cost, cal_cost, rev_pos, n_rev, var_rev, cal_rev, z)
+        out = _assemble(self.weeks, tp, fn, flagged, var_tp, var_fn, cal_tp, cal_fn, cost,
+                        var_cost, cal_cost, rev_pos, n_rev, var_rev, cal_rev, z)
+        out["est_cost_spread"] = _spread(m["p_fn2"] + f["q_fp2"] + v["cost2"],
+                                         cost - review_cost * n_rev, end - start)
+        return out
 
 
 def _assemble(weeks, tp, fn, flagged, var_tp, var_fn, cal_tp, cal_fn, cost, var_cost,
