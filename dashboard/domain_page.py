@@ -16,14 +16,14 @@ from dashboard.controls import (
     scenario_from_values,
 )
 from dashboard.kpis import kpi_row
-from dashboard.tabs import data, over_time, segments, suggest, tradeoff
+from dashboard.tabs import data, monitor, over_time, segments, suggest, tradeoff
 from dashboard.teaching.workshop import presenter_toggle, share_link, show_story, story_panel
 from simulations.domains import get_domain
 from simulations.policy.metrics import horizon_totals
 from simulations.reporting.summary import domain_highlights
 from simulations.scenario import ScenarioError
 
-TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
+TABS = ("Tradeoff", "Suggest a policy", "Over time", "Monitor", "Segments", "Data")
 
 
 def render_domain_page(domain_name: str) -> None:
@@ -92,6 +92,7 @@ def _results(domain, scenario, band, controls, values, presenter) -> None:
                                           seam.band_free_views(seam.run_key(scenario))),
         "Suggest a policy": lambda: suggest.draw(domain, scenario, totals, band.key(page)),
         "Over time": lambda: over_time.draw(domain, scenario, result, outcome.weekly),
+        "Monitor": lambda: monitor.draw(domain, scenario, result, outcome),
         "Segments": lambda: segments.draw(domain, result, outcome),
         "Data": lambda: data.draw(domain, scenario, result, outcome, link),
     }

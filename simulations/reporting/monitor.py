@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine.feedback import arrived_by, reveal_labels
+from ..engine.feedback import arrived_by, label_maturity, reveal_labels
 from ..monitoring.estimates import (
     EstimateTable,
     RangeSums,
@@ -61,29 +61,40 @@ class MonitorTables:
         self.estimates = EstimateTable(result.table, self.p, self.spread, self.verdict, q,
                                        self.fn_cost, self.fp_cost)
         self._realised: dict[int, RangeSums] = {}
+        self._route_cache: dict | None = None
 
     _REALISED = ("pass_arr", "pass_pos", "pass_fn", "flag_arr", "flag_pos", "flag_fp",
                  "rev_arr", "rev_vf", "rev_vf_pos", "rev_pos", "rev_fn", "rev_fp", "rev_true")
+
+    def _routes(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per route an event can take (passed, flagged, reviewed): (seen, seen_label,
+        label_week) as ``reveal_labels`` gives them. None of it depends on the band."""
+        if self._route_cache is None:
+            r, s, a = self.result, self.result.scenario, self.result.arrays
+            n = len(self.p)
+            zeros, ones = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+            correct = self.verdict == a["label"].astype(bool)
+
+            def route(reviewed, final):
+                return reveal_labels(r.domain, s.feedback, a["week"], a["label"], reviewed,
+                                     final.astype(np.int8), correct, a["u_reveal"], a["delay"])
+
+            self._route_cache = {"pass": route(zeros, zeros), "flag": route(zeros, ones),
+                                 "review": route(ones, self.verdict)}
+        return self._route_cache
 
     def realised(self, lag: int) -> RangeSums:
         """Cumulative sums, in the band table's order, of what each event's label would add to
         the realised metrics ``lag`` weeks after its week if it were passed, flagged or
         reviewed (the route decides whether and when a label comes back)."""
         if lag not in self._realised:
-            r, s, a = self.result, self.result.scenario, self.result.arrays
-            n = len(self.p)
-            zeros, ones = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+            r, a = self.result, self.result.arrays
             y = a["label"].astype(bool)
-
-            def route(reviewed, final):
-                seen, seen_label, label_week = reveal_labels(
-                    r.domain, s.feedback, a["week"], a["label"], reviewed, final,
-                    self.verdict == y, a["u_reveal"], a["delay"])
-                return arrived_by(a["week"], seen, label_week, lag), seen_label.astype(bool)
-
-            pass_arr, _ = route(zeros, zeros.astype(np.int8))
-            flag_arr, _ = route(zeros, ones.astype(np.int8))
-            rev_arr, rev_label = route(ones, self.verdict.astype(np.int8))
+            routes = self._routes()
+            pass_arr = arrived_by(a["week"], routes["pass"][0], routes["pass"][2], lag)
+            flag_arr = arrived_by(a["week"], routes["flag"][0], routes["flag"][2], lag)
+            rev_arr = arrived_by(a["week"], routes["review"][0], routes["review"][2], lag)
+            rev_label = routes["review"][1].astype(bool)
             vf = self.verdict
             cols = np.column_stack([
                 pass_arr, pass_arr & y, np.where(pass_arr & y, self.fn_cost, 0.0),
@@ -93,6 +104,27 @@ class MonitorTables:
                 np.where(rev_arr & ~rev_label & vf, self.fp_cost, 0.0), y]).astype(float)
             self._realised[lag] = RangeSums(r.table.order, cols)
         return self._realised[lag]
+
+    def maturity(self, scenario, week: int) -> pd.DataFrame:
+        """``engine.feedback.label_maturity`` of one week under ``scenario``'s band, from that
+        week's events only (cheap on a band move: no decision for the other weeks)."""
+        table, a = self.result.table, self.result.arrays
+        p, review = scenario.policy, scenario.review
+        i = int(np.searchsorted(table.weeks, week))
+        lo, r0, b0 = (c[i] for c in table.cuts(p.t_low, p.t_high, review.capacity))
+        start, end = table.starts[i], table.starts[i + 1]
+        events = table.order[start:end]
+        pos = np.arange(start, end)
+        route = np.where(pos < lo, 0, np.where(pos >= b0, 1, np.where(pos >= r0, 2, 3)))
+        overflow = 1 if review.overflow_action == "flag" else 0
+        route = np.where(route == 3, overflow, route)
+        final = np.where(route == 2, self.verdict[events], route == 1).astype(np.int8)
+        picked = [np.choose(route, [self._routes()[k][j][events]
+                                    for k in ("pass", "flag", "review")]) for j in range(3)]
+        seen, seen_label, label_week = picked
+        return label_maturity(np.full(len(events), week), a["label"][events],
+                              seen.astype(bool), seen_label, label_week, final, week,
+                              int(table.weeks[-1]))
 
 
 def monitor_weekly(tables: MonitorTables, outcome, lag: int = 0) -> pd.DataFrame:
@@ -193,3 +225,24 @@ def estimate_gap(view: pd.DataFrame, onset: int | None,
                 if ok.any() else np.nan,
             })
     return pd.DataFrame(rows)
+
+
+def alert_quality(scenario, worlds: int = 5, progress=None) -> tuple[pd.DataFrame, list]:
+    """The alert rules over ``worlds`` worlds (seeds seed .. seed + worlds - 1) of
+    ``scenario``: per rule the median detection delay, the share of worlds where it detected
+    the drift and false alarms per year; and each world's own table."""
+    from dataclasses import replace
+
+    from ..engine import run
+    from ..monitoring.alerts import alert_table, quality_over_worlds
+
+    onset = onset_week(scenario)
+    tables = []
+    for i in range(worlds):
+        world = replace(scenario, seed=scenario.seed + i)
+        result = run(world)
+        view = monitor_weekly(MonitorTables(result), result.outcome)
+        tables.append(alert_table(view, world, onset).assign(world=world.seed))
+        if progress:
+            progress(i + 1, worlds)
+    return quality_over_worlds(tables), tables
