@@ -56,6 +56,7 @@ def values_from_scenario(scenario: Scenario) -> dict:
         "drift_metric": r.drift_metric, "drift_on": r.drift_on,
         "drift_threshold": r.drift_threshold, "perf_metric": r.performance_metric,
         "perf_floor": r.performance_floor, "window": r.window_weeks,
+        "alert_rule": r.alert_rule,
         "band": (scenario.policy.t_low, scenario.policy.t_high),
     }
     if first is not None:
