@@ -126,12 +126,13 @@ def rules_for(view: pd.DataFrame, scenario, min_precision: float | None = None,
         launch = view[f"est_{rt.performance_metric}"].to_numpy()[:WARMUP_WEEKS]
         if np.isfinite(launch).any():
             floors[rt.performance_metric] = round(0.9 * float(np.nanmean(launch)), 3)
-            words[rt.performance_metric] = f" (90% of its first {WARMUP_WEEKS} weeks)"
+            words[rt.performance_metric] = f"90% of its first {WARMUP_WEEKS} weeks' level"
     for name, floor in floors.items():
         if floor is not None:
             est = view[f"est_{name}"].to_numpy()
-            out.append(Rule(f"estimated {name} < {floor:.1%}{words.get(name, '')}",
-                            "guardrail on an estimate", np.isfinite(est) & (est < floor)))
+            level = words.get(name, f"{floor:.1%}")  # the same name in every world
+            out.append(Rule(f"estimated {name} < {level}", "guardrail on an estimate",
+                            np.isfinite(est) & (est < floor)))
     return out
 
 

@@ -166,10 +166,10 @@ def monitor_weekly(tables: MonitorTables, outcome, lag: int = 0) -> pd.DataFrame
     out["realised_review_precision"] = safe_ratio(rev["rev_pos"], rev["rev_arr"])
     out["labels_arrived_share"] = safe_ratio(
         pas["pass_arr"] + flg["flag_arr"] + rev["rev_arr"], end - start)
-    for col in ("score_psi", "score_kl", "score_js", "feature_psi_max", "feature_js_max",
-                "model_version", "retrained"):
+    for col in ("score_psi", "score_kl", "score_js", "feature_psi_max", "feature_kl_max",
+                "feature_js_max", "model_version", "retrained"):
         out[col] = core[col].to_numpy()
-    return out
+    return pd.DataFrame(out)
 
 
 def drift_case(scenario) -> tuple[str, str]:
