@@ -189,13 +189,20 @@ def domain_controls(domain: Domain) -> list[Control]:
                 f"(for example, a '{a['flag']}' may never show whether it was right), plus "
                 "reviewers' verdicts. Monitored numbers then look better than the truth.",
                 g_learn),
-        _num("delay", "Label delay (weeks)", s.feedback.label_delay, 0, 8, 1,
+        _choice("delay_kind", "How late labels come", "fixed", ("fixed", "realistic"),
+                {"fixed": "all equally late", "realistic": f"spread out, as {pos} labels are"},
+                "Fixed: every label arrives the same number of weeks after its event. "
+                "Spread out: this domain's sourced delay distribution (for card fraud, "
+                "chargebacks over 1-8 weeks with a tail; triage outcomes within a week; "
+                "clicks at once).", g_learn),
+        _num("delay", "Label delay (weeks)", s.feedback.delay.fixed_weeks, 0, 8, 1,
              "How many weeks until the truth about an event is known.", g_learn,
-             widget="slider"),
+             widget="slider", visible=lambda v: v.get("delay_kind", "fixed") == "fixed"),
         _choice("retrain", "Retrain", s.retrain.trigger, ("never", "every", "drift",
-                                                          "performance"),
+                                                          "performance", "alert"),
                 {"never": "never", "every": "on a schedule", "drift": "when drift is detected",
-                 "performance": "when monitored performance drops"},
+                 "performance": "when monitored performance drops",
+                 "alert": "when a label-free alert fires"},
                 "When the model is retrained on the labels seen in recent weeks.", g_learn),
         _num("every", "Retrain every (weeks)", s.retrain.every_weeks, 1, 26, 1,
              "The schedule, for example 13 weeks for quarterly.", g_learn, widget="slider",
@@ -211,15 +218,27 @@ def domain_controls(domain: Domain) -> list[Control]:
         _num("drift_threshold", "Retrain when drift exceeds", s.retrain.drift_threshold, 0.01,
              5.0, 0.01, "The alarm level, for example PSI 0.25 or KL 0.15.", g_learn,
              visible=retrain_is("drift")),
+        _choice("alert_rule", "Alert rule", s.retrain.alert_rule,
+                ("cusum", "page_hinkley", "estimate_floor"),
+                {"cusum": "CUSUM on the estimated cost", "page_hinkley":
+                 "Page-Hinkley on the estimated cost", "estimate_floor":
+                 "estimated metric below a floor"},
+                "Rules that need no labels: a change detector on the cost estimated from "
+                "calibrated scores, or the estimated precision/recall under a floor. The "
+                "Monitor tab shows how each would have done.", g_learn,
+                visible=retrain_is("alert")),
         _choice("perf_metric", "Monitored metric", s.retrain.performance_metric,
-                ("precision", "recall"), {}, "Measured on the labels that came back that week.",
-                g_learn, visible=retrain_is("performance")),
+                ("precision", "recall"), {}, "Measured on the labels that came back that week "
+                "(or, for an alert rule, estimated without labels).", g_learn,
+                visible=lambda v: v.get("retrain") == "performance" or (
+                    v.get("retrain") == "alert" and v.get("alert_rule") == "estimate_floor")),
         _num("perf_floor", "Retrain when it falls below", s.retrain.performance_floor, 0.05,
              0.99, 0.01, "The floor for the monitored metric.", g_learn, widget="slider",
-             visible=retrain_is("performance")),
+             visible=lambda v: v.get("retrain") == "performance" or (
+                 v.get("retrain") == "alert" and v.get("alert_rule") == "estimate_floor")),
         _num("window", "Train on the last (weeks)", s.retrain.window_weeks, 1, 12, 1,
              "How many recent weeks of seen labels a retraining uses.", g_learn,
-             widget="slider", visible=retrain_is("every", "drift", "performance")),
+             widget="slider", visible=retrain_is("every", "drift", "performance", "alert")),
         *world_controls(domain),
     ]
 
@@ -383,13 +402,16 @@ def scenario_from_values(domain_name: str, v: dict[str, Any],
         review=Review(int(v["capacity"]), float(v["accuracy"]), v["overflow"]),
         costs=Costs(float(v["fn_fixed"]), float(v["fn_per_value"]), float(v["fp_fixed"]),
                     float(v["fp_per_value"]), float(v["review_cost"]), float(v["retrain_cost"])),
-        feedback=Feedback(v["feedback"], int(v["delay"])),
+        feedback=Feedback(v["feedback"], int(v["delay"])
+                          if v.get("delay_kind", "fixed") == "fixed"
+                          else get_domain(domain_name).realistic_delay),
         retrain=Retrain(trigger=v["retrain"], every_weeks=int(v["every"]),
                         drift_metric=v["drift_metric"], drift_on=v["drift_on"],
                         drift_threshold=float(v["drift_threshold"]),
                         performance_metric=v["perf_metric"],
                         performance_floor=float(v["perf_floor"]),
-                        window_weeks=int(v["window"])),
+                        window_weeks=int(v["window"]),
+                        alert_rule=v.get("alert_rule", "cusum")),
         policy=Policy(*band),
         world=world_values(get_domain(domain_name), v),
     )

@@ -16,7 +16,7 @@ from dashboard.controls import (
     scenario_from_values,
 )
 from dashboard.kpis import kpi_row
-from dashboard.tabs import data, over_time, segments, suggest, tradeoff
+from dashboard.tabs import data, monitor, over_time, segments, suggest, tradeoff
 from dashboard.teaching.report_html import scenario_report_html
 from dashboard.teaching.room import show_pulse, timed
 from dashboard.teaching.workshop import (
@@ -147,6 +147,7 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
         "Over time": lambda: over_time.draw(
             domain, scenario, result, outcome.weekly,
             None if (t_low, t_high) == tuple(domain.policy) else baseline.weekly),
+        "Monitor": lambda: monitor.draw(domain, scenario, result, outcome),
         "Segments": lambda: segments.draw(domain, result, outcome),
         "Data": lambda: data.draw(domain, scenario, result, outcome, link, report),
     }

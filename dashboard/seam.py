@@ -26,6 +26,7 @@ from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
 from simulations.presets import Preset, all_presets
+from simulations.reporting.monitor import MonitorTables, alert_quality
 from simulations.reporting.summary import cost_curve, score_histogram, tradeoff_curves
 from simulations.scenario import Policy, Scenario
 
@@ -97,6 +98,24 @@ def band_free_views(key: str) -> dict:
     result = _run(key)
     return {"curves": tradeoff_curves(result), "cost_curve": cost_curve(result),
             "histogram": score_histogram(result)}
+
+
+@st.cache_resource(max_entries=2, ttl=TTL_SECONDS,
+                   show_spinner="Calibrating the scores for label-free estimates…")
+def monitor_tables(key: str) -> MonitorTables:
+    """The band-free part of the Monitor tab (calibration, its bootstrap, cumulative sums):
+    a band move then costs O(weeks). Two entries: each holds several arrays per event."""
+    return MonitorTables(_run(key))
+
+
+@st.cache_resource(max_entries=8, ttl=TTL_SECONDS, show_spinner=False)
+def _alert_quality(scenario_json: str, worlds: int):
+    return alert_quality(Scenario.from_json(scenario_json), worlds)
+
+
+def alert_quality_over_worlds(scenario: Scenario, worlds: int):
+    """Alert rules scored over ``worlds`` seeds of the scenario (cached: it runs them all)."""
+    return _alert_quality(scenario.to_json(), worlds)
 
 
 @st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS,

@@ -154,26 +154,140 @@ class Costs:
 
 
 FEEDBACK_MODES = ("full", "selective")
+DELAY_KINDS = ("fixed", "geometric", "lognormal", "discrete")
+_DELAY_FIELDS = {"fixed": ("weeks",), "geometric": ("weeks", "p", "max_weeks"),
+                 "lognormal": ("median_weeks", "sigma", "max_weeks"),
+                 "discrete": ("shares",)}
+
+
+@dataclass(frozen=True)
+class LabelDelay:
+    """How many whole weeks after its event a label arrives, as a distribution.
+
+    A delay of d weeks means the label of an event of week w is known at the end of week
+    w + d (0: within the same week). The kinds, and the fields each one uses:
+
+    - ``fixed``: every label ``weeks`` weeks late (what a single integer ``label_delay`` means);
+    - ``geometric``: never before ``weeks``; from then on each week a share ``p`` of the labels
+      still outstanding arrives (P(d = weeks + k) = p (1 - p)^k);
+    - ``lognormal``: the continuous delay X (in weeks) is log-normal with median
+      ``median_weeks`` and log-scale spread ``sigma``; d = floor(X);
+    - ``discrete``: ``shares[k]`` of the labels arrive after k weeks; shares may sum to less
+      than 1, the rest never arrive.
+
+    For the spread-out kinds a label later than ``max_weeks`` never arrives (a dispute window
+    closes: card networks accept fraud chargebacks for about 120 days, 17 weeks).
+    """
+
+    kind: str = "fixed"
+    weeks: int = 1
+    p: float = 0.5
+    median_weeks: float = 4.0
+    sigma: float = 0.6
+    max_weeks: int = 52
+    shares: tuple[float, ...] = ()
+
+    def __post_init__(self):
+        _choice("feedback.label_delay.kind", self.kind, DELAY_KINDS)
+        _number("feedback.label_delay.weeks", self.weeks, 0, 52, integer=True)
+        _number("feedback.label_delay.p", self.p, 0, 1, open_lo=True)
+        _number("feedback.label_delay.median_weeks", self.median_weeks, 0, 52, open_lo=True)
+        _number("feedback.label_delay.sigma", self.sigma, 0, 5, open_lo=True)
+        _number("feedback.label_delay.max_weeks", self.max_weeks, 0, 104, integer=True)
+        if not isinstance(self.shares, tuple):
+            if not isinstance(self.shares, list):
+                _fail("feedback.label_delay.shares", self.shares, "must be a list of shares")
+            object.__setattr__(self, "shares", tuple(self.shares))
+        if len(self.shares) > 105:
+            _fail("feedback.label_delay.shares", len(self.shares), "at most 105 weeks")
+        for k, share in enumerate(self.shares):
+            _number(f"feedback.label_delay.shares[{k}]", share, 0, 1)
+        if self.kind == "discrete" and not 0 < sum(self.shares) <= 1 + 1e-9:
+            _fail("feedback.label_delay.shares", list(self.shares),
+                  "the shares must add up to more than 0 and at most 1")
+        if self.kind == "geometric" and self.weeks > self.max_weeks:
+            _fail("feedback.label_delay.weeks", self.weeks,
+                  f"must not exceed max_weeks = {self.max_weeks}")
+
+    @property
+    def fixed_weeks(self) -> int | None:
+        """The delay when every label has the same one, else None."""
+        return self.weeks if self.kind == "fixed" else None
+
+    def shares_by_week(self) -> tuple[float, ...]:
+        """Share of labels arriving after exactly 0, 1, 2, ... weeks (the rest never arrive)."""
+        if self.kind == "fixed":
+            return (0.0,) * self.weeks + (1.0,)
+        if self.kind == "discrete":
+            return self.shares
+        if self.kind == "geometric":
+            return (0.0,) * self.weeks + tuple(
+                self.p * (1 - self.p) ** k for k in range(self.max_weeks - self.weeks + 1))
+        cdf = [0.0] + [_lognormal_cdf(k, self.median_weeks, self.sigma)
+                       for k in range(1, self.max_weeks + 2)]
+        return tuple(b - a for a, b in zip(cdf[:-1], cdf[1:], strict=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only the fields of this kind."""
+        out: dict[str, Any] = {"kind": self.kind}
+        for name in _DELAY_FIELDS[self.kind]:
+            value = getattr(self, name)
+            out[name] = list(value) if name == "shares" else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> LabelDelay:
+        path = "feedback.label_delay"
+        if not isinstance(data, dict):
+            _fail(path, data, "must be a whole number of weeks or an object with a kind")
+        kind = data.get("kind", "fixed")
+        _choice(f"{path}.kind", kind, DELAY_KINDS)
+        _reject_unknown(path, data, ("kind", *_DELAY_FIELDS[kind]))
+        return cls(**data)
+
+
+def _lognormal_cdf(x: float, median: float, sigma: float) -> float:
+    return 0.5 * (1 + math.erf(math.log(x / median) / (sigma * math.sqrt(2))))
 
 
 @dataclass(frozen=True)
 class Feedback:
     """Which true labels the team gets to see, and how late.
 
-    ``full``: every label arrives ``label_delay`` weeks after the event. ``selective``: only
-    the labels the domain's decision reveals (a declined payment never shows whether it was
-    fraud) arrive after the delay, plus the reviewers' verdicts, which arrive at once.
+    ``full``: every label arrives after its delay. ``selective``: only the labels the
+    domain's decision reveals (a declined payment never shows whether it was fraud) arrive
+    after their delay, plus the reviewers' verdicts, which arrive at once. ``label_delay`` is
+    a whole number of weeks (every label equally late, as before) or a ``LabelDelay``
+    distribution (in JSON an object such as ``{"kind": "lognormal", "median_weeks": 4}``).
     """
 
     mode: str = "full"
-    label_delay: int = 1
+    label_delay: int | LabelDelay = 1
 
     def __post_init__(self):
         _choice("feedback.mode", self.mode, FEEDBACK_MODES)
-        _number("feedback.label_delay", self.label_delay, 0, 52, integer=True)
+        if isinstance(self.label_delay, dict):
+            object.__setattr__(self, "label_delay", LabelDelay.from_dict(self.label_delay))
+        if isinstance(self.label_delay, str | list | tuple | None):
+            _fail("feedback.label_delay", self.label_delay, "must be a whole number of weeks "
+                  'or an object such as {"kind": "lognormal", "median_weeks": 4}')
+        if not isinstance(self.label_delay, LabelDelay):
+            _number("feedback.label_delay", self.label_delay, 0, 52, integer=True)
+
+    @property
+    def delay(self) -> LabelDelay:
+        """The delay as a distribution (a whole number is a fixed one)."""
+        d = self.label_delay
+        return d if isinstance(d, LabelDelay) else LabelDelay("fixed", weeks=d)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.label_delay
+        return {"mode": self.mode,
+                "label_delay": d.to_dict() if isinstance(d, LabelDelay) else d}
 
 
-RETRAIN_TRIGGERS = ("never", "every", "drift", "performance")
+RETRAIN_TRIGGERS = ("never", "every", "drift", "performance", "alert")
+ALERT_RULES = ("cusum", "page_hinkley", "estimate_floor")
 DRIFT_METRICS = ("psi", "kl", "js")
 DRIFT_TARGETS = ("score", "features")
 PERFORMANCE_METRICS = ("precision", "recall")
@@ -186,7 +300,10 @@ class Retrain:
     ``never``; ``every`` ``every_weeks`` weeks; ``drift`` when ``drift_metric`` of the score
     (or of the most-drifted feature) against the reference window exceeds
     ``drift_threshold``; ``performance`` when ``performance_metric`` measured on the labels
-    seen that week falls below ``performance_floor``. A retraining fits a new model on the
+    seen that week falls below ``performance_floor``; ``alert`` when a label-free alert rule
+    fires (``monitoring.alerts``): ``alert_rule`` ``cusum`` or ``page_hinkley`` on the
+    estimated cost, with ``alert_threshold`` as h or lambda, or ``estimate_floor`` when the
+    estimated ``performance_metric`` falls below ``performance_floor``. A retraining fits a new model on the
     labels seen in the last ``window_weeks`` weeks and is skipped (and recorded as skipped)
     with fewer than ``min_labels`` labels or ``min_positives`` positives. At least
     ``cooldown_weeks`` weeks pass between retrainings.
@@ -203,9 +320,13 @@ class Retrain:
     min_labels: int = 500
     min_positives: int = 20
     cooldown_weeks: int = 2
+    alert_rule: str = "cusum"
+    alert_threshold: float = 5.0
 
     def __post_init__(self):
         _choice("retrain.trigger", self.trigger, RETRAIN_TRIGGERS)
+        _choice("retrain.alert_rule", self.alert_rule, ALERT_RULES)
+        _number("retrain.alert_threshold", self.alert_threshold, 0, 1000, open_lo=True)
         _number("retrain.every_weeks", self.every_weeks, 1, 260, integer=True)
         _choice("retrain.drift_metric", self.drift_metric, DRIFT_METRICS)
         _choice("retrain.drift_on", self.drift_on, DRIFT_TARGETS)
@@ -307,7 +428,8 @@ class Scenario:
         """
         if self.retrain.trigger == "never":
             return False
-        return self.feedback.mode == "selective" or self.retrain.trigger == "performance"
+        return (self.feedback.mode == "selective"
+                or self.retrain.trigger in ("performance", "alert"))
 
     # -- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -316,7 +438,8 @@ class Scenario:
             out[name] = asdict(getattr(self, name))
         out["drift"] = [asdict(spec) for spec in self.drift]
         for name in ("review", "costs", "feedback", "retrain", "policy"):
-            out[name] = asdict(getattr(self, name))
+            section = getattr(self, name)
+            out[name] = section.to_dict() if name == "feedback" else asdict(section)
         if self.world:  # only worlds with knobs have the section, so other files stay as they were
             out["world"] = self.world_values
         return out

@@ -145,3 +145,20 @@ def test_cli_runs_a_preset_by_name(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "simulations", "list"], capture_output=True,
                             text=True, timeout=120).stdout
     assert "variant_outbreak" in listed and "A new variant meets an old model" in listed
+
+
+def test_estimates_under_drift(runs):
+    from simulations.reporting.monitor import MonitorTables, estimate_gap, monitor_weekly
+
+    def after_onset(result):
+        view = monitor_weekly(MonitorTables(result), result.outcome, lag=2)
+        gap = estimate_gap(view, 7)
+        return gap[gap["period"] == "from the drift's onset"].set_index("metric")
+
+    preset = load_preset("estimates_under_drift")
+    turnover = after_onset(runs("estimates_under_drift"))
+    tastes = after_onset(run(preset.steps[1].scenario(preset.scenario)))
+    assert turnover.loc["precision", "mean_abs_error"] < 0.03  # within a couple of points
+    assert turnover.loc["precision", "coverage"] >= 0.8
+    assert tastes.loc["precision", "mean_error"] > 0.05  # optimistic by several points
+    assert tastes.loc["recall", "mean_error"] > 0.03

@@ -57,10 +57,13 @@ def values_from_scenario(scenario: Scenario) -> dict:
         "overflow": scenario.review.overflow_action, "fn_fixed": c.fn_fixed,
         "fn_per_value": c.fn_per_value, "fp_fixed": c.fp_fixed, "fp_per_value": c.fp_per_value,
         "review_cost": c.review, "retrain_cost": c.retrain, "feedback": scenario.feedback.mode,
-        "delay": scenario.feedback.label_delay, "retrain": r.trigger, "every": r.every_weeks,
+        "delay": scenario.feedback.delay.fixed_weeks or 1,
+        "delay_kind": "fixed" if scenario.feedback.delay.fixed_weeks is not None else "realistic",
+        "retrain": r.trigger, "every": r.every_weeks,
         "drift_metric": r.drift_metric, "drift_on": r.drift_on,
         "drift_threshold": r.drift_threshold, "perf_metric": r.performance_metric,
         "perf_floor": r.performance_floor, "window": r.window_weeks,
+        "alert_rule": r.alert_rule,
         "band": (scenario.policy.t_low, scenario.policy.t_high),
     }
     if first is not None:

@@ -130,6 +130,10 @@ class Domain:
     world_params: tuple[WorldParam, ...] = ()  # passed to make_world as keyword arguments
     weekly_charts: tuple[WeeklyChart, ...] = ()
     icon: str = ":material/public:"  # the navigation's icon for the world's page
+    # How late labels come back when the team picks "realistic for this domain": a JSON-style
+    # ``LabelDelay`` (see ``simulations.scenario``), sourced in each domain module. A domain
+    # that says nothing gets every label one week late.
+    realistic_delay: dict = field(default_factory=lambda: {"kind": "fixed", "weeks": 1})
 
     def reviewer_correct(self, u_review: np.ndarray, accuracy: float,
                          label: np.ndarray) -> np.ndarray:

@@ -161,4 +161,11 @@ DOMAIN = Domain(
     generate=generate,
     highlights=highlights,
     icon=":material/credit_card:",
+    # Chargebacks: a cardholder disputes a fraudulent payment after seeing the statement, so
+    # most fraud labels come back within one to two monthly statement cycles (1-8 weeks) with
+    # a tail; the card networks' dispute window for fraud is 120 days (Visa reason code 10.4,
+    # Mastercard 4837), about 17 weeks, after which a label never arrives. A log-normal with
+    # a 4-week median and spread 0.6 puts ~1% within the first week, ~88% within 8 weeks and
+    # under 1% past the window.
+    realistic_delay={"kind": "lognormal", "median_weeks": 4.0, "sigma": 0.6, "max_weeks": 17},
 )

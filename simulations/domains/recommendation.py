@@ -253,6 +253,8 @@ DOMAIN = Domain(
         "Semantic drift of the audience", {"taste_drift_cosine": "taste centroid distance"},
         "cosine distance", {"alert line 0.15": 0.15}),),
     icon=":material/movie:",
+    # A click or a skip is logged within the session that showed the item: at once.
+    realistic_delay={"kind": "fixed", "weeks": 0},
 )
 
 

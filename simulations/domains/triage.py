@@ -176,4 +176,9 @@ DOMAIN = Domain(
     highlights=highlights,
     icon=":material/medical_services:",
     overflow_action="flag",
+    # Triage outcomes are known within days: admission or discharge from the emergency
+    # department the same day, unplanned returns within the 72-hour and 7-day windows that
+    # quality studies of undertriage use. So most labels arrive within the week of the
+    # contact and the rest the week after.
+    realistic_delay={"kind": "discrete", "shares": [0.7, 0.3]},
 )

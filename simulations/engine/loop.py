@@ -23,9 +23,16 @@ import pandas as pd
 from ..domains import Batch, Domain, DriftState, get_domain
 from ..domains.base import shifted_rate
 from ..monitoring.drift import DriftReference
+from ..monitoring.estimates import (
+    estimate_weekly,
+    fit_calibration,
+    label_free_costs,
+    posterior_given_verdict,
+)
 from ..policy.metrics import brier_score, expected_calibration_error, log_loss, roc_auc
 from ..scenario import Scenario
 from . import model as model_lib
+from .feedback import week_delays
 from .outcome import Outcome, RunResult, band_table, decisions, revealed
 from .retraining import ModelRecord, WeekEnd, retrain_reason, shortfall, training_set
 
@@ -68,6 +75,21 @@ class _Monitor:
         return {k: v[0] for k, v in self.reference.measure(numeric, batch.categorical).items()}
 
 
+def _week_estimate(scenario, domain, calibration, week, version, scores, value, reviewed,
+                   final) -> dict:
+    """This week's label-free estimates under the serving model (for the alert trigger)."""
+    n = len(scores)
+    p = calibration(scores) if calibration is not None else np.full(n, np.nan)
+    q = posterior_given_verdict(p, reviewed, final, scenario.review.reviewer_accuracy,
+                                domain.review_decides)
+    fn_cost, fp_cost = label_free_costs(value, scenario.costs)
+    est = estimate_weekly(np.full(n, week), q, final, reviewed, fn_cost, fp_cost,
+                          scenario.costs.review).iloc[0]
+    return {"week": week, "model_version": version,
+            **{k: float(est[k]) for k in ("est_cost", "est_cost_spread", "est_precision",
+                                          "est_recall")}}
+
+
 def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunResult:
     """Simulate ``scenario`` week by week. ``progress(week, weeks)`` is called after each week."""
     started = time.perf_counter()
@@ -88,33 +110,39 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     reference = domain.generate(n * pop.reference_weeks, pop.base_rate, DriftState(), world,
                                 reference_rng)
     model = fit_new(reference.numeric, reference.categorical, reference.label)
-    monitor = _Monitor(domain, reference,
-                       model_lib.score(model, reference.numeric, reference.categorical))
+    reference_scores = model_lib.score(model, reference.numeric, reference.categorical)
+    monitor = _Monitor(domain, reference, reference_scores)
+    # each model's scores calibrated on the labelled events it was trained on, for the
+    # label-free estimates (monitoring.estimates); nothing else of the run depends on them
+    calibrations = [fit_calibration(reference_scores, reference.label)]
     models = [ModelRecord(0, 0, "initial model, trained on the reference window", "trained",
                           len(reference), int(reference.label.sum()))]
 
     batches: list[Batch] = []
     per_week: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "score", "u_review", "u_reveal", "model_version", "final", "seen", "seen_label",
+        "score", "u_review", "u_reveal", "delay", "model_version", "final", "seen", "seen_label",
         "label_week")}
-    rows, drift_rows = [], []
+    rows, drift_rows, estimates = [], [], []
     last_retrain, version = 0, 0
     for w in range(1, weeks + 1):
         rng = week_rngs[w - 1]
         state = _drift_state(scenario, w)
         batch = domain.generate(n, shifted_rate(pop.base_rate, state.prior), state, world, rng)
         u_review, u_reveal = rng.random(n), rng.random(n)
+        delay = week_delays(scenario.feedback.delay, n, rng)
         scores = model_lib.score(model, batch.numeric, batch.categorical)
 
         # this week's decisions, by the same functions that answer any band after the run
         week_arrays = {"week": np.full(n, w), "score": scores, "label": batch.label,
-                       "value": batch.value, "u_review": u_review, "u_reveal": u_reveal}
+                       "value": batch.value, "u_review": u_review, "u_reveal": u_reveal,
+                       "delay": delay}
         week_table = band_table(scenario, domain, week_arrays)
         correct, _, reviewed, final = decisions(scenario, domain, week_table, week_arrays)
         seen, seen_label, label_week = revealed(scenario, domain, week_arrays, correct,
                                                 reviewed, final)
         batches.append(batch)
         for key, arr in (("score", scores), ("u_review", u_review), ("u_reveal", u_reveal),
+                         ("delay", delay),
                          ("model_version", np.full(n, version, dtype=np.int16)),
                          ("final", final), ("seen", seen), ("seen_label", seen_label),
                          ("label_week", label_week)):
@@ -139,7 +167,11 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             "retrain_reason": "",
             **(domain.monitor(batch.extra, reference.extra) if domain.monitor else {}),
         }
-        reason = retrain_reason(WeekEnd(scenario, w, drift, is_score, per_week), last_retrain)
+        if scenario.retrain.trigger == "alert":
+            estimates.append(_week_estimate(scenario, domain, calibrations[version], w, version,
+                                            scores, batch.value, reviewed, final))
+        reason = retrain_reason(WeekEnd(scenario, w, drift, is_score, per_week,
+                                        tuple(estimates)), last_retrain)
         if reason:
             ts = training_set(scenario, w, batches, per_week, _concat)
             status = shortfall(scenario, ts)
@@ -155,8 +187,9 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                 models.append(ModelRecord(version, w, reason, "trained", ts.labels,
                                           ts.positives))
                 # drift is measured against the new model's training window from now on
-                monitor = _Monitor(domain, window, model_lib.score(model, window.numeric,
-                                                                   window.categorical))
+                window_scores = model_lib.score(model, window.numeric, window.categorical)
+                monitor = _Monitor(domain, window, window_scores)
+                calibrations.append(fit_calibration(window_scores[ts.usable], ts.label))
                 row["retrained"] = True
                 row["retrain_reason"] = reason
         rows.append(row)
@@ -180,4 +213,4 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     outcome = Outcome(scenario, domain, table, band_free, arrays)
     drift_table = pd.DataFrame(drift_rows, columns=["week", "column", "psi", "kl", "js"])
     return RunResult(scenario, domain, outcome, drift_table, models, table, band_free, arrays,
-                     time.perf_counter() - started)
+                     time.perf_counter() - started, calibrations)

@@ -101,6 +101,9 @@ class RunResult:
     band_free: pd.DataFrame  # weekly columns that no band changes
     arrays: dict[str, np.ndarray] = field(repr=False)
     seconds: float = 0.0
+    # per model version, its scores' calibration on its labelled training events (None when
+    # they held one class only); used by the label-free estimates
+    calibrations: list = field(default_factory=list, repr=False)
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -157,7 +160,7 @@ def revealed(scenario: Scenario, domain: Domain, arrays: dict, correct, reviewed
               final) -> tuple[np.ndarray, ...]:
     """(seen, seen_label, label_week) per event: the labels the team gets."""
     return reveal_labels(domain, scenario.feedback, arrays["week"], arrays["label"], reviewed,
-                         final, correct, arrays["u_reveal"])
+                         final, correct, arrays["u_reveal"], arrays["delay"])
 
 
 def _core_weekly(scenario: Scenario, table: BandTable, band_free: pd.DataFrame) -> pd.DataFrame:

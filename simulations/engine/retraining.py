@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ..domains import Batch
+from ..monitoring.alerts import alert_reason
 from ..scenario import Scenario
 from .feedback import observed_performance
 
@@ -47,6 +49,9 @@ class WeekEnd:
     drift: dict[str, np.ndarray]
     is_score: np.ndarray
     per_week: dict[str, list[np.ndarray]]
+    # per past week, the label-free estimates of the model that served it (only kept when the
+    # trigger is "alert"): week, model_version, est_cost, est_cost_spread, est_precision, ...
+    estimates: tuple[dict, ...] = ()
 
 
 def scheduled(end: WeekEnd) -> str:
@@ -68,9 +73,12 @@ def drift_alarm(end: WeekEnd) -> str:
 
 def performance_floor(end: WeekEnd) -> str:
     """When precision or recall, measured on the labels that arrived this week (this week's
-    reviews and the events ``label_delay`` weeks old), falls below the floor."""
+    reviews and, for each earlier week, the labels its delays bring this week), falls below
+    the floor."""
     rt, week, per_week = end.scenario.retrain, end.week, end.per_week
-    idx = sorted({week - 1, week - 1 - end.scenario.feedback.label_delay} & set(range(week)))
+    delay = end.scenario.feedback.delay
+    longest = len(delay.shares_by_week()) - 1  # no label arrives later than this
+    idx = range(max(week - 1 - longest, 0), week)
     arrived = np.concatenate([per_week["seen"][i] & (per_week["label_week"][i] == week)
                               for i in idx])
     labels = np.concatenate([per_week["seen_label"][i] for i in idx])[arrived]
@@ -82,11 +90,22 @@ def performance_floor(end: WeekEnd) -> str:
     return ""
 
 
+def alert(end: WeekEnd) -> str:
+    """When the scenario's label-free alert rule fires this week, over the weeks the current
+    model has served (no label needed: a change detector on the estimated cost, or the
+    estimated precision/recall below the floor)."""
+    rt = end.scenario.retrain
+    rows = [r for r in end.estimates if r["model_version"] == end.estimates[-1]["model_version"]]
+    return alert_reason(rt.alert_rule, pd.DataFrame(rows), rt.alert_threshold,
+                        rt.performance_metric, rt.performance_floor)
+
+
 TRIGGERS: dict[str, Callable[[WeekEnd], str]] = {
     "never": lambda end: "",
     "every": scheduled,
     "drift": drift_alarm,
     "performance": performance_floor,
+    "alert": alert,
 }
 
 

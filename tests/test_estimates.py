@@ -1,0 +1,141 @@
+"""Label-free estimates: right in expectation when the scores are calibrated, intervals that
+cover, the O(weeks) table agreeing with the per-event sums, and the documented failure under
+concept drift."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from simulations import run
+from simulations.monitoring.estimates import (
+    estimate_weekly,
+    fit_calibration,
+    posterior_given_verdict,
+)
+from simulations.reporting.monitor import (
+    MonitorTables,
+    drift_case,
+    estimate_gap,
+    monitor_weekly,
+    onset_week,
+)
+from simulations.scenario import DriftSpec
+from tests.conftest import small
+
+
+def test_a_hand_worked_week():
+    # p = .9 .6 .2 .1, the first two flagged: E[TP] = 1.5, E[FN] = .3, E[FP] = .5
+    # precision 1.5 / 2 = .75; recall 1.5 / 1.8; cost = .3 missed * 10 + .5 false * 2 + 0
+    p = np.array([0.9, 0.6, 0.2, 0.1])
+    est = estimate_weekly(np.ones(4, int), p, [1, 1, 0, 0], np.zeros(4, bool),
+                          np.full(4, 10.0), np.full(4, 2.0), 1.0).iloc[0]
+    assert est["est_precision"] == pytest.approx(0.75)
+    assert est["est_recall"] == pytest.approx(1.5 / 1.8)
+    assert est["est_cost"] == pytest.approx(0.3 * 10 + 0.5 * 2)
+    sd = np.sqrt(0.9 * 0.1 + 0.6 * 0.4) / 2  # Var(TP) = sum p(1-p) over the flagged
+    assert est["est_precision"] - est["est_precision_low"] == pytest.approx(1.6448536 * sd)
+    assert est["est_precision_high"] == 1.0  # clipped to what a share can be
+    assert np.isnan(estimate_weekly(np.ones(2, int), [0.1, 0.2], [0, 0], [False, False],
+                                    np.ones(2), np.ones(2), 0.0)["est_precision"][0])
+
+
+def synthetic(rng, n):
+    """Probabilities, labels drawn from them, and a distorted score the model would output."""
+    p = rng.beta(0.6, 4.0, n)
+    label = (rng.random(n) < p).astype(int)
+    return p, label, p ** 2  # a monotone distortion: the score ranks right, is not calibrated
+
+
+def test_estimate_equals_the_truth_in_expectation_on_calibrated_scores():
+    rng = np.random.default_rng(11)
+    _, ref_label, ref_score = synthetic(rng, 200_000)
+    cal = fit_calibration(ref_score, ref_label)
+    p, label, score = synthetic(rng, 200_000)
+    flag = score >= 0.09
+    est = estimate_weekly(np.ones(len(p), int), cal(score), flag, np.zeros(len(p), bool),
+                          np.full(len(p), 5.0), np.ones(len(p)), 0.0).iloc[0]
+    tp, fl = np.sum(label & flag), flag.sum()
+    var_tp = np.sum(p[flag] * (1 - p[flag]))  # the binomial variance of the true count
+    assert abs(est["est_precision"] - tp / fl) <= 4 * np.sqrt(var_tp) / fl + 0.003
+    assert abs(est["est_recall"] - tp / label.sum()) <= 0.01
+    true_cost = 5.0 * np.sum(label & ~flag) + np.sum(~label.astype(bool) & flag)
+    assert est["est_cost"] == pytest.approx(true_cost, rel=0.02)
+
+
+def test_the_90_percent_interval_covers_about_nine_weeks_in_ten():
+    rng = np.random.default_rng(5)
+    weeks, n = 400, 2000
+    p, label, _ = synthetic(rng, weeks * n)
+    week = np.repeat(np.arange(1, weeks + 1), n)
+    flag = p >= 0.3
+    est = estimate_weekly(week, p, flag, np.zeros(len(p), bool), np.ones(len(p)),
+                          np.ones(len(p)), 0.0)
+    tp = np.bincount(week - 1, label & flag)
+    truth = tp / np.bincount(week - 1, flag)
+    inside = (truth >= est["est_precision_low"]) & (truth <= est["est_precision_high"])
+    assert 0.86 <= inside.mean() <= 0.94
+
+
+def test_a_reviewers_verdict_updates_the_probability_by_bayes():
+    # p = .2, accuracy .9: P(pos | says fraud) = .18 / (.18 + .08); P(pos | says fine) = .02/.74
+    post = posterior_given_verdict(np.array([0.2, 0.2, 0.2]), [True, True, False], [1, 0, 1],
+                                   0.9, True)
+    np.testing.assert_allclose(post, [0.18 / 0.26, 0.02 / 0.74, 0.2])
+
+
+@pytest.fixture(scope="module")
+def selective_run():
+    scenario = small("fraud", weeks=6, events=4000).with_changes(
+        feedback={"mode": "selective", "label_delay": {"kind": "geometric", "weeks": 1,
+                                                       "p": 0.5, "max_weeks": 6}},
+        review={"capacity": 10})
+    return run(scenario)
+
+
+@pytest.mark.parametrize("band,overflow", [((0.05, 0.3), "pass"), ((0.1, 0.6), "flag"),
+                                           ((0.2, 0.2), "pass")])
+def test_the_band_table_answers_like_the_per_event_sums(selective_run, band, overflow):
+    result = dataclasses.replace(
+        selective_run, scenario=selective_run.scenario.with_changes(
+            review={"overflow_action": overflow}))
+    tables = MonitorTables(result)
+    outcome = result.at_policy(*band)
+    view = monitor_weekly(tables, outcome, lag=1)
+    s = outcome.scenario
+    post = posterior_given_verdict(tables.p, outcome.reviewed, outcome.final,
+                                   s.review.reviewer_accuracy, True)
+    slow = estimate_weekly(result.arrays["week"], post, outcome.final, outcome.reviewed,
+                           tables.fn_cost, tables.fp_cost, s.costs.review, tables.spread)
+    for col in slow.columns:
+        np.testing.assert_allclose(view[col], slow[col], rtol=1e-9, atol=1e-6, equal_nan=True)
+    # realised: a loop over the events whose labels arrived within a week of their week
+    week = result.arrays["week"]
+    for w in range(1, 7):
+        got = (week == w) & outcome.seen & (outcome.label_week <= w + 1)
+        flagged = got & (outcome.final == 1)
+        tp = np.sum(flagged & (outcome.seen_label == 1))
+        expected = tp / flagged.sum() if flagged.sum() else np.nan
+        np.testing.assert_allclose(view["realised_precision"][w - 1], expected, equal_nan=True)
+
+
+def gap_after_onset(kind):
+    scenario = dataclasses.replace(small("recommendation", weeks=12, events=8000),
+                                   drift=(DriftSpec(kind, 6, 1.0),))
+    result = run(scenario)
+    view = monitor_weekly(MonitorTables(result), result.outcome)
+    gap = estimate_gap(view, onset_week(scenario))
+    after = gap[gap["period"] == "from the drift's onset"].set_index("metric")
+    return after, drift_case(scenario)[0]
+
+
+def test_concept_drift_breaks_the_estimate_and_covariate_shift_does_not():
+    covariate, case_cov = gap_after_onset("covariate")
+    concept, case_con = gap_after_onset("concept")
+    assert (case_cov, case_con) == ("shift", "concept")
+    for metric in ("precision", "recall"):
+        assert concept.loc[metric, "mean_abs_error"] > 3 * covariate.loc[metric, "mean_abs_error"]
+        assert concept.loc[metric, "mean_error"] > 0  # optimistic: the truth fell, not the guess
+    assert covariate.loc["precision", "coverage"] >= 0.8
