@@ -6,7 +6,8 @@ A count of entries says nothing about memory: eight runs of 200k events x 26 wee
 cached it counts what it keeps, and the sum over cached and running runs stays within
 ``budget`` bytes. To make room the least recently used runs are dropped; a run that still
 does not fit next to the runs being computed waits up to ``wait`` seconds for them, then
-``RunTooLarge`` says why. Two sessions asking for the same run share one computation.
+``RunTooLarge`` says why. Two sessions asking for the same run share one computation, and the
+second waits for it however long it takes (its memory is already reserved).
 Pure Python (no Streamlit), so it is tested on its own.
 """
 
@@ -72,11 +73,9 @@ class MemoryBoundedCache:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key][0]
-            if key in self._running:  # another session is computing this very run
-                self._lock.wait(timeout=max(0.0, deadline - time.monotonic()) or 0.05)
-                if time.monotonic() > deadline and key in self._running:
-                    raise RunTooLarge("this simulation is still being computed for another "
-                                      "session: try again in a moment")
+            if key in self._running:  # another session is computing this very run: its
+                self._lock.wait(timeout=1.0)  # memory is reserved, so wait as long as it takes
+                deadline = time.monotonic() + self.wait
                 continue
             while self._entries and self._used() + size.peak > self.budget:
                 self._entries.popitem(last=False)  # least recently used first

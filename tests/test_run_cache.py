@@ -79,6 +79,31 @@ def test_two_sessions_asking_for_the_same_run_share_one_computation():
     assert calls == [1]
 
 
+def test_a_session_waiting_for_the_same_run_waits_as_long_as_it_takes():
+    """60 people opening one link share one run; on a busy machine it can take longer than the
+    wait for memory, and nobody must be told to come back for a run already on its way."""
+    cache = MemoryBoundedCache(budget=1000 * MB, wait=0.1)
+    results, errors = [], []
+
+    def compute():
+        time.sleep(0.6)  # six times the wait
+        return "r"
+
+    def ask():
+        try:
+            results.append(cache.get("k", size(100), compute))
+        except RunTooLarge as err:
+            errors.append(str(err))
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for t in threads:
+        t.start()
+        time.sleep(0.02)
+    for t in threads:
+        t.join(5)
+    assert errors == [] and results == ["r"] * 3
+
+
 def test_a_failed_computation_releases_its_reservation():
     cache = MemoryBoundedCache(budget=1000 * MB, wait=0)
     with pytest.raises(ZeroDivisionError):
