@@ -22,6 +22,7 @@ from dashboard.teaching.rehearsal import (
     decision_scenario,
     decision_text,
     describe_retrain,
+    escape,
     money_text,
     policies_to_show,
     retrain_options,
@@ -148,8 +149,8 @@ yours_name = next(iter(shown))
 left, right = st.columns(2)
 with left.container(border=True):
     st.markdown("**Your answer**")
-    st.markdown(f"*Success metrics.* {answer.success_metrics or '(left blank)'}")
-    st.markdown(f"*Guardrails.* {answer.guardrail_text or '(left blank)'}")
+    st.markdown(f"*Success metrics.* {escape(answer.success_metrics) or '(left blank)'}")
+    st.markdown(f"*Guardrails.* {escape(answer.guardrail_text) or '(left blank)'}")
     checked = answer.guardrails.describe(pass_word)
     st.markdown(f"*Checked by the simulation.* {'; '.join(checked) or 'none set'}.")
     st.markdown(f"*Decision.* {decision_text(preset, answer)}")
