@@ -174,14 +174,14 @@ def draw_outcomes(phase: str, note: str = "") -> None:
     table = comparison_table(outcomes, bands, g, domain.unit, pass_word)
     # one column per policy, one row per figure: nothing is cut off at the right
     table_slot.dataframe(table.set_index("policy").T.rename_axis("figure").reset_index(),
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", height="content")
     if note:
         (note_slot.warning if "breaks" in note else note_slot.caption)(note)
     with weekly_slot.container():
         breaks = weekly_breaks(outcomes, g, pass_word)
         if len(breaks):
             st.markdown("**Guardrails week by week**")
-            st.dataframe(breaks, hide_index=True, width="stretch")
+            st.dataframe(breaks, hide_index=True, width="stretch", height="content")
         markers = charts.Markers(tuple(d.onset_week for d in decision.drift))
         for column, what, floor in (("precision", "precision", g.min_precision),
                                     ("recall", "recall", g.min_recall),
@@ -254,9 +254,12 @@ with evidence_slot:
         for col, name in zip(st.columns(len(names)), names, strict=True):
             weekly = outcomes[name]
             columns = {c: legend for c, legend in ev.columns.items() if c in weekly}
+            retrained = tuple(int(w) for w in weekly.loc[weekly["retrained"], "week"])
+            # more than a few retraining lines would bury the chart: say how many instead
             fig = charts.weekly_lines(
-                weekly, columns, name, ev.y_title, charts.Markers(
-                    markers.drift_onsets, tuple(weekly.loc[weekly["retrained"], "week"])),
+                weekly, columns, name if len(retrained) <= 6 else
+                f"{name} (retrained {len(retrained)} times)", ev.y_title,
+                charts.Markers(markers.drift_onsets, retrained if len(retrained) <= 6 else ()),
                 y_format=ev.format or None)
             # the legend under the plot, clear of the title
             fig.layout.legend = {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0}
