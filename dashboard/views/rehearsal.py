@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts, seam
 from dashboard.controls import BAND_STEP
+from dashboard.kpis import money
 from dashboard.tabs.suggest import guardrail_inputs
 from dashboard.teaching.rehearsal import (
     RUBRIC,
@@ -68,9 +69,11 @@ def case_brief() -> None:
     cols[3].metric("Reviews / week", f"{t['review_demand_per_week']:,.0f}",
                    help=f"Against a capacity of {preset.scenario.review.capacity:,} a week.",
                    border=True)
-    cols[4].metric(f"Cost of missed {domain.positive_word}", money_text(t["cost_fn"], domain.unit),
-                   help=f"Total cost, everything included: {money_text(t['cost_total'], domain.unit)}.",
-                   border=True)
+    # short label and compact money: five cards must fit at 1280 px
+    cols[4].metric("Cost of misses", money(t["cost_fn"], domain.unit),
+                   help=f"What the missed {domain.positive_word} cost over the horizon: "
+                        f"{money_text(t['cost_fn'], domain.unit)}. Total cost, everything "
+                        f"included: {money_text(t['cost_total'], domain.unit)}.", border=True)
     st.caption(f"Review capacity {preset.scenario.review.capacity:,} a week; "
                f"{describe_retrain(preset.scenario.retrain)}. The base rate of "
                f"{domain.positive_word} is {exact_percent(t['positives'] / t['events'])}.")
