@@ -56,8 +56,7 @@ with st.container(border=True):
 
 def case_brief() -> None:
     """Today's numbers under the starting policy, and where the scores fall."""
-    run_result, start = seam.outcome(preset.scenario)
-    t = horizon_totals(start.weekly)
+    t = horizon_totals(seam.weekly(preset.scenario, "today's policy"))
     p = preset.scenario.policy
     st.markdown(f"**Case brief: today's numbers** (the starting policy, band {p.t_low:.3f} – "
                 f"{p.t_high:.3f}, over {preset.scenario.population.weeks} weeks of "
@@ -81,7 +80,6 @@ def case_brief() -> None:
     st.plotly_chart(charts.score_distribution(
         views["histogram"], p.t_low, p.t_high, words, domain.positive_word,
         domain.negative_word, log_x=domain.base_rate < 0.05), key="brief_scores")
-    del run_result
 
 
 if answer is None:
@@ -140,7 +138,7 @@ if answer is None:
                                              option=(preset.decision.options[0].label
                                                      if preset.decision else "")))
     for name, scenario in needed.items():
-        seam.outcome(scenario, what=f"'{name}' for the reveal")
+        seam.weekly(scenario, what=f"'{name}' for the reveal")
     st.stop()
 
 # -- reveal ---------------------------------------------------------------------------------
@@ -164,7 +162,7 @@ with right.container(border=True):
 
 outcomes, bands = {}, {}
 for name, scenario in shown.items():
-    outcomes[name] = seam.outcome(scenario, what=f"'{name}'")[1].weekly
+    outcomes[name] = seam.weekly(scenario, what=f"'{name}'")
     bands[name] = (scenario.policy.t_low, scenario.policy.t_high)
 
 g = answer.guardrails
@@ -218,9 +216,9 @@ resimulate = best_band is not None and decision.policy_changes_labels
 def add_best() -> str:
     """Simulate the best band (a new run when the band changes which labels are seen), add
     its row, and say plainly whether it meets every guardrail week by week."""
-    best = seam.outcome(decision.with_policy(*best_band), what="the best band")[1]
-    outcomes[best_name], bands[best_name] = best.weekly, best_band
-    broken = breaks_sentence(broken_weeks(best.weekly, g), g, pass_word)
+    best = seam.weekly(decision.with_policy(*best_band), what="the best band")
+    outcomes[best_name], bands[best_name] = best, best_band
+    broken = breaks_sentence(broken_weeks(best, g), g, pass_word)
     if weekly_answer.policy is None:
         return ("No band on the slider's grid meets every guardrail in every week. The row "
                 "shows the cheapest band on pooled weeks (review demand averaged over the "
