@@ -172,3 +172,14 @@ def weekly_best(scenario: Scenario, guardrails: Guardrails) -> WeeklyAnswer:
     g = guardrails
     return _weekly_best(run_key(scenario),
                         (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week))
+
+
+@st.cache_resource(max_entries=32, ttl=TTL_SECONDS, show_spinner=False)
+def _weekly(scenario_json: str, _what: str = ""):
+    return outcome(Scenario.from_json(scenario_json), _what)[1].weekly
+
+
+def weekly(scenario: Scenario, what: str = ""):
+    """The full weekly table of ``scenario``'s policy, built once per scenario (the rehearsal
+    shows several policies, and a rubric tick must not rebuild their tables)."""
+    return _weekly(scenario.to_json(), what)

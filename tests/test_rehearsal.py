@@ -158,3 +158,29 @@ def test_suggest_says_when_its_band_overflows_the_review_capacity():
         else:
             assert "go unreviewed" not in said
     assert "go unreviewed" in said  # the 80% floor does overflow
+
+
+def test_brief_before_the_commit_then_your_answer_beside_the_model_answer():
+    preset = load_preset("fraud_sensitivity")
+    at = app("rehearsal", rehearse_case=preset.title)
+    assert any("Case brief: today's numbers" in m.value for m in at.markdown)
+    brief = {m.label: m.value for m in at.metric}
+    start = horizon_totals(run(preset.scenario).weekly)
+    assert brief["'approve' rate"] == f"{start['pass_rate']:.2%}"  # the starting policy's
+    assert brief["Reviews / week"] == f"{start['review_demand_per_week']:,.0f}"
+    at.text_area[0].input("Fraud losses per week down 20% *within a quarter*")
+    at.button[0].click().run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Your answer" in text and "Fraud losses per week down 20%" in text
+    assert "The model answer" in text and preset.expected_finding in text
+    assert preset.facilitator_notes in text
+
+
+def test_the_adaptation_reveal_charts_the_precision_the_team_sees_against_the_truth():
+    preset = load_preset("fraud_adaptation")
+    at = app("rehearsal", rehearse_case=preset.title)
+    at.button[0].click().run()
+    assert not at.exception
+    specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "precision the team sees" in specs and "true precision" in specs

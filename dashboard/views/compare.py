@@ -93,7 +93,7 @@ NAMES = {"cost_total": "total cost", "cost_fn": f"cost of missed {domain.positiv
          "cost_fp": "cost of false alarms", "cost_review": "cost of reviews",
          "pass_rate": pass_word, "precision": "precision", "recall": "recall",
          "flagged": f"final '{words['flag']}' decisions", "reviewed": "reviews done",
-         "review_overflow": "sent to review beyond capacity (unreviewed)",
+         "review_overflow": "over review capacity",
          "fn": f"missed {domain.positive_word}",
          "fp": f"false alarms ({domain.negative_word} but '{words['flag']}')"}
 BETTER = {"cost_total": "lower", "cost_fn": "lower", "cost_fp": "lower", "cost_review": "lower",

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts, seam
 from dashboard.controls import BAND_STEP, check_url
+from dashboard.kpis import money
 from dashboard.tabs.suggest import guardrail_inputs
 from dashboard.teaching.rehearsal import (
     RUBRIC,
@@ -22,6 +23,7 @@ from dashboard.teaching.rehearsal import (
     decision_scenario,
     decision_text,
     describe_retrain,
+    escape,
     money_text,
     policies_to_show,
     retrain_options,
@@ -56,8 +58,7 @@ with st.container(border=True):
 
 def case_brief() -> None:
     """Today's numbers under the starting policy, and where the scores fall."""
-    run_result, start = seam.outcome(preset.scenario)
-    t = horizon_totals(start.weekly)
+    t = horizon_totals(seam.weekly(preset.scenario, "today's policy"))
     p = preset.scenario.policy
     st.markdown(f"**Case brief: today's numbers** (the starting policy, band {p.t_low:.3f} – "
                 f"{p.t_high:.3f}, over {preset.scenario.population.weeks} weeks of "
@@ -69,9 +70,11 @@ def case_brief() -> None:
     cols[3].metric("Reviews / week", f"{t['review_demand_per_week']:,.0f}",
                    help=f"Against a capacity of {preset.scenario.review.capacity:,} a week.",
                    border=True)
-    cols[4].metric(f"Cost of missed {domain.positive_word}", money_text(t["cost_fn"], domain.unit),
-                   help=f"Total cost, everything included: {money_text(t['cost_total'], domain.unit)}.",
-                   border=True)
+    # short label and compact money: five cards must fit at 1280 px
+    cols[4].metric("Cost of misses", money(t["cost_fn"], domain.unit),
+                   help=f"What the missed {domain.positive_word} cost over the horizon: "
+                        f"{money_text(t['cost_fn'], domain.unit)}. Total cost, everything "
+                        f"included: {money_text(t['cost_total'], domain.unit)}.", border=True)
     st.caption(f"Review capacity {preset.scenario.review.capacity:,} a week; "
                f"{describe_retrain(preset.scenario.retrain)}. The base rate of "
                f"{domain.positive_word} is {exact_percent(t['positives'] / t['events'])}.")
@@ -79,7 +82,6 @@ def case_brief() -> None:
     st.plotly_chart(charts.score_distribution(
         views["histogram"], p.t_low, p.t_high, words, domain.positive_word,
         domain.negative_word, log_x=domain.base_rate < 0.05), key="brief_scores")
-    del run_result
 
 
 if answer is None:
@@ -138,7 +140,7 @@ if answer is None:
                                              option=(preset.decision.options[0].label
                                                      if preset.decision else "")))
     for name, scenario in needed.items():
-        seam.outcome(scenario, what=f"'{name}' for the reveal")
+        seam.weekly(scenario, what=f"'{name}' for the reveal")
     st.stop()
 
 # -- reveal ---------------------------------------------------------------------------------
@@ -150,8 +152,8 @@ yours_name = next(iter(shown))
 left, right = st.columns(2)
 with left.container(border=True):
     st.markdown("**Your answer**")
-    st.markdown(f"*Success metrics.* {answer.success_metrics or '(left blank)'}")
-    st.markdown(f"*Guardrails.* {answer.guardrail_text or '(left blank)'}")
+    st.markdown(f"*Success metrics.* {escape(answer.success_metrics) or '(left blank)'}")
+    st.markdown(f"*Guardrails.* {escape(answer.guardrail_text) or '(left blank)'}")
     checked = answer.guardrails.describe(pass_word)
     st.markdown(f"*Checked by the simulation.* {'; '.join(checked) or 'none set'}.")
     st.markdown(f"*Decision.* {decision_text(preset, answer)}")
@@ -162,7 +164,7 @@ with right.container(border=True):
 
 outcomes, bands = {}, {}
 for name, scenario in shown.items():
-    outcomes[name] = seam.outcome(scenario, what=f"'{name}'")[1].weekly
+    outcomes[name] = seam.weekly(scenario, what=f"'{name}'")
     bands[name] = (scenario.policy.t_low, scenario.policy.t_high)
 
 g = answer.guardrails
@@ -175,14 +177,14 @@ def draw_outcomes(phase: str, note: str = "") -> None:
     table = comparison_table(outcomes, bands, g, domain.unit, pass_word)
     # one column per policy, one row per figure: nothing is cut off at the right
     table_slot.dataframe(table.set_index("policy").T.rename_axis("figure").reset_index(),
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", height="content")
     if note:
         (note_slot.warning if "breaks" in note else note_slot.caption)(note)
     with weekly_slot.container():
         breaks = weekly_breaks(outcomes, g, pass_word)
         if len(breaks):
             st.markdown("**Guardrails week by week**")
-            st.dataframe(breaks, hide_index=True, width="stretch")
+            st.dataframe(breaks, hide_index=True, width="stretch", height="content")
         markers = charts.Markers(tuple(d.onset_week for d in decision.drift))
         for column, what, floor in (("precision", "precision", g.min_precision),
                                     ("recall", "recall", g.min_recall),
@@ -216,9 +218,9 @@ resimulate = best_band is not None and decision.policy_changes_labels
 def add_best() -> str:
     """Simulate the best band (a new run when the band changes which labels are seen), add
     its row, and say plainly whether it meets every guardrail week by week."""
-    best = seam.outcome(decision.with_policy(*best_band), what="the best band")[1]
-    outcomes[best_name], bands[best_name] = best.weekly, best_band
-    broken = breaks_sentence(broken_weeks(best.weekly, g), g, pass_word)
+    best = seam.weekly(decision.with_policy(*best_band), what="the best band")
+    outcomes[best_name], bands[best_name] = best, best_band
+    broken = breaks_sentence(broken_weeks(best, g), g, pass_word)
     if weekly_answer.policy is None:
         return ("No band on the slider's grid meets every guardrail in every week. The row "
                 "shows the cheapest band on pooled weeks (review demand averaged over the "
@@ -255,9 +257,12 @@ with evidence_slot:
         for col, name in zip(st.columns(len(names)), names, strict=True):
             weekly = outcomes[name]
             columns = {c: legend for c, legend in ev.columns.items() if c in weekly}
+            retrained = tuple(int(w) for w in weekly.loc[weekly["retrained"], "week"])
+            # more than a few retraining lines would bury the chart: say how many instead
             fig = charts.weekly_lines(
-                weekly, columns, name, ev.y_title, charts.Markers(
-                    markers.drift_onsets, tuple(weekly.loc[weekly["retrained"], "week"])),
+                weekly, columns, name if len(retrained) <= 6 else
+                f"{name} (retrained {len(retrained)} times)", ev.y_title,
+                charts.Markers(markers.drift_onsets, retrained if len(retrained) <= 6 else ()),
                 y_format=ev.format or None)
             # the legend under the plot, clear of the title
             fig.layout.legend = {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0}
