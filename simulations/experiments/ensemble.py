@@ -36,14 +36,25 @@ _DRIFT_PATH = re.compile(r"^drift\[(\d+)\]\.(\w+)$")
 def numeric_fields(scenario: Scenario) -> dict[str, bool]:
     """Every field a range can vary, by dotted path, and whether it is a whole number."""
     out: dict[str, bool] = {}
+
+    def numeric(f, value) -> str | None:
+        # "int | LabelDelay" (a label delay may also be a distribution) varies while it is a number
+        head = f.type.split("|")[0].strip()
+        if head in ("int", "float") and isinstance(value, int | float) \
+                and not isinstance(value, bool):
+            return head
+        return None
+
     for name, cls in SECTIONS.items():
         for f in fields(cls):
-            if f.type in ("int", "float"):
-                out[f"{name}.{f.name}"] = f.type == "int"
-    for i in range(len(scenario.drift)):
+            kind = numeric(f, getattr(getattr(scenario, name), f.name))
+            if kind:
+                out[f"{name}.{f.name}"] = kind == "int"
+    for i, spec in enumerate(scenario.drift):
         for f in fields(DriftSpec):
-            if f.type in ("int", "float"):
-                out[f"drift[{i}].{f.name}"] = f.type == "int"
+            kind = numeric(f, getattr(spec, f.name))
+            if kind:
+                out[f"drift[{i}].{f.name}"] = kind == "int"
     return out
 
 
