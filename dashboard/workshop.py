@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import seam
-from dashboard.controls import Control
+from dashboard.controls import Control, world_control_values
 from simulations.presets import Preset
 from simulations.scenario import Scenario
 
@@ -55,6 +55,7 @@ def values_from_scenario(scenario: Scenario) -> dict:
         "drift_threshold": r.drift_threshold, "perf_metric": r.performance_metric,
         "perf_floor": r.performance_floor, "window": r.window_weeks,
         "band": (scenario.policy.t_low, scenario.policy.t_high),
+        **world_control_values(scenario),
     }
     if first is not None:
         values.update(onset=first.onset_week, ramp=first.ramp_weeks)
