@@ -75,6 +75,7 @@ from .base import (
     centroid_cosine_distance,
     format_share,
     intercept_for_rate,
+    peak_drift,
     sigmoid,
 )
 
@@ -357,7 +358,6 @@ def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
     """Automation rate, wrong answers sent and peak semantic drift."""
     automated = float(np.mean(outcome.action == 0)) if len(outcome.action) else float("nan")
     weekly = outcome.weekly
-    drift = weekly["question_drift_cosine"].max()
     share = totals["fn"] / totals["events"] if totals["events"] else float("nan")
     return [
         ("Automation rate", format_share(automated), "Questions answered by the assistant "
@@ -365,9 +365,7 @@ def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
         ("Wrong answers sent", f"{totals['fn']:,.0f} ({format_share(share)})",
          "Wrong or made-up answers that reached a customer over the horizon, and their share "
          "of all questions."),
-        ("Peak semantic drift", "undefined" if not np.isfinite(drift) else f"{drift:.3f}",
-         "Largest cosine distance between a week's question-embedding centroid and the "
-         "training weeks'. Beyond 0.15 customers are asking about something new."),
+        peak_drift(weekly, "question_drift_cosine", "Peak semantic drift", "question-embedding"),
     ]
 
 
