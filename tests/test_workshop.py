@@ -110,3 +110,14 @@ def test_report_is_standalone_html_with_interactive_figures():
     assert "Plotly.newPlot" in page
     external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', page)
     assert not external, external
+
+
+def test_an_assistant_case_can_be_rehearsed():
+    at = app("rehearsal", rehearse_case="Why does the assistant answer the same question "
+                                        "differently?")
+    assert not at.exception
+    at.text_area[0].input("Consistency of repeated questions above 95%")
+    at.text_area[1].input("Wrong answers under 3% of questions")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.dataframe[0].value["policy"].tolist()[0] == "your policy"
