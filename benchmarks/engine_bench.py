@@ -137,14 +137,16 @@ def main() -> None:
     default_n = 2_000 if args.quick else 20_000
     million_n = 4_000 if args.quick else round(1_000_000 / WEEKS)
     drift_n = 5_000 if args.quick else 50_000
+    from simulations.domains import DOMAINS
+
     print(f"{'domain':<15} {'run':<22} {'seconds':>8} {'peak MB':>8}")
-    for domain in ("fraud", "triage", "recommendation"):
+    for domain in DOMAINS:
         for label, n in (("default (20k/week)", default_n), ("1M events", million_n)):
             r = _child(domain, n)
             print(f"{domain:<15} {label:<22} {r['seconds']:>8.2f} {r['peak_mb']:>8.0f}")
     print()
     print("band change, all 26 weeks, from cached sorted scores (median):")
-    for domain in ("fraud", "triage", "recommendation"):
+    for domain in DOMAINS:
         r = band_requery(domain, million_n)
         print(f"  {domain:<15} {r['events']:>9,} events: ours {r['ours_ms']:.3f} ms, "
               f"scikit-learn {r['sklearn_ms']:.1f} ms, ratio {r['ratio']:,.0f}x "

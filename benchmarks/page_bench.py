@@ -29,7 +29,9 @@ def timed(fn) -> float:
 
 def main() -> None:
     print(f"{'page':<16} {'first load':>11} {'band move':>10} {'scenario change':>16}")
-    for domain in ("fraud", "triage", "recommendation"):
+    from simulations.domains import DOMAINS
+
+    for domain in DOMAINS:
         at = AppTest.from_file(APP, default_timeout=300)
         at.switch_page(f"views/{domain}.py")
         first = timed(at.run)

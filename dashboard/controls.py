@@ -112,6 +112,14 @@ def world_values(domain: Domain, v: dict[str, Any]) -> dict[str, Any]:
             for p in domain.world_params}
 
 
+def world_control_values(scenario: Scenario) -> dict[str, Any]:
+    """The values of ``world_controls`` that describe ``scenario`` (the inverse of the above)."""
+    params = get_domain(scenario.domain).world_params
+    values = scenario.world_values
+    return {p.name: ("on" if values[p.name] else "off") if p.kind == "bool"
+            else float(values[p.name]) for p in params}
+
+
 def domain_controls(domain: Domain) -> list[Control]:
     """Every scenario control of a domain page, with the domain's defaults."""
     s = default_scenario(domain.name)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from simulations.domains import DOMAINS
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -135,7 +137,7 @@ def test_overview(server, page):
     assert page.get_by_text("Raise fraud sensitivity").first.is_visible()
 
 
-@pytest.mark.parametrize("domain", ["fraud", "triage", "recommendation"])
+@pytest.mark.parametrize("domain", list(DOMAINS))
 def test_domain_page_renders_charts_and_the_band_drag_changes_kpis(server, page, domain):
     open_page(page, f"{server}/{domain}", domain)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)

@@ -15,10 +15,11 @@ from simulations.reporting.summary import cheapest_threshold, cost_curve, segmen
 from simulations.scenario import ScenarioError
 
 REQUIRED = {"fraud_sensitivity", "fraud_adaptation", "triage_precision_floor",
-            "variant_outbreak", "cohort_erosion", "containment", "contaminated_ab_test"}
+            "variant_outbreak", "cohort_erosion", "containment", "contaminated_ab_test",
+            "assistant_escalation", "assistant_launch", "inconsistent_answers"}
 
 
-def test_all_seven_stories_are_there_and_validate():
+def test_every_story_is_there_and_validates():
     assert REQUIRED <= set(preset_names())
     for preset in all_presets():
         assert preset.title and preset.story and preset.question and preset.expected_finding
@@ -162,3 +163,73 @@ def test_estimates_under_drift(runs):
     assert turnover.loc["precision", "coverage"] >= 0.8
     assert tastes.loc["precision", "mean_error"] > 0.05  # optimistic by several points
     assert tastes.loc["recall", "mean_error"] > 0.03
+
+
+def _wrong_share(result, t_low, t_high):
+    """Share of questions whose customer got a wrong answer, answer rate and weekly agent
+    demand, counted from the events (a reference independent of the band tables)."""
+    e = result.at_policy(t_low, t_high).events
+    wrong = ((e["label"] == 1) & (e["final"] == "pass")).mean()
+    weeks = e["week"].nunique()
+    return wrong, (e["final"] == "pass").mean(), (e["action"] == "review").sum() / weeks
+
+
+def test_assistant_escalation(runs):
+    result = runs("assistant_escalation")
+    p = result.scenario.policy
+    wrong, answered, agents = _wrong_share(result, p.t_low, p.t_high)
+    assert wrong <= 0.03 and answered >= 0.80 and 1700 <= agents <= 1900
+    start_wrong, *_ = _wrong_share(result, 0.15, 0.45)
+    assert start_wrong > 0.04
+    s = result.scenario
+    grid = np.round(np.arange(0.02, 0.9, 0.01), 2)
+    fewest, single_best = np.inf, 0.0
+    for lo in grid:  # every band on the 0.01 grid, from the cached sorted scores
+        for hi in grid[grid >= lo]:
+            q = result.table.query(lo, hi, s.review.capacity, s.review.overflow_action, 0.0)
+            events = q["events"].sum()
+            if q["fn"].sum() / events > 0.03:
+                continue
+            answered = q["passed"].sum() / events
+            if lo == hi:
+                single_best = max(single_best, answered)
+            if answered >= 0.80:
+                fewest = min(fewest, q["review_demand"].mean())
+    assert single_best < 0.75  # no single threshold keeps both guardrails
+    assert agents <= 1.1 * fewest
+
+
+def test_assistant_launch(runs):
+    result = runs("assistant_launch")
+    w = result.weekly.set_index("week")
+    crossed = w.index[w["question_drift_cosine"] > 0.15][0]
+    assert crossed == 8 and (w.loc[:4, "question_drift_cosine"] < 0.02).all()
+    delay = result.scenario.feedback.label_delay  # labels of weeks 1-4 arrive in these weeks
+    before = w.loc[1 + delay:4 + delay, "observed_recall"].mean()
+    noticed = w.index[(w.index > 4 + delay) & (w["observed_recall"] < before - 0.08)][0]
+    assert noticed >= crossed + 2
+    assert w.loc[10:, "wrong_answer_rate"].mean() > 1.8 * w.loc[:4, "wrong_answer_rate"].mean()
+    retrained = runs("assistant_launch", True)
+    assert retrained.retrain_weeks[0] == 8
+    a, b = horizon_totals(w.reset_index()), horizon_totals(retrained.weekly)
+    assert b["fn"] < 0.9 * a["fn"] and b["cost_total"] < a["cost_total"]
+    assert b["review_demand_per_week"] > a["review_demand_per_week"]
+
+
+def test_inconsistent_answers():
+    preset = load_preset("inconsistent_answers")
+    signals = {}
+    for step in preset.steps:
+        w = run(step.scenario(preset.scenario)).weekly
+        late = w[w["week"] >= 5]
+        signals[step.title.split(":")[0]] = (late["answer_consistency"].mean(),
+                                             late["draft_agreement"].mean(),
+                                             late["wrong_answer_rate"].mean(),
+                                             late["positives"].mean())
+    (c0, a0, w0, p0), hot, off, stale = (signals[k] for k in (
+        "The healthy setup", "Suspect 1", "Suspect 2", "Suspect 3"))
+    assert c0 == 1.0 and hot[0] == 1.0 and stale[0] == 1.0  # the cache serves one answer
+    assert off[0] < c0 - 0.05
+    assert hot[1] < a0 - 0.10 and hot[3] > p0
+    assert abs(off[1] - a0) < 0.01 and abs(stale[1] - a0) < 0.01
+    assert stale[2] > 2 * w0

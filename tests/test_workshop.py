@@ -223,3 +223,14 @@ def test_the_report_can_be_downloaded_while_presenting():
     at = app("fraud", **small_params("fraud", present="true"))
     assert "Data" not in [t.label for t in at.tabs]
     assert [b for b in at.get("download_button") if b.proto.label.startswith("One-page report")]
+
+
+def test_an_assistant_case_can_be_rehearsed():
+    at = app("rehearsal", rehearse_case="Why does the assistant answer the same question "
+                                        "differently?")
+    assert not at.exception
+    at.text_area[0].input("Consistency of repeated questions above 95%")
+    at.text_area[1].input("Wrong answers under 3% of questions")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.dataframe[0].value["policy"].tolist()[0] == "your policy"

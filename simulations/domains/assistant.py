@@ -14,21 +14,23 @@ Where the defaults come from
   knowledge base does not cover, and published evaluations of retrieval-augmented assistants
   commonly find one answer in ten to one in five unsupported. We take the lower end.
 * Features are what such a system logs: the similarity of the best retrieved source, the
-  question's length, whether it matches a known frequent question, its topic, its language
-  style, the account tier, and self-consistency: the share of five sampled drafts that agree
-  with the most common one (the idea behind SelfCheckGPT and semantic-entropy detectors). A
-  logistic regression on them reaches a ROC AUC near 0.85.
+  question's length, whether it matches a known frequent question, its topic (from a topic
+  classifier), the account tier, and self-consistency: the share of five sampled drafts that
+  agree with the most common one (the idea behind SelfCheckGPT and semantic-entropy
+  detectors). A logistic regression on them reaches a week-1 ROC AUC of about 0.82-0.86.
 * Language style (the segments): plain English, code-switching (two languages in one
   message) and emoji-heavy messages. The retriever and the drafting model were tuned on
   plain English, so minority-style questions are often misread: the drafts agree with each
-  other and retrieval looks fine, yet the answer addresses the wrong question. The scorer
-  cannot see a misreading, so it catches fewer of those wrong answers (lower recall).
+  other and retrieval looks fine, yet the answer addresses the wrong question. The scorer is
+  not told the style and cannot see a misreading, so it catches fewer of those wrong answers
+  (recall 10-20 points lower than for plain English).
 * Money, in dollars. An agent-handled contact is often quoted at about $8 against cents for
   self-service (Gartner's widely cited comparison); an agent checking a drafted answer costs
   $6 (about eight minutes at a loaded $45 an hour). A needless fallback costs the customer's
   effort and, more often than not, a later contact: $5. A wrong answer that reaches the
-  customer costs a follow-up contact, a complaint and sometimes an honoured promise (a
-  tribunal made Air Canada honour a refund policy its chatbot invented, in 2024): $20, plus
+  customer costs a follow-up contact, a complaint and sometimes a promise to honour (in 2024
+  a Canadian tribunal made Air Canada pay the bereavement refund its chatbot had wrongly
+  promised): $20, plus
   10 % of the account's monthly value at stake (churn risk), so mistakes hurt most for
   enterprise accounts. The event's value is that monthly account value (free ~$8, pro ~$60,
   enterprise ~$900). A declined wrong draft costs nothing extra: there was no good answer.
@@ -40,23 +42,27 @@ Where the defaults come from
   makes answers to the same question agree less often, makes wrong answers more likely, and
   spreads the sampled drafts, which makes self-consistency more informative. The base rate
   is set at the default temperature.
-* Answer cache (a ``world`` knob, default off): repeated frequent questions (30 % of traffic,
-  1,500 of them with Zipf-like popularity) are served the answer drafted once and cached, so
-  the same question always gets the same answer, right or wrong. The weekly consistency
+* Answer cache (a ``world`` knob, default off): frequent questions (30 % of traffic; 3,000
+  of them, popularity falling as 1 / sqrt(rank)) are served the answer drafted once and
+  cached, so the same question always gets the same answer, right or wrong. The weekly consistency
   rate (two asks of the same frequent question in a week got the same answer) is the
   monitor of (in)consistency.
 
 Drift hooks
 -----------
-* covariate: a product launch; questions about the new device (topics the knowledge base
-  barely covers) grow to 45 % of traffic. Every question carries a 16-dimensional sentence
-  embedding (its topic's centroid plus noise); the weekly centroid moves away from the
+* covariate: a product launch; questions about the new device (which the knowledge base
+  barely covers) grow to 45 % of traffic. The topic classifier, trained on the old taxonomy,
+  files them under account settings and integrations, and the drafts confidently repeat the
+  old device's articles, so the model's inputs hardly move. Every question carries a
+  16-dimensional sentence embedding (its topic's centroid plus noise, styles shifting it a
+  little); the new questions form their own cluster, the weekly centroid moves away from the
   training weeks' and ``question_drift_cosine`` reports the distance (alert line 0.15).
 * prior: more or fewer wrong drafts overall (the engine shifts the base rate).
 * concept: a knowledge-base change (prices and plans changed, the articles did not): billing
   and plan answers keep the same retrieval scores and the same agreement between drafts, but
   up to 75 % of them are now wrong. Same confidence, more wrong answers.
-* cohort: a new market; code-switching and emoji-heavy messages become half of traffic.
+* cohort: a new market; code-switching and emoji-heavy messages grow from 20 % to 55 % of
+  traffic.
 """
 
 from __future__ import annotations
@@ -75,6 +81,7 @@ from .base import (
     centroid_cosine_distance,
     format_share,
     intercept_for_rate,
+    peak_drift,
     sigmoid,
 )
 
@@ -107,7 +114,7 @@ _RETRIEVAL_PENALTY = np.array([0.0, 0.03, 0.02])  # the retriever is tuned on pl
 _TIER_MIX = np.array([0.62, 0.30, 0.08])
 _TIER_VALUE = np.array([8.0, 60.0, 900.0])  # monthly account value, median, $
 COMMON_WEIGHT = 0.4  # how much the established topics' embeddings share a direction
-LAUNCH_COSINE = 0.0
+LAUNCH_COSINE = 0.0  # launch topics vs the established questions' average direction
 LAUNCH_SHARE = 0.45  # share of questions about the new device at full covariate drift
 STALE_WRONG = 0.75  # share of stale-topic answers a full knowledge-base change makes wrong
 WRONG_SLOPE, ALTERNATIVE_PENALTY, MISREAD_PENALTY = 1.3, 1.8, 2.0
@@ -130,8 +137,8 @@ class SupportWorld:
     faq_noise: np.ndarray  # unobserved difficulty
     faq_embedding: np.ndarray  # (N_FAQ, DIM)
     faq_wrong_u: np.ndarray  # (N_FAQ,) the cached answer is wrong if u < P(wrong)
-    faq_stale_u: np.ndarray  # (N_FAQ,) a knowledge-base change makes the answers stale if u < ...
-    cached: dict  # the cached answer of each frequent question: drafts, similarity, style
+    faq_stale_u: np.ndarray  # (N_FAQ,) stale after a knowledge-base change if u < its reach
+    cached: dict  # per frequent question: cached answer id, its drafts' agreement, its logit
     reference_logits: np.ndarray  # quantiles of the wrong-answer logit at the default temperature
 
 
@@ -193,6 +200,7 @@ def _embed(centroids: np.ndarray, topic: np.ndarray, rng: np.random.Generator) -
 
 def make_world(rng: np.random.Generator, temperature: float = DEFAULT_TEMPERATURE,
                answer_cache: bool = False) -> SupportWorld:
+    """The run's fixed world at the scenario's temperature, with or without the cache."""
     # Real sentence embeddings share a common direction; topics differ around it.
     common = _unit(rng.normal(size=DIM))
     old = _unit(COMMON_WEIGHT * common + _unit(rng.normal(size=(N_ESTABLISHED, DIM))))
@@ -357,7 +365,6 @@ def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
     """Automation rate, wrong answers sent and peak semantic drift."""
     automated = float(np.mean(outcome.action == 0)) if len(outcome.action) else float("nan")
     weekly = outcome.weekly
-    drift = weekly["question_drift_cosine"].max()
     share = totals["fn"] / totals["events"] if totals["events"] else float("nan")
     return [
         ("Automation rate", format_share(automated), "Questions answered by the assistant "
@@ -365,9 +372,7 @@ def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
         ("Wrong answers sent", f"{totals['fn']:,.0f} ({format_share(share)})",
          "Wrong or made-up answers that reached a customer over the horizon, and their share "
          "of all questions."),
-        ("Peak semantic drift", "undefined" if not np.isfinite(drift) else f"{drift:.3f}",
-         "Largest cosine distance between a week's question-embedding centroid and the "
-         "training weeks'. Beyond 0.15 customers are asking about something new."),
+        peak_drift(weekly, "question_drift_cosine", "Peak semantic drift", "question-embedding"),
     ]
 
 

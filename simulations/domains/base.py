@@ -163,6 +163,15 @@ def format_share(value: float | None) -> str:
     return "undefined" if value is None or not np.isfinite(value) else f"{value:.1%}"
 
 
+def peak_drift(weekly, column: str, label: str, what: str) -> tuple[str, str, str]:
+    """The highlight of a world's semantic-drift monitor: the largest weekly cosine distance
+    in ``column``, with help saying what the centroid is of (``what``) and the 0.15 line."""
+    peak = weekly[column].max()
+    return (label, "undefined" if not np.isfinite(peak) else f"{peak:.3f}",
+            f"Largest cosine distance between a week's {what} centroid and the training "
+            "weeks'. Beyond 0.15 the change is large enough to check the model.")
+
+
 def centroid_cosine_distance(current: np.ndarray, reference: np.ndarray) -> float:
     """Semantic drift: 1 - cos(mean of ``current``'s embeddings, mean of ``reference``'s).
 

@@ -46,6 +46,7 @@ from .base import (
     centroid_cosine_distance,
     format_share,
     intercept_for_rate,
+    peak_drift,
 )
 
 SEGMENTS = ("loyal", "casual", "new_cohort")
@@ -198,16 +199,13 @@ def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
     weekly = outcome.weekly  # the recommendation extras need the per-event decisions
     lift = weekly["lift_vs_popularity"].mean()
     coverage = weekly["catalogue_coverage"].mean()
-    taste = weekly["taste_drift_cosine"].max()
     return [
         ("Lift over popularity", "undefined" if not np.isfinite(lift) else f"{lift:+.1%}",
          "How much more often shown items are engaged with than the same number of items "
          "picked by popularity alone (weekly average)."),
         ("Catalogue coverage", format_share(coverage), "Share of the catalogue shown at least "
          "once in a week (weekly average): low coverage means a narrow, repetitive feed."),
-        ("Peak taste drift", "undefined" if not np.isfinite(taste) else f"{taste:.3f}",
-         "Largest cosine distance between a week's audience taste centroid and the training "
-         "weeks'. Beyond 0.15 the audience has changed enough to check the model."),
+        peak_drift(weekly, "taste_drift_cosine", "Peak taste drift", "audience taste"),
     ]
 
 
