@@ -139,3 +139,16 @@ def test_concept_drift_breaks_the_estimate_and_covariate_shift_does_not():
         assert concept.loc[metric, "mean_abs_error"] > 3 * covariate.loc[metric, "mean_abs_error"]
         assert concept.loc[metric, "mean_error"] > 0  # optimistic: the truth fell, not the guess
     assert covariate.loc["precision", "coverage"] >= 0.8
+
+
+def test_the_tab_names_the_case_from_the_drift_kinds_and_the_domain():
+    def case(domain, *kinds):
+        return drift_case(dataclasses.replace(
+            small(domain), drift=tuple(DriftSpec(k, 3, 0.5) for k in kinds)))[0]
+
+    assert case("recommendation") == "none"
+    assert case("recommendation", "covariate") == "shift"
+    assert case("fraud", "covariate") == "relation"  # the season moves amounts of both classes
+    assert case("recommendation", "cohort") == "relation"
+    assert case("triage", "covariate", "concept") == "concept"
+    assert case("fraud", "prior") == "prior"

@@ -69,7 +69,7 @@ def draw(domain, scenario, result, outcome) -> None:
 
 def _honesty(scenario, view: pd.DataFrame) -> None:
     case, words = drift_case(scenario)
-    (st.warning if case in ("concept", "prior") else st.info)(
+    (st.warning if case in ("concept", "prior", "relation") else st.info)(
         f"**Where the estimate can be trusted here.** {words}", icon=":material/rule:")
     gap = estimate_gap(view, onset_week(scenario), metrics=("precision", "recall",
                                                              "review_precision"))

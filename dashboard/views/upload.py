@@ -28,6 +28,7 @@ from simulations.own_scores.read import (
 )
 from simulations.own_scores.read import label_values as values_of
 from simulations.reporting.safe_csv import to_csv_text
+from simulations.reporting.summary import format_share
 from simulations.reporting.text import plain_markdown
 
 SAMPLE = "data/samples/breast_cancer_scores.csv"
@@ -115,6 +116,15 @@ if chosen["score"] is None or chosen["label"] is None:
 
 # what the file leaves open, asked one question at a time and never assumed
 decisions: dict = {}
+if chosen["time"] is not None:
+    first_unlabelled = st.text_input(
+        "Labels not in yet from period (optional)", key=f"upload_{file_id}_unlabelled",
+        placeholder="a week number or a date of the time column",
+        help="From this period on, labels may be empty: those periods get metrics estimated "
+             "from the scores, calibrated on the earlier labelled periods, with 90% "
+             "intervals. An empty label in an earlier period is still an error.").strip()
+    if first_unlabelled:
+        decisions["unlabelled_from"] = first_unlabelled
 data = None
 for _ in range(4):
     try:
@@ -191,6 +201,7 @@ def explorer() -> None:
                + ("Weekly figures are averages over the time column's periods."
                   if analysis.data.period is not None else
                   "Without a time column the whole file counts as one week."))
+    _estimates(t_low, t_high)
     tabs = st.tabs(list(TABS), key="upload_tab", on_change="rerun", bind="query-params")
     open_ = {name: tab for name, tab in zip(TABS, tabs, strict=True) if tab.open}
     if "Tradeoff" in open_:
@@ -257,6 +268,40 @@ def explorer() -> None:
             c2.download_button("Every row's decision (CSV)", data=lambda: to_csv_text(rows),
                                file_name="scores_decisions.csv", mime="text/csv",
                                on_click="ignore", key="up_dl_rows")
+
+
+def _estimates(t_low: float, t_high: float) -> None:
+    """The periods without labels yet: estimates, never shown as measured metrics."""
+    if analysis.unlabelled is None:
+        return
+    try:
+        est = analysis.estimates(t_low, t_high)
+    except ValueError as err:
+        st.error(str(err), icon=":material/error:")
+        return
+
+    def interval(m):
+        return [("undefined" if not np.isfinite(v) else
+                 f"{format_share(v)} ({format_share(lo)} to {format_share(hi)})")
+                for v, lo, hi in zip(est[f"est_{m}"], est[f"est_{m}_low"], est[f"est_{m}_high"],
+                                     strict=True)]
+
+    st.subheader("Periods without labels yet: estimates")
+    st.dataframe(pd.DataFrame({
+        "period": est["period_name"], "rows": est["events"],
+        "estimated precision (90% interval)": interval("precision"),
+        "estimated recall (90% interval)": interval("recall"),
+        "estimated cost (90% interval)": [
+            f"{money(v, 'units')} ({money(lo, 'units')} to {money(hi, 'units')})"
+            for v, lo, hi in zip(est["est_cost"], est["est_cost_low"], est["est_cost_high"],
+                                 strict=True)],
+        "estimated review-queue precision": interval("review_precision"),
+    }), hide_index=True, width="stretch")
+    st.caption("ESTIMATES, not measurements: each score is calibrated on the labelled periods "
+               "and its probabilities are summed over what the band flags and passes. They "
+               "hold while a score still means what it meant in the labelled periods; if the "
+               "relation between features and outcome has changed, no estimate will show it. "
+               "The KPIs and tabs count the labelled periods only.")
 
 
 explorer()

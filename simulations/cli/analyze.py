@@ -4,6 +4,8 @@ policy within guardrails.
 A bad file or a bad option exits with status 2 and one line on stderr saying what to fix
 (``--positive``, ``--score-transform`` and ``--drop-missing`` resolve the decisions the file
 leaves open). ``--out`` writes one row per period (the whole file without a time column).
+``--unlabelled-from PERIOD`` marks the periods from PERIOD on as not labelled yet: they are
+left out of the measured metrics and get estimates instead (``labels`` column of ``--out``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..own_scores.analysis import Analysis, Setup, describe
 from ..own_scores.read import (
@@ -49,6 +52,11 @@ def add_parser(sub) -> None:
     a.add_argument("--score-transform", choices=("sigmoid", "percent", "rank"),
                    help="for scores outside [0, 1]: read them as logits (sigmoid), as "
                         "percentages (divide by 100) or rescale their ranks to [0, 1]")
+    a.add_argument("--unlabelled-from", metavar="PERIOD",
+                   help="with --time-col: the periods from this week number or date on have no "
+                        "labels yet; their labels may be empty and their metrics are estimated "
+                        "from the scores, calibrated on the earlier periods (empty labels "
+                        "elsewhere are still an error)")
     a.add_argument("--drop-missing", action="store_true",
                    help="drop the rows with empty cells in the chosen columns (counted)")
     a.add_argument("--t-low", type=float, default=0.5, help="scores below this pass (0.5)")
@@ -102,7 +110,7 @@ def command(args) -> None:
                                                           ("score", "label") else None)
                    for role in ("score", "label", "value", "segment", "time")}
         data = prepare(frame, columns, positive=args.positive, transform=args.score_transform,
-                       drop_missing=args.drop_missing)
+                       drop_missing=args.drop_missing, unlabelled_from=args.unlabelled_from)
     except ScoreFileError as err:
         hint = {ScoresOutOfRange: " (--score-transform sigmoid|percent|rank)",
                 LabelsNotBinary: " (--positive VALUE)",
@@ -112,6 +120,10 @@ def command(args) -> None:
 
     analysis = Analysis(data, setup)
     t_low, t_high = args.t_low, args.t_high
+    try:
+        estimates = analysis.estimates(t_low, t_high)
+    except ValueError as err:
+        raise UsageError(f"{args.input}: {err}") from None
     weekly = analysis.weekly(t_low, t_high)
     totals = analysis.totals(t_low, t_high)
     guardrails = Guardrails(args.min_precision, args.min_recall, args.min_pass_rate,
@@ -129,8 +141,30 @@ def command(args) -> None:
         print(f"  at the suggestion: precision {format_share(m['precision'])}, recall "
               f"{format_share(m['recall'])}, pass rate {format_share(m['pass_rate'])}, "
               f"reviews per period {m['review_demand_per_week']:,.1f}", file=out)
+    if estimates is not None:
+        _print_estimates(estimates, out)
+        weekly = pd.concat([weekly.assign(labels="known"),
+                            estimates.assign(labels="not yet: estimated")], ignore_index=True)
     if args.out:
         write_csv(weekly, sys.stdout if args.out == "-" else args.out)
+
+
+def _print_estimates(est, out) -> None:
+    print("periods without labels yet, ESTIMATED from the scores (calibrated on the labelled "
+          "periods; 90% intervals):", file=out)
+
+    def shown(row, m):
+        if not np.isfinite(row[f"est_{m}"]):
+            return "undefined"
+        if m == "cost":
+            return f"{row['est_cost']:,.2f} ({row['est_cost_low']:,.2f}-{row['est_cost_high']:,.2f})"
+        return (f"{format_share(row[f'est_{m}'])} ({format_share(row[f'est_{m}_low'])}-"
+                f"{format_share(row[f'est_{m}_high'])})")
+
+    for _, row in est.iterrows():
+        print(f"  {row['period_name']:<20} {row['events']:,} rows: precision "
+              f"{shown(row, 'precision')}, recall {shown(row, 'recall')}, cost "
+              f"{shown(row, 'cost')}", file=out)
 
 
 def _print_totals(t: dict, periods: int, out) -> None:

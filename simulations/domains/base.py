@@ -134,6 +134,10 @@ class Domain:
     # ``LabelDelay`` (see ``simulations.scenario``), sourced in each domain module. A domain
     # that says nothing gets every label one week late.
     realistic_delay: dict = field(default_factory=lambda: {"kind": "fixed", "weeks": 1})
+    # True when the domain's covariate drift moves only the inputs and keeps P(label | features)
+    # (labels drawn from the features); False when it moves features given the label (labels
+    # drawn first), which changes what a feature value means. Label-free estimates rely on it.
+    covariate_keeps_relation: bool = False
 
     def reviewer_correct(self, u_review: np.ndarray, accuracy: float,
                          label: np.ndarray) -> np.ndarray:

@@ -253,6 +253,9 @@ DOMAIN = Domain(
     icon=":material/movie:",
     # A click or a skip is logged within the session that showed the item: at once.
     realistic_delay={"kind": "fixed", "weeks": 0},
+    # engagement is drawn from the item and user features, so fresher items taking more
+    # impressions (covariate drift) leave P(engaged | features) as it was
+    covariate_keeps_relation=True,
 )
 
 

@@ -142,7 +142,7 @@ def posterior_given_verdict(p, reviewed, final, accuracy: float, review_decides:
 
 
 def estimate_weekly(weeks, p, final, reviewed, fn_cost, fp_cost, review_cost: float,
-                    spread=None, z: float = Z90) -> pd.DataFrame:
+                    spread=None, z: float = Z90, weight=None) -> pd.DataFrame:
     """Per week, estimated precision, recall, cost and review-queue precision with intervals.
 
     ``p``: each event's probability of a positive (``posterior_given_verdict``); ``final``: 1 if
@@ -150,11 +150,12 @@ def estimate_weekly(weeks, p, final, reviewed, fn_cost, fp_cost, review_cost: fl
     event would cost (label-free: ``label_free_costs``); ``spread``: each probability's
     calibration uncertainty (``calibrated_probabilities``), added to the interval as if the
     calibration errors of a week's events all went the same way (a conservative bound: the
-    errors of nearby scores do move together). Columns ``est_<metric>`` and
-    ``est_<metric>_low``/``_high`` (the ``z``-sigma normal interval), plus ``est_tp``,
-    ``est_fn`` and ``est_cost_spread`` (see ``_spread``). NaN where undefined (no flagged
-    events for precision, no expected positives for recall, an event without calibration in
-    the week).
+    errors of nearby scores do move together); ``weight``: how many events each row stands
+    for (default 1; a share when an event is split over the outcomes it may still have).
+    Columns ``est_<metric>`` and ``est_<metric>_low``/``_high`` (the ``z``-sigma normal
+    interval), plus ``est_tp``, ``est_fn`` and ``est_cost_spread`` (see ``_spread``). NaN
+    where undefined (no flagged events for precision, no expected positives for recall, an
+    event without calibration in the week).
     """
     weeks = np.asarray(weeks)
     first = int(weeks[0])
@@ -164,9 +165,10 @@ def estimate_weekly(weeks, p, final, reviewed, fn_cost, fp_cost, review_cost: fl
     flag = np.asarray(final).astype(bool)
     rev = np.asarray(reviewed, dtype=bool)
     var_i = p * (1 - p)
+    w = np.ones(len(p)) if weight is None else np.asarray(weight, dtype=float)
 
     def total(weights):
-        return np.bincount(idx, weights, minlength=n_weeks)
+        return np.bincount(idx, weights * w, minlength=n_weeks)
 
     flagged = total(flag.astype(float))
     tp, fn = total(np.where(flag, p, 0.0)), total(np.where(flag, 0.0, p))

@@ -9,13 +9,19 @@ one ``BandTable`` answers any band per period, one ``PolicyGrid`` feeds the opti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ..monitoring.drift import DEFAULT_BINS, psi
+from ..monitoring.estimates import (
+    calibration_spread,
+    estimate_weekly,
+    fit_calibration,
+    label_free_costs,
+)
 from ..policy.guardrails import Guardrails
 from ..policy.metrics import BandTable, event_costs, horizon_totals, roc_auc, safe_ratio
 from ..policy.optimize import PolicyGrid, Suggestion, optimize_policy
@@ -67,6 +73,10 @@ class Analysis:
     """One uploaded file under one setup; answers any (t_low, t_high)."""
 
     def __init__(self, data: ScoreData, setup: Setup = Setup()):  # noqa: B008 (frozen)
+        self.unlabelled: ScoreData | None = None
+        if data.labelled is not None:  # the periods without labels get estimates instead
+            self.unlabelled = _rows_of(data, ~data.labelled)
+            data = _rows_of(data, data.labelled)
         self.data, self.setup = data, setup
         n = len(data)
         self.period = data.period if data.period is not None else np.ones(n, dtype=np.int64)
@@ -161,12 +171,78 @@ class Analysis:
         return optimize_policy(self.grid(thresholds), guardrails, frontier_points)
 
 
+    def estimates(self, t_low: float, t_high: float) -> pd.DataFrame | None:
+        """Per period not labelled yet: precision, recall, cost and the review queue's
+        precision estimated from the scores, calibrated (isotonic) on the labelled periods,
+        with 90 % intervals; None when no period is marked as not labelled yet. A reviewed
+        row's verdict is not known either: it counts as flagged with the chance the
+        reviewers would flag it (p a + (1 - p)(1 - a) for accuracy a) and as passed
+        otherwise."""
+        if self.unlabelled is None:
+            return None
+        u, s = self.unlabelled, self.setup
+        cal = self._calibration
+        if cal is None:
+            raise ValueError("the labelled periods hold one class only: the scores cannot be "
+                             "calibrated, so the periods without labels cannot be estimated")
+        p, spread = cal(u.score), self._spread(u.score)
+        value = u.value if u.value is not None else np.zeros(len(u))
+        fn_cost, fp_cost = label_free_costs(value, s.costs)
+        blank = np.zeros(len(u), dtype=np.int8)
+        table = BandTable.build(u.period, u.score, blank, fn_cost, fp_cost,
+                                np.ones(len(u), dtype=bool))
+        capacity = len(u) + 1 if s.capacity is None else s.capacity
+        action, reviewed, _ = table.decisions(t_low, t_high, capacity, s.overflow_action, blank,
+                                              np.ones(len(u), dtype=bool))
+        final = (action == 2) | ((action == 1) & ~reviewed & (s.overflow_action == "flag"))
+        a = s.reviewer_accuracy
+        says_flag = p * a + (1 - p) * (1 - a)
+        r = reviewed
+        rows = np.concatenate([np.flatnonzero(~r), np.flatnonzero(r), np.flatnonzero(r)])
+        nr = int(r.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q_flag = np.nan_to_num(p[r] * a / says_flag[r])
+            q_pass = np.nan_to_num(p[r] * (1 - a) / (1 - says_flag[r]))
+        est = estimate_weekly(
+            u.period[rows], np.concatenate([p[~r], q_flag, q_pass]),
+            np.concatenate([final[~r], np.ones(nr, bool), np.zeros(nr, bool)]),
+            np.concatenate([np.zeros(int((~r).sum()), bool), np.ones(2 * nr, bool)]),
+            fn_cost[rows], fp_cost[rows], s.cost_review, spread=spread[rows],
+            weight=np.concatenate([np.ones(int((~r).sum())), says_flag[r], 1 - says_flag[r]]))
+        events = np.bincount(u.period - int(est["week"].iloc[0]), minlength=len(est))
+        est.insert(1, "period_name", [u.periods[w - 1] for w in est["week"]])
+        est.insert(2, "events", events[:len(est)])
+        return est[est["events"] > 0].drop(columns=["est_tp", "est_fn", "est_cost_spread"])
+
+    @cached_property
+    def _calibration(self):
+        return fit_calibration(self.data.score, self.data.label)
+
+    @cached_property
+    def _spread(self):
+        seq = np.random.SeedSequence(self.setup.seed, spawn_key=(1,))  # apart from reviewers'
+        return calibration_spread(self._calibration, np.random.default_rng(seq))
+
+
+def _rows_of(data: ScoreData, keep: np.ndarray) -> ScoreData:
+    """The same data restricted to the rows ``keep`` marks (periods keep their numbering)."""
+    pick = lambda x: None if x is None else x[keep]  # noqa: E731
+    return replace(data, score=data.score[keep], label=data.label[keep],
+                   value=pick(data.value), segment=pick(data.segment),
+                   period=pick(data.period), rows=data.rows[keep], labelled=None)
+
+
 def describe(data: ScoreData) -> str:
     """One line on what was read: rows, positives, columns, transformations."""
     n, pos = len(data), int(data.label.sum())
+    known = n if data.labelled is None else int(data.labelled.sum())
     cols = ", ".join(f"{role} {col!r}" for role, col in data.columns.items() if col)
-    text = (f"{n:,} rows, {pos:,} positive ({safe_ratio(pos, n):.1%}, label {data.positive!r}); "
+    text = (f"{n:,} rows, {pos:,} positive ({safe_ratio(pos, known):.1%} of the labelled, "
+            f"label {data.positive!r}); {cols}" if data.labelled is not None else
+            f"{n:,} rows, {pos:,} positive ({safe_ratio(pos, n):.1%}, label {data.positive!r}); "
             f"{cols}")
+    if data.labelled is not None:
+        text += f"; {n - known:,} rows in periods without labels yet (estimated)"
     if data.period is not None:
         text += f"; {len(data.periods)} periods"
     if data.notes:

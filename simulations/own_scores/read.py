@@ -268,15 +268,23 @@ class ScoreData:
     columns: dict[str, str | None]
     positive: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # with ``unlabelled_from``: False for the rows of the periods whose labels are not in yet
+    # (their ``label`` is a placeholder 0 and must not be read); None: every row is labelled
+    labelled: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.score)
 
 
 def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: str | None = None,
-            transform: str | None = None, drop_missing: bool = False) -> ScoreData:
+            transform: str | None = None, drop_missing: bool = False,
+            unlabelled_from: str | None = None) -> ScoreData:
     """Validated arrays from the chosen ``columns`` (roles score, label required; value,
-    segment, time optional). Raises a ``ScoreFileError`` that says what to fix."""
+    segment, time optional). Raises a ``ScoreFileError`` that says what to fix.
+
+    ``unlabelled_from`` (a week number or a date of the time column) marks the periods from
+    then on as not labelled yet: their labels may be empty (and any given there are not
+    used); an empty label in an earlier period is still an error."""
     chosen = {role: columns.get(role) for role in ROLES}
     for role in ("score", "label"):
         if not chosen[role]:
@@ -293,7 +301,12 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
     notes: list[str] = []
     rownum = np.arange(1, len(frame) + 1)
 
+    late = None
+    if unlabelled_from is not None:
+        late = _unlabelled_rows(frame, chosen, unlabelled_from)
     missing = {c: _empty(frame[c]) for c in used}
+    if late is not None:  # labels of the periods not labelled yet may be empty
+        missing[chosen["label"]] = missing[chosen["label"]] & ~late
     any_missing = np.zeros(len(frame), dtype=bool)
     for m in missing.values():
         any_missing |= m.to_numpy(dtype=bool, na_value=True)
@@ -305,6 +318,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
                      f"(rows {_rows(rownum[any_missing])})")
         frame = frame.loc[~any_missing]
         rownum = rownum[~any_missing]
+        late = None if late is None else late[~any_missing]
         if len(frame) == 0:
             raise ScoreFileError("no rows are left after dropping the rows with empty cells")
 
@@ -337,7 +351,17 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
             raise ScoreFileError(f"unknown score transform {clip(transform, 40)!r}: use 'sigmoid' "
                                  f"(logits), 'percent' or 'rank'")
 
-    label, positive = _labels(frame[chosen["label"]], chosen["label"], positive)
+    labels = frame[chosen["label"]]
+    if late is not None:
+        if late.all():
+            raise ScoreFileError(f"every row is in period {unlabelled_from!r} or later: the "
+                                 "estimates need earlier periods with labels to calibrate on")
+        given = int((~_empty(labels).to_numpy(dtype=bool, na_value=True) & late).sum())
+        if given:
+            notes.append(f"{given:,} labels given from period {unlabelled_from} on are not "
+                         "used: those periods count as not labelled yet")
+        labels = labels.where(~late)
+    label, positive = _labels(labels, chosen["label"], positive)
     if label.all() or not label.any():
         notes.append(f"every row is {'positive' if label.all() else 'negative'}: "
                      "precision or recall is undefined")
@@ -370,7 +394,35 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
 
     return ScoreData(score=score, label=label.astype(np.int8), value=value, segment=segment,
                      segments=segments, period=period, periods=periods, rows=rownum,
-                     columns=chosen, positive=positive, notes=tuple(notes))
+                     columns=chosen, positive=positive, notes=tuple(notes),
+                     labelled=None if late is None else ~late)
+
+
+def _unlabelled_rows(frame: pd.DataFrame, chosen: dict, start: str) -> np.ndarray:
+    """Rows whose time is ``start`` or later (a week number, or a date, as the column holds)."""
+    col = chosen["time"]
+    if not col:
+        raise ScoreFileError("marking periods as not labelled yet needs a time column "
+                             "(week numbers or dates)")
+    text = frame[col].astype("string").str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    if numbers.notna().all():
+        try:
+            first = float(start)
+        except ValueError:
+            raise ScoreFileError(f"the first unlabelled period {start!r} is not a week number "
+                                 f"like those of time column {col!r}") from None
+        late = numbers.to_numpy(dtype=float) >= first
+    else:
+        when = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+        first = pd.to_datetime(start, errors="coerce", utc=True)
+        if pd.isna(first):
+            raise ScoreFileError(f"the first unlabelled period {start!r} is not a date like "
+                                 f"those of time column {col!r}")
+        late = (when >= first).to_numpy(dtype=bool, na_value=False)
+    if not late.any():
+        raise ScoreFileError(f"no row of time column {col!r} is in period {start!r} or later")
+    return late
 
 
 def label_values(series: pd.Series) -> tuple[list[str], list[int]]:

@@ -173,7 +173,14 @@ def monitor_weekly(tables: MonitorTables, outcome, lag: int = 0) -> pd.DataFrame
 
 
 def drift_case(scenario) -> tuple[str, str]:
-    """Which case of the estimate's honesty the scenario is in: (case, explanation)."""
+    """Which case of the estimate's honesty the scenario is in: (case, explanation).
+
+    ``concept`` and ``prior``: calibration breaks. ``shift``: only inputs move, the relation
+    holds (covariate drift of a domain whose labels are drawn from the features). ``relation``:
+    the inputs move in a way that also changes what they mean (features drawn given the label,
+    or new cohorts whose histories say less). ``none``: no drift."""
+    from ..domains import get_domain
+
     kinds = {d.kind for d in scenario.drift if d.strength != 0
              and d.onset_week <= scenario.population.weeks}
     if "concept" in kinds:
@@ -185,11 +192,17 @@ def drift_case(scenario) -> tuple[str, str]:
         return "prior", ("Prior shift: the share of positives moves while the scores were "
                          "calibrated to the old share, so the estimate lags the truth in the "
                          "direction of the old base rate.")
+    pure = get_domain(scenario.domain).covariate_keeps_relation
+    if kinds == {"covariate"} and pure:
+        return "shift", ("Covariate shift: the inputs move, but the relation between features "
+                         "and outcome stays, so calibrated scores still mean what they meant "
+                         "and the estimate should track the truth.")
     if kinds:
-        return "shift", ("The inputs move (covariate shift or new cohorts) but, as far as the "
-                         "model's features capture it, the relation between features and outcome "
-                         "stays: calibrated scores still mean what they meant, so the estimate "
-                         "should track the truth.")
+        return "relation", ("The inputs move, and in this world that also changes what they "
+                            "mean (features shift for positives and negatives alike, or new "
+                            "cohorts arrive whose history says less about them). The "
+                            "calibration is only partly right: the estimate can miss in either "
+                            "direction, so read the measured gap below.")
     return "none", ("No drift: the estimate should track the truth within its interval in "
                     "about nine weeks out of ten.")
 
