@@ -4,6 +4,7 @@ with the same tables, bit for bit."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,6 @@ def small(domain="fraud", **population):
 
 def drifting():
     s = small()
-    from dataclasses import replace
     return replace(s, drift=(DriftSpec("concept", 3, 0.5),))
 
 
@@ -158,3 +158,17 @@ def test_a_band_that_changes_learning_is_simulated_per_band():
     reference = run(world.scenario).weekly
     np.testing.assert_array_equal(world.weekly((0.5, 0.5))["cost_total"],
                                   reference["cost_total"].to_numpy())
+
+
+@pytest.mark.parametrize("domain", ["fraud", "triage", "recommendation"])
+def test_default_ranges_are_valid_around_each_domains_values(domain):
+    from simulations.experiments.ensemble import default_ranges
+
+    s = replace(default_scenario(domain), drift=(DriftSpec("prior", 6, 2.9), DriftSpec()))
+    ranges = default_ranges(s)
+    e = Ensemble(s, 3, ranges)  # validated like any ensemble
+    fields = [r.field for r in ranges]
+    assert "population.base_rate" in fields and "drift[1].onset_week" in fields
+    rate = next(r for r in ranges if r.field == "population.base_rate")
+    assert rate.low < s.population.base_rate < rate.high
+    assert Ensemble.from_json(e.to_json()) == e

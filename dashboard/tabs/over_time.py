@@ -6,7 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
+from dashboard.ensemble_charts import add_range
 from dashboard.figures import chart
+from dashboard.tabs import world_ranges
 
 
 def markers(scenario, result) -> charts.Markers:
@@ -17,15 +19,17 @@ def markers(scenario, result) -> charts.Markers:
 
 def draw(domain, scenario, result, weekly) -> None:
     m = markers(scenario, result)
+    bands, n = world_ranges.ranges(domain, scenario)
     left, right = st.columns(2)
-    chart(left, charts.weekly_lines(
+    chart(left, add_range(charts.weekly_lines(
         weekly, {"precision": "precision", "recall": "recall",
                  "observed_precision": "precision the team sees"},
-        "Precision and recall by week", "share", m, y_format=".0%"), key="pr_time")
-    chart(right, charts.weekly_lines(
+        "Precision and recall by week", "share", m, y_format=".0%"),
+        bands, {"precision": 0, "recall": 1}, n), key="pr_time")
+    chart(right, add_range(charts.weekly_lines(
         weekly, {"pass_rate": f"'{domain.actions['pass']}' rate"},
         f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%"),
-        key="pass_time")
+        bands, {"pass_rate": 0}, n), key="pass_time")
     left, right = st.columns(2)
     chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m),
                       key="review_time")
@@ -40,6 +44,6 @@ def draw(domain, scenario, result, weekly) -> None:
                  "feature_psi_max": "largest feature PSI"},
         "Drift against the training weeks", "divergence (unitless)", m, hlines=levels),
         key="drift_time")
-    chart(right, charts.weekly_lines(
+    chart(right, add_range(charts.weekly_lines(
         weekly, {"auc": "ROC AUC"}, "Model quality by week (ROC AUC)", "AUC", m,
-        hlines={"random guessing": 0.5}), key="auc_time")
+        hlines={"random guessing": 0.5}), bands, {"auc": 0}, n), key="auc_time")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts, seam
 from dashboard.kpis import money
+from dashboard.tabs import robust
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import Suggestion
 from simulations.reporting.summary import format_share
@@ -90,3 +91,4 @@ def draw(domain, scenario, totals, band_key) -> None:
                     curves=seam.band_free_views(seam.run_key(scenario))["curves"],
                     current=(totals["review_demand_per_week"], totals["cost_total"]),
                     money=money, note=note)
+    robust.draw(domain, scenario, guardrails, band_key, suggestion.policy)

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, seam
+from dashboard import charts, paired_block, seam
 from dashboard.controls import BAND_STEP, Control, check_url, finish_url_check, render
 from simulations.domains import DOMAINS, get_domain
 from simulations.scenario import DriftSpec, ScenarioError, default_scenario
@@ -117,3 +117,4 @@ table = comparison.totals.copy()
 for column in ("A", "B", "B - A"):
     table[column] = [_fmt(m, v) for m, v in zip(table["metric"], table[column], strict=True)]
 st.dataframe(table, hide_index=True, width="stretch")
+paired_block.draw(domain, scenario, band_a, band_b)

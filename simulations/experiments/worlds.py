@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from ..scenario import Scenario
 from .ensemble import Ensemble
 
 Band = tuple[float, float]
+_STACKS = 8  # bands whose stacked weekly arrays an ensemble result keeps
 ProgressFn = Callable[[int, int, float], None]  # (worlds done, worlds in all, seconds so far)
 
 
@@ -40,7 +41,7 @@ class World:
     scenario: Scenario
     assumptions: dict[str, float | int]
     table: BandTable
-    band_free: pd.DataFrame
+    band_free: dict[str, np.ndarray]  # weekly columns no band changes, one array each
     seconds: float
 
     def answers(self, band: Band) -> bool:
@@ -59,16 +60,16 @@ class World:
         s = self.scenario
         out = self.table.query(band[0], band[1], s.review.capacity, s.review.overflow_action,
                                s.costs.review)
-        for col in self.band_free.columns:
+        for col, values in self.band_free.items():
             if col != "week":
-                out[col] = self.band_free[col].to_numpy()
+                out[col] = values
         out["cost_total"] = out["cost_total"] + out["cost_retrain"]
         return out
 
     @property
     def nbytes(self) -> int:
         arrays = [v for v in vars(self.table).values() if isinstance(v, np.ndarray)]
-        return int(sum(a.nbytes for a in arrays) + self.band_free.memory_usage(deep=True).sum())
+        return int(sum(a.nbytes for a in arrays) + sum(a.nbytes for a in self.band_free.values()))
 
 
 def simulate_world(index: int, scenario: Scenario, assumptions: dict) -> World:
@@ -78,8 +79,8 @@ def simulate_world(index: int, scenario: Scenario, assumptions: dict) -> World:
     with threadpool_limits(limits=1):  # the same arithmetic in every process: bit-identical
         result = run(scenario)
     table = replace(result.table, order=np.empty(0, dtype=np.int64))  # decisions not needed
-    return World(index, scenario, dict(assumptions), table, result.band_free.copy(),
-                 result.seconds)
+    band_free = {c: result.band_free[c].to_numpy() for c in result.band_free.columns}
+    return World(index, scenario, dict(assumptions), table, band_free, result.seconds)
 
 
 def map_worlds(jobs: Sequence[tuple[int, Scenario, dict]], *, workers: int = 1,
@@ -138,6 +139,7 @@ class EnsembleResult:
     worlds: tuple[World, ...]
     runs: dict[Band, tuple[World, ...]]
     seconds: float
+    _stacks: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def unit(self) -> str:
@@ -161,9 +163,17 @@ class EnsembleResult:
                          f"ensemble with it")
 
     def stack(self, band: Band, metrics: Sequence[str]) -> dict[str, np.ndarray]:
-        """Per metric, a (worlds, weeks) array of ``band``'s weekly values."""
-        weekly = [w.weekly(band) for w in self.at(band)]
-        return {m: np.vstack([np.asarray(t[m], dtype=float) for t in weekly]) for m in metrics}
+        """Per metric, a (worlds, weeks) array of ``band``'s weekly values (the last few bands
+        asked for are kept, so the ranges and the verdict of one band move share the work)."""
+        band = (float(band[0]), float(band[1]))
+        if band not in self._stacks:
+            weekly = [w.weekly(band) for w in self.at(band)]
+            if len(self._stacks) >= _STACKS:
+                self._stacks.pop(next(iter(self._stacks)))
+            numeric = [m for m, v in weekly[0].items() if np.asarray(v).dtype.kind in "biuf"]
+            self._stacks[band] = {m: np.vstack([np.asarray(t[m], dtype=float) for t in weekly])
+                                  for m in numeric}
+        return {m: self._stacks[band][m] for m in metrics}
 
     def table(self, band: Band) -> pd.DataFrame:
         """One row per world and week: world, its sampled assumptions, the weekly contract."""
