@@ -63,3 +63,46 @@ def test_suggest_tab_finds_a_robust_band_and_applies_it():
     at.button(key="fraud_robust_apply").click().run()
     assert not at.exception
     assert tuple(at.slider(key="fraud_band").value) == pytest.approx(band)
+
+
+def test_the_store_runs_one_ensemble_at_a_time_shares_results_and_says_when_queued(monkeypatch):
+    import threading
+    import time
+
+    from simulations import default_scenario
+    from simulations.experiments import Ensemble
+
+    running, most, calls = [0], [0], []
+    lock = threading.Lock()
+
+    def fake_run(spec, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            calls.append(spec.worlds)
+        time.sleep(0.3)
+        with lock:
+            running[0] -= 1
+        return f"result of {spec.worlds}"
+
+    monkeypatch.setattr(seam, "run_ensemble", fake_run)
+    store = seam._EnsembleStore(slots=1)
+    base = default_scenario("fraud")
+    specs = [Ensemble(base, 2), Ensemble(base, 3), Ensemble(base, 3)]
+    messages, results = [], [None] * 3
+
+    def ask(i):
+        results[i] = store.get(specs[i], (), None, messages.append)
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+        time.sleep(0.05)
+    for t in threads:
+        t.join()
+    assert most[0] == 1  # never two at once
+    assert sorted(calls) == [2, 3]  # the same ensemble asked twice ran once
+    assert results == ["result of 2", "result of 3", "result of 3"]
+    assert any(m.startswith("Queued") for m in messages)
+    assert any("same ensemble" in m for m in messages)
+    assert store.get(specs[1], (), None, messages.append) == "result of 3"  # from the store
