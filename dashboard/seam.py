@@ -151,6 +151,7 @@ class _EnsembleStore:
             try:
                 result = run_ensemble(spec, workers=ENSEMBLE_WORKERS, scheduler=DASK_SCHEDULER,
                                       bands=bands, progress=progress)
+                result.warm(slider_thresholds())  # a band move on the slider: lookups only
             finally:
                 self.slots.release()
             with self.lock:

@@ -122,8 +122,11 @@ def test_a_world_answers_bands_as_its_own_run_does():
     world = result.worlds[1]
     reference = run(world.scenario).at_policy(0.2, 0.6).weekly
     got = pd.DataFrame(world.weekly((0.2, 0.6)))
+    result.warm(np.round(np.arange(201) * 0.005, 3))  # the slider's grid, found in one search
+    warmed = pd.DataFrame(world.weekly((0.2, 0.6)))
     for col in ("flagged", "reviewed", "tp", "fp", "precision", "recall", "cost_total", "auc"):
         np.testing.assert_array_equal(got[col].to_numpy(), reference[col].to_numpy(), err_msg=col)
+        np.testing.assert_array_equal(warmed[col].to_numpy(), reference[col].to_numpy())
 
 
 def test_identical_tables_with_1_worker_2_workers_and_a_dask_cluster():

@@ -75,6 +75,10 @@ def test_the_store_runs_one_ensemble_at_a_time_shares_results_and_says_when_queu
     running, most, calls = [0], [0], []
     lock = threading.Lock()
 
+    class Done(str):
+        def warm(self, thresholds):  # what the store asks of a finished ensemble
+            pass
+
     def fake_run(spec, **kwargs):
         with lock:
             running[0] += 1
@@ -83,7 +87,7 @@ def test_the_store_runs_one_ensemble_at_a_time_shares_results_and_says_when_queu
         time.sleep(0.3)
         with lock:
             running[0] -= 1
-        return f"result of {spec.worlds}"
+        return Done(f"result of {spec.worlds}")
 
     monkeypatch.setattr(seam, "run_ensemble", fake_run)
     store = seam._EnsembleStore(slots=1)

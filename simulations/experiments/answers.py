@@ -37,7 +37,8 @@ def weekly_bands(result: EnsembleResult, band: Band,
     q = [nan_percentiles(stacks[m], (5, 50, 95)) for m in metrics]
     return pd.DataFrame({
         "week": np.tile(weeks, len(metrics)),
-        "metric": np.repeat(list(metrics), len(weeks)),
+        "metric": pd.Categorical.from_codes(np.repeat(np.arange(len(metrics)), len(weeks)),
+                                            list(metrics)),
         "median": np.concatenate([x[1] for x in q]),
         "low": np.concatenate([x[0] for x in q]),
         "high": np.concatenate([x[2] for x in q]),
@@ -115,8 +116,9 @@ def paired(result: EnsembleResult, a: Band, b: Band, unit: str | None = None) ->
                      "median_diff": float(np.median(defined)) if len(defined) else math.nan,
                      "b_lower": int((defined < 0).sum()), "b_higher": int((defined > 0).sum()),
                      "worlds": len(defined)})
-    per_world = pd.DataFrame(columns)
-    summary = pd.DataFrame(rows)
+    per_world = pd.DataFrame(columns, copy=False)
+    summary = pd.DataFrame({k: [r[k] for r in rows] for k in rows[0]})
+    summary["metric"] = pd.Categorical(summary["metric"], list(PAIRED))
     cost = summary.iloc[0]
     text = verdict(cost["mean_diff"], cost["low"], cost["high"], int(cost["b_lower"]),
                    int(cost["b_higher"]), int(cost["worlds"]),
