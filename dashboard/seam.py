@@ -9,11 +9,16 @@ message). Runs are treated as read-only. The small derived views are bounded in 
 
 A band move that cannot change which labels are seen maps to the same cache entry (the run is
 keyed by the scenario with the domain's default band) and is answered from cached scores.
+
+Ensembles of worlds live in one store shared by all sessions, with a bounded number running
+at once (``ENSEMBLE_SLOTS``); see the section at the end.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -21,7 +26,10 @@ from dashboard.controls import slider_thresholds
 from dashboard.run_cache import MemoryBoundedCache, RunTooLarge
 from simulations import run
 from simulations.engine import Outcome, RunResult, estimate_size
-from simulations.experiments import Comparison, compare_policies
+from simulations.experiments import Comparison, Ensemble, EnsembleResult, compare_policies
+from simulations.experiments.robust import RobustBand, robust_band
+from simulations.experiments.tornado import tornado
+from simulations.experiments.worlds import run_ensemble
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
@@ -183,3 +191,163 @@ def weekly(scenario: Scenario, what: str = ""):
     """The full weekly table of ``scenario``'s policy, built once per scenario (the rehearsal
     shows several policies, and a rubric tick must not rebuild their tables)."""
     return _weekly(scenario.to_json(), what)
+
+
+# -- ensembles of worlds ------------------------------------------------------------------
+# Shared by every session of this server (one store), bounded in entries, and run at most
+# ENSEMBLE_SLOTS at a time: thirty people pressing the button at once queue instead of
+# starting thirty pools. TRADEOFF_DASK_SCHEDULER sends the worlds to a Dask cluster instead.
+
+ENSEMBLE_EVENTS = 5_000  # events per week in each world of a page's ensemble (the page says so)
+ENSEMBLE_SLOTS = max(1, int(os.environ.get("TRADEOFF_ENSEMBLE_SLOTS", "1")))
+ENSEMBLE_WORKERS = max(1, int(os.environ.get("TRADEOFF_ENSEMBLE_WORKERS",
+                                             str(os.cpu_count() or 1))))
+DASK_SCHEDULER = os.environ.get("TRADEOFF_DASK_SCHEDULER") or None
+
+
+class _EnsembleStore:
+    """Finished ensembles by specification and bands, and the slots that bound running ones."""
+
+    def __init__(self, slots: int, entries: int = 4):
+        self.lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(slots)
+        self.entries = entries
+        self.done: OrderedDict[tuple, EnsembleResult] = OrderedDict()
+        self.running: dict[tuple, threading.Lock] = {}
+
+    def get(self, spec: Ensemble, bands: tuple, progress, queued) -> EnsembleResult:
+        key = (spec.to_json(), bands)
+        with self.lock:
+            if key in self.done:
+                self.done.move_to_end(key)
+                return self.done[key]
+            same = self.running.setdefault(key, threading.Lock())
+        if same.locked():
+            queued("Another session is running this same ensemble; it will be shared.")
+        with same:
+            with self.lock:
+                if key in self.done:
+                    return self.done[key]
+            if not self.slots.acquire(blocking=False):
+                queued("Queued: other ensembles are running on this server; yours starts as "
+                       "soon as one finishes.")
+                self.slots.acquire()
+            try:
+                result = run_ensemble(spec, workers=ENSEMBLE_WORKERS, scheduler=DASK_SCHEDULER,
+                                      bands=bands, progress=progress)
+                result.warm(slider_thresholds())  # a band move on the slider: lookups only
+            finally:
+                self.slots.release()
+            with self.lock:
+                self.done[key] = result
+                while len(self.done) > self.entries:
+                    self.done.popitem(last=False)
+                self.running.pop(key, None)
+        return result
+
+    def bounded(self, fn, queued):
+        """Run ``fn()`` in one of the slots (another heavy ensemble job: a tornado)."""
+        if not self.slots.acquire(blocking=False):
+            queued("Queued: other ensembles are running on this server; yours starts as soon "
+                   "as one finishes.")
+            self.slots.acquire()
+        try:
+            return fn()
+        finally:
+            self.slots.release()
+
+    def peek(self, spec: Ensemble, bands: tuple) -> EnsembleResult | None:
+        with self.lock:
+            return self.done.get((spec.to_json(), bands))
+
+
+@st.cache_resource
+def _ensembles() -> _EnsembleStore:
+    return _EnsembleStore(ENSEMBLE_SLOTS)
+
+
+def ensemble_spec(scenario: Scenario, worlds: int, ranges=()) -> Ensemble:
+    """The ensemble a page runs: ``scenario`` at ENSEMBLE_EVENTS events a week at most, keyed
+    like the single run (the default band when the band cannot change what is learnt)."""
+    events = min(scenario.population.events_per_week, ENSEMBLE_EVENTS)
+    base = Scenario.from_json(run_key(scenario)).with_changes(
+        population={"events_per_week": events})
+    return Ensemble(base, int(worlds), tuple(ranges))
+
+
+def ensemble(spec: Ensemble, bands=()) -> EnsembleResult:
+    """The ensemble from the shared store, or run now with a progress bar (worlds done, time
+    left) and a message while it waits for a free slot."""
+    bands = tuple(sorted({(float(b[0]), float(b[1])) for b in bands})) \
+        if spec.base.policy_changes_labels else ()
+    store = _ensembles()
+    found = store.peek(spec, bands)
+    if found is not None:
+        return found
+    progress, queued, clear = _progress_bar("worlds")
+    try:
+        return store.get(spec, bands, progress, queued)
+    finally:
+        clear()
+
+
+def _progress_bar(what: str):
+    """(progress callback, queued callback, clear) drawing worlds done and time left."""
+    note = st.empty()
+    bar = st.progress(0.0, text=f"Simulating {what}…")
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        note.empty()
+        left = seconds / done * (total - done)
+        bar.progress(done / total, text=f"{done} of {total} {what} done, about {left:.0f} s left")
+
+    def clear() -> None:
+        bar.empty()
+        note.empty()
+
+    return progress, lambda text: note.info(text, icon=":material/hourglass:"), clear
+
+
+@st.cache_resource(max_entries=16, ttl=TTL_SECONDS, show_spinner="Finding the robust band…")
+def _robust(spec_json: str, guardrails: tuple, share: float, objective: str,
+            single: tuple | None) -> RobustBand:
+    spec = Ensemble.from_json(spec_json)
+    result = ensemble(spec)
+    return robust_band(result, slider_thresholds(), Guardrails(*guardrails), share=share,
+                       objective=objective, single=single)
+
+
+def robust(spec: Ensemble, guardrails: Guardrails, share: float, objective: str,
+           single: tuple[float, float] | None) -> RobustBand:
+    """The robust band on the slider's grid over ``spec``'s worlds (run first if need be)."""
+    ensemble(spec)  # with its progress bar, outside the cached function
+    g = guardrails
+    return _robust(spec.to_json(), (g.min_precision, g.min_recall, g.min_pass_rate,
+                                    g.max_review_per_week), float(share), objective,
+                   None if single is None else (float(single[0]), float(single[1])))
+
+
+_TORNADOS: OrderedDict[tuple, object] = OrderedDict()
+_TORNADO_LOCK = threading.Lock()
+TORNADO_WORLDS = 3
+
+
+def tornado_table(spec: Ensemble, band: tuple[float, float], compare: tuple):
+    """What matters most for ``spec``'s ranges (simulated in a slot, kept for every session)."""
+    key = (spec.to_json(), tuple(band), tuple(map(tuple, compare)))
+    with _TORNADO_LOCK:
+        if key in _TORNADOS:
+            return _TORNADOS[key]
+    progress, queued, clear = _progress_bar("tornado worlds")
+    try:
+        table = _ensembles().bounded(
+            lambda: tornado(spec, band, compare, worlds=TORNADO_WORLDS,
+                            workers=ENSEMBLE_WORKERS, scheduler=DASK_SCHEDULER,
+                            progress=progress), queued)
+    finally:
+        clear()
+    with _TORNADO_LOCK:
+        _TORNADOS[key] = table
+        while len(_TORNADOS) > 8:
+            _TORNADOS.popitem(last=False)
+    return table

@@ -4,6 +4,7 @@ with the same tables, bit for bit."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,6 @@ def small(domain="fraud", **population):
 
 def drifting():
     s = small()
-    from dataclasses import replace
     return replace(s, drift=(DriftSpec("concept", 3, 0.5),))
 
 
@@ -122,8 +122,11 @@ def test_a_world_answers_bands_as_its_own_run_does():
     world = result.worlds[1]
     reference = run(world.scenario).at_policy(0.2, 0.6).weekly
     got = pd.DataFrame(world.weekly((0.2, 0.6)))
+    result.warm(np.round(np.arange(201) * 0.005, 3))  # the slider's grid, found in one search
+    warmed = pd.DataFrame(world.weekly((0.2, 0.6)))
     for col in ("flagged", "reviewed", "tp", "fp", "precision", "recall", "cost_total", "auc"):
         np.testing.assert_array_equal(got[col].to_numpy(), reference[col].to_numpy(), err_msg=col)
+        np.testing.assert_array_equal(warmed[col].to_numpy(), reference[col].to_numpy())
 
 
 def test_identical_tables_with_1_worker_2_workers_and_a_dask_cluster():
@@ -158,3 +161,17 @@ def test_a_band_that_changes_learning_is_simulated_per_band():
     reference = run(world.scenario).weekly
     np.testing.assert_array_equal(world.weekly((0.5, 0.5))["cost_total"],
                                   reference["cost_total"].to_numpy())
+
+
+@pytest.mark.parametrize("domain", ["fraud", "triage", "recommendation"])
+def test_default_ranges_are_valid_around_each_domains_values(domain):
+    from simulations.experiments.ensemble import default_ranges
+
+    s = replace(default_scenario(domain), drift=(DriftSpec("prior", 6, 2.9), DriftSpec()))
+    ranges = default_ranges(s)
+    e = Ensemble(s, 3, ranges)  # validated like any ensemble
+    fields = [r.field for r in ranges]
+    assert "population.base_rate" in fields and "drift[1].onset_week" in fields
+    rate = next(r for r in ranges if r.field == "population.base_rate")
+    assert rate.low < s.population.base_rate < rate.high
+    assert Ensemble.from_json(e.to_json()) == e

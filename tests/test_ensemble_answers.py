@@ -185,3 +185,19 @@ def test_suggest_in_world_is_that_worlds_brute_force_optimum(ensemble_result, ru
     got = suggest_in_world(world, thresholds, g)
     assert horizon_totals(r.at_policy(*got).core)["cost_total"] == pytest.approx(
         horizon_totals(r.at_policy(*best).core)["cost_total"], rel=1e-9)
+
+
+def test_nan_percentiles_match_numpy_with_and_without_missing_values():
+    from simulations.experiments.answers import nan_percentiles
+
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(17, 6))
+    np.testing.assert_allclose(nan_percentiles(values, (5, 50, 95)),
+                               np.percentile(values, (5, 50, 95), axis=0))
+    values[rng.random(values.shape) < 0.3] = np.nan
+    values[:, 2] = np.nan  # a week where nothing is defined stays undefined
+    values[:, 4] = np.nan
+    values[0, 4] = 1.5  # one defined value: every percentile is that value
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        expected = np.nanpercentile(values, (5, 50, 95), axis=0)
+    np.testing.assert_allclose(nan_percentiles(values, (5, 50, 95)), expected)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
+from dashboard.ensemble_charts import add_range
 from dashboard.figures import chart
+from dashboard.tabs import world_ranges
 
 # the Compare page's drift choice, as its link spells it
 DRIFT_WORDS = {"covariate": "covariate shift", "prior": "prior shift",
@@ -37,6 +39,7 @@ def compare_params(domain, scenario) -> dict[str, str | list[str]]:
 def draw(domain, scenario, result, weekly, ghost=None) -> None:
     """``ghost``: the default band's weekly table, drawn behind (None when it is this band)."""
     m = markers(scenario, result)
+    bands, n = world_ranges.ranges(domain, scenario)
     if ghost is not None:
         st.page_link("views/compare.py", label="Compare with the default band, week by week",
                      icon=":material/compare_arrows:",
@@ -45,16 +48,16 @@ def draw(domain, scenario, result, weekly, ghost=None) -> None:
                           "on the same seed, weeks and drift (other settings at their "
                           "defaults there).")
     left, right = st.columns(2)
-    chart(left, charts.weekly_lines(
+    chart(left, add_range(charts.weekly_lines(
         weekly, {"precision": "precision", "recall": "recall",
                  "observed_precision": "precision the team sees"},
         "Precision and recall by week", "share", m, y_format=".0%",
         ghost=ghost[["week", "precision", "recall"]] if ghost is not None else None),
-        key="pr_time")
-    chart(right, charts.weekly_lines(
+        bands, {"precision": 0, "recall": 1}, n), key="pr_time")
+    chart(right, add_range(charts.weekly_lines(
         weekly, {"pass_rate": f"'{domain.actions['pass']}' rate"},
         f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%",
-        ghost=ghost), key="pass_time")
+        ghost=ghost), bands, {"pass_rate": 0}, n), key="pass_time")
     left, right = st.columns(2)
     chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m,
                                    ghost=ghost), key="review_time")
@@ -69,9 +72,9 @@ def draw(domain, scenario, result, weekly, ghost=None) -> None:
                  "feature_psi_max": "largest feature PSI"},
         "Drift against the training weeks", "divergence (unitless)", m, hlines=levels),
         key="drift_time")
-    chart(right, charts.weekly_lines(
+    chart(right, add_range(charts.weekly_lines(
         weekly, {"auc": "ROC AUC"}, "Model quality by week (ROC AUC)", "AUC", m,
-        hlines={"random guessing": 0.5}), key="auc_time")
+        hlines={"random guessing": 0.5}), bands, {"auc": 0}, n), key="auc_time")
     if domain.weekly_charts:  # the world's own monitoring charts, two a row
         columns = st.columns(2)
         for i, c in enumerate(domain.weekly_charts):

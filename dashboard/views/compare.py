@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, seam
+from dashboard import charts, paired_block, seam
 from dashboard.controls import BAND_STEP, Control, check_url, finish_url_check, render
 from simulations.domains import DOMAINS, get_domain
 from simulations.scenario import DriftSpec, ScenarioError, default_scenario
@@ -150,3 +150,4 @@ table = pd.DataFrame({
        [_fmt(m, totals.loc[m, c], signed=c == "B - A") for m in order]
        for c in ("A", "B", "B - A")}})
 st.dataframe(table, hide_index=True, width="stretch", height="content")
+paired_block.draw(domain, scenario, band_a, band_b)

@@ -13,7 +13,6 @@ plain words.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,15 +34,40 @@ def weekly_bands(result: EnsembleResult, band: Band,
     """Long table: week, metric, median, low (5th percentile), high (95th), worlds (defined)."""
     stacks = result.stack(band, metrics)
     weeks = result.worlds[0].table.weeks
-    frames = []
-    for m in metrics:
-        values = stacks[m]
-        with warnings.catch_warnings():  # an all-NaN week gives NaN: the honest answer
-            warnings.simplefilter("ignore", RuntimeWarning)
-            low, median, high = np.nanpercentile(values, [5, 50, 95], axis=0)
-        frames.append(pd.DataFrame({"week": weeks, "metric": m, "median": median, "low": low,
-                                    "high": high, "worlds": np.isfinite(values).sum(axis=0)}))
-    return pd.concat(frames, ignore_index=True)
+    q = [nan_percentiles(stacks[m], (5, 50, 95)) for m in metrics]
+    return pd.DataFrame({
+        "week": np.tile(weeks, len(metrics)),
+        "metric": pd.Categorical.from_codes(np.repeat(np.arange(len(metrics)), len(weeks)),
+                                            list(metrics)),
+        "median": np.concatenate([x[1] for x in q]),
+        "low": np.concatenate([x[0] for x in q]),
+        "high": np.concatenate([x[2] for x in q]),
+        "worlds": np.concatenate([np.isfinite(stacks[m]).sum(axis=0) for m in metrics]),
+    })
+
+
+def nan_percentiles(values: np.ndarray, qs) -> np.ndarray:
+    """Percentiles down each column, NaN left out (``np.nanpercentile``'s linear method), NaN
+    for an all-NaN column; vectorised (nanpercentile loops over columns when NaN is present)."""
+    values = np.asarray(values, dtype=float)
+    if not np.isnan(values).any():
+        return np.percentile(values, qs, axis=0)
+    ordered = np.sort(values, axis=0)  # NaN sorts last
+    n = np.isfinite(values).sum(axis=0)
+    cols = np.arange(values.shape[1])
+    out = np.full((len(qs), values.shape[1]), np.nan)
+    ok = n > 0
+    for k, q in enumerate(qs):
+        pos = (n - 1) * (q / 100.0)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+        frac = pos - lo
+        a = ordered[np.clip(lo, 0, None), cols]
+        b = ordered[hi, cols]
+        with np.errstate(invalid="ignore"):
+            value = np.where(frac > 0, a + (b - a) * frac, a)
+        out[k, ok] = value[ok]
+    return out
 
 
 def world_totals(result: EnsembleResult, band: Band) -> dict[str, np.ndarray]:
@@ -81,18 +105,20 @@ class PairedWorlds:
 def paired(result: EnsembleResult, a: Band, b: Band, unit: str | None = None) -> PairedWorlds:
     """B - A world by world for cost, recall, pass rate and reviews, and what it means."""
     ta, tb = world_totals(result, a), world_totals(result, b)
-    per_world = pd.DataFrame({"world": [w.index for w in result.at(a)]})
+    columns: dict[str, np.ndarray | list] = {"world": [w.index for w in result.at(a)]}
     rows = []
     for m in PAIRED:
         diff = tb[m] - ta[m]
-        per_world[f"{m}_a"], per_world[f"{m}_b"], per_world[f"{m}_diff"] = ta[m], tb[m], diff
+        columns[f"{m}_a"], columns[f"{m}_b"], columns[f"{m}_diff"] = ta[m], tb[m], diff
         mean, low, high = paired_interval(diff)
         defined = diff[np.isfinite(diff)]
         rows.append({"metric": m, "mean_diff": mean, "low": low, "high": high,
                      "median_diff": float(np.median(defined)) if len(defined) else math.nan,
                      "b_lower": int((defined < 0).sum()), "b_higher": int((defined > 0).sum()),
                      "worlds": len(defined)})
-    summary = pd.DataFrame(rows)
+    per_world = pd.DataFrame(columns, copy=False)
+    summary = pd.DataFrame({k: [r[k] for r in rows] for k in rows[0]})
+    summary["metric"] = pd.Categorical(summary["metric"], list(PAIRED))
     cost = summary.iloc[0]
     text = verdict(cost["mean_diff"], cost["low"], cost["high"], int(cost["b_lower"]),
                    int(cost["b_higher"]), int(cost["worlds"]),

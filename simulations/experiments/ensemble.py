@@ -286,3 +286,22 @@ def parse_range(text: str) -> Range:
     if len(numbers) == 2:
         return Range(field_name.strip(), numbers[0], numbers[1])
     return Range(field_name.strip(), numbers[0], numbers[2], "triangular", numbers[1])
+
+
+def default_ranges(scenario: Scenario) -> tuple[Range, ...]:
+    """Sensible uncertain assumptions around a scenario's own values (so each domain gets its
+    own): the base rate from half to twice, reviewers a little worse or better, labels a week
+    earlier to two weeks later, and each drift weaker or stronger and earlier or later."""
+    pop, review, fb = scenario.population, scenario.review, scenario.feedback
+    out = [Range("population.base_rate", round(pop.base_rate / 2, 6),
+                 round(min(pop.base_rate * 2, 0.5), 6)),
+           Range("review.reviewer_accuracy", round(max(0.5, review.reviewer_accuracy - 0.1), 3),
+                 round(min(1.0, review.reviewer_accuracy + 0.03), 3)),
+           Range("feedback.label_delay", max(0, fb.label_delay - 1), min(52, fb.label_delay + 2))]
+    for i, d in enumerate(scenario.drift):
+        lo, hi = (-3.0, 3.0) if d.kind == "prior" else (0.0, 1.0)
+        out.append(Range(f"drift[{i}].strength", round(max(lo, d.strength - 0.3), 3),
+                         round(min(hi, d.strength + 0.2), 3)))
+        out.append(Range(f"drift[{i}].onset_week", max(1, d.onset_week - 3),
+                         min(260, d.onset_week + 3)))
+    return tuple(out)

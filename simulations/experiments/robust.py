@@ -60,7 +60,7 @@ def grid_totals(world: World, thresholds) -> dict[str, np.ndarray]:
         fp = fp + (r - a) - over_pos
         caught = caught + run(tab.cum_fn_cost, a, r)
         cost_fp = cost_fp + run(tab.cum_fp_cost, a, r)
-    retrain = world.band_free["cost_retrain"].to_numpy(dtype=float)[:, None]
+    retrain = np.asarray(world.band_free["cost_retrain"], dtype=float)[:, None]
     weekly_cost = (tab.fn_cost_all[:, None] - caught) + cost_fp + (b - r) * s.costs.review + retrain
     events = float(starts[-1])
     flagged = (tp + fp).sum(axis=0)

@@ -15,9 +15,10 @@ these tables without simulating again; otherwise each band asked for is simulate
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,51 @@ from ..scenario import Scenario
 from .ensemble import Ensemble
 
 Band = tuple[float, float]
+_STACKS = 8  # bands whose stacked weekly arrays an ensemble result keeps
+_MEMO = 4096  # thresholds whose cut positions a world remembers
+# the weekly metrics the ranges and the paired verdict read, stacked together on a band move
+STACKED = ("precision", "recall", "pass_rate", "cost_total", "review_demand", "review_overflow",
+           "auc", "score_psi", "tp", "positives", "passed", "events", "reviewed")
 ProgressFn = Callable[[int, int, float], None]  # (worlds done, worlds in all, seconds so far)
+
+
+@dataclass(frozen=True)
+class CutTable(BandTable):
+    """A ``BandTable`` that remembers where each threshold cuts every week's sorted scores,
+    so a band dragged along a grid is answered with lookups instead of binary searches (the
+    same cut positions ``BandTable.cuts`` finds, so the same answers bit for bit)."""
+
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, table: BandTable) -> CutTable:
+        kept = {f: getattr(table, f) for f in table.__dataclass_fields__}
+        kept["order"] = np.empty(0, dtype=np.int64)  # per-event decisions are not needed
+        return cls(**kept)
+
+    def warm(self, thresholds) -> None:
+        """Find every threshold's cuts now, one vectorised search per week."""
+        t = np.asarray(thresholds, dtype=float)
+        s, starts = self.sorted_score, self.starts
+        cuts = np.vstack([starts[i] + np.searchsorted(s[starts[i]:starts[i + 1]], t, side="left")
+                          for i in range(len(self.weeks))])
+        for k, value in enumerate(t):
+            self.memo[float(value)] = cuts[:, k].astype(np.int64)
+
+    def _cut(self, t: float) -> np.ndarray:
+        found = self.memo.get(float(t))
+        if found is None:
+            s, starts = self.sorted_score, self.starts
+            found = np.array([starts[i] + np.searchsorted(s[starts[i]:starts[i + 1]], t,
+                                                          side="left")
+                              for i in range(len(self.weeks))], dtype=np.int64)
+            if len(self.memo) < _MEMO:
+                self.memo[float(t)] = found
+        return found
+
+    def cuts(self, t_low: float, t_high: float, capacity: int):
+        a, b = self._cut(t_low), self._cut(t_high)
+        return a, np.maximum(a, b - capacity), b
 
 
 @dataclass(frozen=True)
@@ -40,7 +85,7 @@ class World:
     scenario: Scenario
     assumptions: dict[str, float | int]
     table: BandTable
-    band_free: pd.DataFrame
+    band_free: dict[str, np.ndarray]  # weekly columns no band changes, one array each
     seconds: float
 
     def answers(self, band: Band) -> bool:
@@ -59,16 +104,16 @@ class World:
         s = self.scenario
         out = self.table.query(band[0], band[1], s.review.capacity, s.review.overflow_action,
                                s.costs.review)
-        for col in self.band_free.columns:
+        for col, values in self.band_free.items():
             if col != "week":
-                out[col] = self.band_free[col].to_numpy()
+                out[col] = values
         out["cost_total"] = out["cost_total"] + out["cost_retrain"]
         return out
 
     @property
     def nbytes(self) -> int:
         arrays = [v for v in vars(self.table).values() if isinstance(v, np.ndarray)]
-        return int(sum(a.nbytes for a in arrays) + self.band_free.memory_usage(deep=True).sum())
+        return int(sum(a.nbytes for a in arrays) + sum(a.nbytes for a in self.band_free.values()))
 
 
 def simulate_world(index: int, scenario: Scenario, assumptions: dict) -> World:
@@ -77,9 +122,9 @@ def simulate_world(index: int, scenario: Scenario, assumptions: dict) -> World:
 
     with threadpool_limits(limits=1):  # the same arithmetic in every process: bit-identical
         result = run(scenario)
-    table = replace(result.table, order=np.empty(0, dtype=np.int64))  # decisions not needed
-    return World(index, scenario, dict(assumptions), table, result.band_free.copy(),
-                 result.seconds)
+    table = CutTable.of(result.table)
+    band_free = {c: result.band_free[c].to_numpy() for c in result.band_free.columns}
+    return World(index, scenario, dict(assumptions), table, band_free, result.seconds)
 
 
 def map_worlds(jobs: Sequence[tuple[int, Scenario, dict]], *, workers: int = 1,
@@ -138,6 +183,8 @@ class EnsembleResult:
     worlds: tuple[World, ...]
     runs: dict[Band, tuple[World, ...]]
     seconds: float
+    _stacks: dict = field(default_factory=dict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def unit(self) -> str:
@@ -161,9 +208,21 @@ class EnsembleResult:
                          f"ensemble with it")
 
     def stack(self, band: Band, metrics: Sequence[str]) -> dict[str, np.ndarray]:
-        """Per metric, a (worlds, weeks) array of ``band``'s weekly values."""
-        weekly = [w.weekly(band) for w in self.at(band)]
-        return {m: np.vstack([np.asarray(t[m], dtype=float) for t in weekly]) for m in metrics}
+        """Per metric, a (worlds, weeks) array of ``band``'s weekly values (the last few bands
+        asked for are kept, so the ranges and the verdict of one band move share the work)."""
+        band = (float(band[0]), float(band[1]))
+        with self._lock:  # one result may be shared by several sessions' threads
+            found = self._stacks.get(band)
+        if found is None or any(m not in found for m in metrics):
+            weekly = [w.weekly(band) for w in self.at(band)]
+            wanted = dict.fromkeys([*STACKED, *metrics, *(found or {})])
+            found = {m: np.vstack([np.asarray(t[m], dtype=float) for t in weekly])
+                     for m in wanted}
+            with self._lock:
+                while band not in self._stacks and len(self._stacks) >= _STACKS:
+                    self._stacks.pop(next(iter(self._stacks)))
+                self._stacks[band] = found
+        return {m: found[m] for m in metrics}
 
     def table(self, band: Band) -> pd.DataFrame:
         """One row per world and week: world, its sampled assumptions, the weekly contract."""
@@ -176,6 +235,11 @@ class EnsembleResult:
                 frame.insert(j, name, value)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
+
+    def warm(self, thresholds) -> None:
+        """Let every world answer bands on ``thresholds`` (a slider's grid) by lookup."""
+        for w in {id(w): w for ws in [self.worlds, *self.runs.values()] for w in ws}.values():
+            w.table.warm(thresholds)
 
     @property
     def nbytes(self) -> int:

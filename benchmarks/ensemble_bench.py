@@ -1,0 +1,105 @@
+"""Speed and memory of ensembles of worlds, printed as figures with the load average at the time.
+
+    python benchmarks/ensemble_bench.py            # everything (several minutes on 2 cores)
+    python benchmarks/ensemble_bench.py --quick    # smaller sizes, for a smoke test
+
+Prints: the same ensemble serially and on 2 local worker processes, side by side (the ratio);
+a Dask LocalCluster of 2 worker processes against the local pool on that ensemble; a 50-world
+ensemble at the dashboard's ensemble settings (its time, its memory, and how long a band move
+takes to re-answer all 50 worlds: weekly ranges plus the paired verdict); and a 30-world
+ensemble of the default fraud scenario at full size (its time and the longest gap between
+progress updates). Pools are warmed first, so worker start-up is reported on its own line.
+No pass/fail: the machine is shared, so read the figures next to the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from simulations import default_scenario
+from simulations.experiments import Ensemble, Range, paired, run_ensemble, weekly_bands
+
+PAGE_EVENTS = 5_000  # dashboard.seam.ENSEMBLE_EVENTS: events per week in each world of a page
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f} (1/5 min)"
+
+
+def ensemble(worlds: int, events: int, weeks: int = 26) -> Ensemble:
+    s = default_scenario("fraud").with_changes(population={"events_per_week": events,
+                                                            "weeks": weeks})
+    return Ensemble(s, worlds, (Range("population.base_rate", 0.005, 0.02),
+                                Range("review.reviewer_accuracy", 0.8, 0.99)))
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    q = args.quick
+    n, events = (4, 1_000) if q else (8, PAGE_EVENTS)
+    e = ensemble(n, events)
+
+    _, warm = timed(lambda: run_ensemble(ensemble(2, 500, 2), workers=2))
+    print(f"warm-up of 2 loky workers (start-up, imports): {warm:.1f} s   [{load()}]")
+    serial_res, serial = timed(lambda: run_ensemble(e, workers=1))
+    pool_res, pool = timed(lambda: run_ensemble(e, workers=2))
+    same = serial_res.table((0.3, 0.7)).equals(pool_res.table((0.3, 0.7)))
+    per_world = serial / n
+    print(f"{n} worlds x {events:,} events x 26 weeks: serial {serial:.1f} s, 2 workers "
+          f"{pool:.1f} s, speed-up {serial / pool:.2f}x; identical tables: {same}; "
+          f"{per_world:.2f} s per world serially   [{load()}]")
+
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        print("Dask distributed not installed: skipped the LocalCluster comparison")
+    else:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as cluster:
+            address = cluster.scheduler_address
+            run_ensemble(ensemble(2, 500, 2), scheduler=address)  # warm the workers
+            dask_res, dask = timed(lambda: run_ensemble(e, scheduler=address))
+        same = dask_res.table((0.3, 0.7)).equals(serial_res.table((0.3, 0.7)))
+        print(f"Dask LocalCluster (2 worker processes) {dask:.1f} s vs local pool {pool:.1f} s: "
+              f"{dask / pool:.2f}x the pool's time; identical tables: {same}   [{load()}]")
+
+    m = 10 if q else 50
+    big, seconds = timed(lambda: run_ensemble(ensemble(m, events), workers=2))
+    print(f"{m} worlds at the page's settings ({events:,} events a week, 26 weeks), 2 workers: "
+          f"{seconds:.1f} s; held in memory: {big.nbytes / 2**20:,.0f} MiB   [{load()}]")
+    moves = []
+    for k in range(21):
+        lo = 0.05 + 0.01 * k
+        t0 = time.perf_counter()
+        weekly_bands(big, (lo, 0.7))
+        paired(big, (lo, 0.7), (0.5, 0.5))
+        moves.append(time.perf_counter() - t0)
+    print(f"band move re-answering all {m} worlds (weekly ranges + paired verdict): median "
+          f"{statistics.median(moves) * 1000:.0f} ms, slowest {max(moves) * 1000:.0f} ms "
+          f"   [{load()}]")
+
+    full = ensemble(6 if q else 30, 2_000 if q else 20_000)
+    stamps: list[float] = []
+    res, seconds = timed(lambda: run_ensemble(full, workers=2,
+                                              progress=lambda d, t, s: stamps.append(s)))
+    gaps = [b - a for a, b in zip([0.0, *stamps], stamps, strict=False)]
+    print(f"{full.worlds} worlds of the default fraud scenario "
+          f"({full.base.population.events_per_week:,} events a week), 2 workers: {seconds:.1f} s "
+          f"({seconds / full.worlds:.2f} s a world); longest gap between progress updates "
+          f"{max(gaps):.1f} s   [{load()}]")
+
+
+if __name__ == "__main__":
+    main()
