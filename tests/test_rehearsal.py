@@ -153,8 +153,10 @@ def test_suggest_says_when_its_band_overflows_the_review_capacity():
         said = " ".join(w.value for w in at.warning)
         assert "'approve' rate" in " ".join(c.value for c in at.caption)
         card = [m.value for m in at.metric if m.label == "Reviews / week"][-1]  # the suggestion's
-        if float(card.replace(",", "")) > 350:  # the fraud team's capacity
-            assert f"asks for {card} reviews a week" in said and "go unreviewed" in said
+        demand = card.split()[0]  # "701 of 350" when it overflows the capacity
+        if float(demand.replace(",", "")) > 350:  # the fraud team's capacity
+            assert card == f"{demand} of 350"
+            assert f"asks for {demand} manual reviews a week" in said and "go unreviewed" in said
         else:
             assert "go unreviewed" not in said
     assert "go unreviewed" in said  # the 80% floor does overflow

@@ -171,13 +171,14 @@ def test_a_number_too_big_for_an_integer_box_only_warns(page, param, value):
     extra = small_params(page) if page != "compare" else {}
     at = app(page, **{**extra, param: value})
     assert not at.exception, at.exception
-    warnings = [w.value for w in at.warning]
+    # (other warnings may stand on the page, e.g. Compare's note that B overflows the reviewers)
+    warnings = [w.value for w in at.warning if "link parameter" in w.value]
     assert len(warnings) == 1 and param in warnings[0]
     assert len(warnings[0]) < 400  # the value is cut, not repeated 20,000 times
     # the page went on with the default, and reloading the fixed page stays clean
     assert at.metric and param not in at.query_params
     at.run()
-    assert not at.exception and not at.warning
+    assert not at.exception and not any("link parameter" in w.value for w in at.warning)
 
 
 def test_a_fractional_whole_number_warns_and_leaves_the_address_consistent():
@@ -244,7 +245,7 @@ def test_a_rehearsal_answer_cannot_add_a_section_to_the_markdown_download():
             "[prize](http://evil.example) ![x](http://evil.example/x.png)\n1. first\n- item")
     preset = load_preset("fraud_sensitivity")
     answer = Answer(fake, "recall `at least` 99.5%", Guardrails(min_recall=0.995), (0.05, 0.2),
-                    400, "never")
+                    400, {"trigger": "never"})
     result = run(small("fraud", weeks=3))
     outcomes = {"your policy": result.at_policy(0.05, 0.2).weekly}
     table = comparison_table(outcomes, {"your policy": (0.05, 0.2)}, answer.guardrails, "$")
