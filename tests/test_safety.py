@@ -192,28 +192,34 @@ def test_a_fractional_whole_number_warns_and_leaves_the_address_consistent():
 
 MARKDOWN_PAYLOAD = ("x`](javascript:alert(1)) ![i](http://evil.example/i.png) "
                     "[click](http://evil.example) **bold** :red[red] $x^2$ <b>b</b>\n# head")
-ACTIVE = set("`[]()!*:$<>#_~|\\")
 
 
-def echoed_parts(markdown: str) -> list[str]:
+def code_spans(markdown: str) -> list[str]:
+    """Contents of the inline code spans of ``markdown``, by CommonMark's rule: a run of n
+    backticks opens a span that only the next run of exactly n backticks closes."""
     import re
 
-    return re.findall(r"“(.*?)”", markdown, flags=re.S)
+    spans, pos = [], 0
+    while (m := re.compile(r"`+").search(markdown, pos)) is not None:
+        fence = m.group()
+        close = re.compile(rf"(?<!`){fence}(?!`)").search(markdown, m.end())
+        if close is None:
+            break
+        spans.append(markdown[m.end():close.start()])
+        pos = close.end()
+    return spans
 
 
-def assert_plain(markdown: str) -> None:
-    """Every Markdown-active character inside the echoed quotes is backslash-escaped."""
-    parts = echoed_parts(markdown)
-    assert parts, markdown
-    for part in parts:
-        assert "\n" not in part
-        i = 0
-        while i < len(part):
-            if part[i] == "\\":
-                i += 2
-                continue
-            assert part[i] not in ACTIVE, (part, i)
-            i += 1
+def assert_plain(markdown: str, payload: str) -> None:
+    """The payload (cut) sits whole inside one code span, where nothing takes effect, and
+    nothing of it is left outside."""
+    spans = code_spans(markdown)
+    head = payload.split("\n")[0][:20]
+    assert any(head in span for span in spans), (markdown, spans)
+    outside = markdown
+    for span in spans:
+        outside = outside.replace(span, "")
+    assert "evil" not in outside and "](" not in outside, outside
 
 
 @pytest.mark.parametrize("page,param", [
@@ -229,8 +235,7 @@ def test_a_link_parameter_is_echoed_as_plain_text(page, param):
     assert not at.exception, at.exception
     warnings = [w.value for w in at.warning if param in w.value]
     assert len(warnings) == 1, [w.value for w in at.warning]
-    assert_plain(warnings[0])
-    assert "evil" in warnings[0]
+    assert_plain(warnings[0], MARKDOWN_PAYLOAD)
 
 
 def test_a_rehearsal_answer_cannot_add_a_section_to_the_markdown_download():
@@ -286,3 +291,32 @@ def test_uploaded_file_column_and_label_names_are_shown_as_plain_text():
     for value in shown:
         plain = _unescaped(value)
         assert "](" not in plain and "`" not in plain and "**" not in plain, value
+        assert "://" not in plain  # a bare address would become a link
+
+
+FORMULAS = ("=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)")
+
+
+def test_tables_with_uploaded_text_show_no_live_formula_for_the_toolbar_download():
+    from simulations.export import FORMULA_STARTS
+    from tests.test_pages import app
+
+    text = pd.DataFrame({"score": [(i % 10) / 10 + 0.05 for i in range(40)],
+                         "label": [i % 2 for i in range(40)],
+                         "region": [FORMULAS[i % 4] for i in range(40)]}).to_csv(index=False)
+    at = app("upload", upload_tab="Segments")
+    at.file_uploader(key="upload_file").set_value(("seg.csv", text.encode(), "text/csv")).run()
+    assert not at.exception
+    segment = [s for s in at.selectbox if s.key.endswith("_segment")][0]
+    segment.set_value("region").run()
+    assert not at.exception
+    shown = 0
+    for table in at.dataframe:
+        frame = table.value
+        for col in frame.columns:
+            assert not str(col).startswith(FORMULA_STARTS)
+            if not pd.api.types.is_numeric_dtype(frame[col].dtype):
+                cells = frame[col].dropna().astype(str)
+                shown += cells.str.contains("HYPERLINK|cmd", regex=True).sum()
+                assert not cells.str.startswith(FORMULA_STARTS).any(), list(cells)
+    assert shown  # the segment names are on the page, defused

@@ -14,7 +14,7 @@ from dashboard.controls import BAND_STEP, check_url
 from dashboard.domain_page import chart, kpi_row, money, tradeoff_charts
 from dashboard.suggest import guardrail_inputs, show_suggestion, slider_thresholds
 from simulations.analysis import Analysis, Setup, describe
-from simulations.export import to_csv_text
+from simulations.export import neutralise, to_csv_text
 from simulations.scores import (
     MAX_MB,
     LabelsNotBinary,
@@ -121,7 +121,7 @@ for _ in range(4):
     except MissingValues as err:
         st.warning(plain_markdown(err, None), icon=":material/warning:")
         rows = [r - 1 for r in err.rows[:20]]
-        st.dataframe(frame.iloc[rows].assign(row=err.rows[:20]), hide_index=True)
+        st.dataframe(neutralise(frame.iloc[rows].assign(row=err.rows[:20])), hide_index=True)
         if not st.checkbox(f"Drop these {err.total:,} rows", key=f"upload_{file_id}_drop"):
             st.stop()
         decisions["drop_missing"] = True
@@ -138,7 +138,8 @@ for _ in range(4):
     except LabelsNotBinary as err:
         st.warning(plain_markdown(err, None), icon=":material/warning:")
         values, counts = values_of(frame[chosen["label"]].dropna())
-        st.dataframe(pd.DataFrame({"label value": values, "rows": counts}), hide_index=True)
+        st.dataframe(neutralise(pd.DataFrame({"label value": values, "rows": counts})),
+                     hide_index=True)
         positive = st.selectbox("Which value is the positive class?", values, index=None,
                                 key=f"upload_{file_id}_positive",
                                 placeholder="the outcome the model looks for")
@@ -236,7 +237,7 @@ def explorer() -> None:
                         "subgroups.")
             else:
                 chart(st, charts.segment_bars(table), key="up_segments")
-                st.dataframe(table, hide_index=True, width="stretch")
+                st.dataframe(neutralise(table), hide_index=True, width="stretch")
                 st.caption("Empty cells are undefined (for example, precision when nothing "
                            "in the segment was flagged).")
     if "Data" in open_:
