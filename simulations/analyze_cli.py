@@ -29,6 +29,18 @@ from .scores import (
 )
 
 
+def _number(text: str) -> float:
+    from .cli import _number as number
+
+    return number(text)
+
+
+def _whole(text: str) -> int:
+    from .cli import _whole as whole
+
+    return whole(text)
+
+
 def add_parser(sub) -> None:
     a = sub.add_parser("analyze", help="metrics of your own model's scores and the cheapest "
                                        "policy within guardrails")
@@ -50,27 +62,27 @@ def add_parser(sub) -> None:
                         "percentages (divide by 100) or rescale their ranks to [0, 1]")
     a.add_argument("--drop-missing", action="store_true",
                    help="drop the rows with empty cells in the chosen columns (counted)")
-    a.add_argument("--t-low", type=float, default=0.5, help="scores below this pass (0.5)")
-    a.add_argument("--t-high", type=float, default=0.5,
+    a.add_argument("--t-low", type=_number, default=0.5, help="scores below this pass (0.5)")
+    a.add_argument("--t-high", type=_number, default=0.5,
                    help="scores at or above this are flagged; between the two go to review "
                         "(0.5: no review band)")
-    a.add_argument("--cost-fn", type=float, default=10.0,
+    a.add_argument("--cost-fn", type=_number, default=10.0,
                    help="cost of a missed positive, in your unit (10)")
-    a.add_argument("--cost-fp", type=float, default=1.0, help="cost of a false alarm (1)")
-    a.add_argument("--cost-review", type=float, default=0.5, help="cost of one review (0.5)")
-    a.add_argument("--fn-share-of-value", type=float, default=1.0,
+    a.add_argument("--cost-fp", type=_number, default=1.0, help="cost of a false alarm (1)")
+    a.add_argument("--cost-review", type=_number, default=0.5, help="cost of one review (0.5)")
+    a.add_argument("--fn-share-of-value", type=_number, default=1.0,
                    help="with --value-col, a missed positive also costs this share of its value "
                         "(1)")
-    a.add_argument("--review-capacity", type=int,
+    a.add_argument("--review-capacity", type=_whole,
                    help="reviews per period (per week with a time column); default unlimited")
     a.add_argument("--overflow", choices=("pass", "flag"), default="pass",
                    help="what happens to band events beyond the capacity (pass)")
-    a.add_argument("--reviewer-accuracy", type=float, default=1.0,
+    a.add_argument("--reviewer-accuracy", type=_number, default=1.0,
                    help="share of reviews decided right (1)")
-    a.add_argument("--min-precision", type=float, help="guardrail: precision at least this")
-    a.add_argument("--min-recall", type=float, help="guardrail: recall at least this")
-    a.add_argument("--min-pass-rate", type=float, help="guardrail: pass rate at least this")
-    a.add_argument("--max-review", type=float,
+    a.add_argument("--min-precision", type=_number, help="guardrail: precision at least this")
+    a.add_argument("--min-recall", type=_number, help="guardrail: recall at least this")
+    a.add_argument("--min-pass-rate", type=_number, help="guardrail: pass rate at least this")
+    a.add_argument("--max-review", type=_number,
                    help="guardrail: average reviews per period at most this")
     a.add_argument("--out", help="CSV with one row per period at the given band")
 

@@ -7,7 +7,8 @@ Without ``--out`` the weekly table goes to standard output as CSV, so it can be 
 from __future__ import annotations
 
 import argparse
-import json
+import math
+import os
 import sys
 import time
 from dataclasses import replace
@@ -18,6 +19,7 @@ from .engine import estimate_size, run
 from .export import write_csv
 from .presets import load_preset, preset_names
 from .scenario import Scenario, ScenarioError, default_scenario
+from .text import clip
 
 # The largest run the command line starts: the link's maxima (200k events x 52 weeks) peak
 # near 4.5 GB; the scenario's own maxima (5M x 260) would need hundreds of GB. Set
@@ -26,8 +28,6 @@ MAX_RUN_GB = 8.0
 
 
 def max_run_bytes() -> int:
-    import os
-
     try:
         gb = float(os.environ.get("TRADEOFF_MAX_RUN_GB", MAX_RUN_GB))
     except ValueError:
@@ -44,6 +44,27 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
+def _whole(text: str) -> int:
+    """A whole number from the command line; a long one is refused without being repeated."""
+    if len(text.strip()) > 30:
+        raise argparse.ArgumentTypeError(f"{clip(text, 30)!r} is not a whole number in range")
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{clip(text, 30)!r} is not a whole number") from None
+
+
+def _number(text: str) -> float:
+    """A finite number from the command line (inf, nan and 1e400 are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{clip(text, 30)!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{clip(text, 30)!r} is not a finite number")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m simulations",
                      description="Tradeoff Lab simulator: domains, presets, runs and your own "
@@ -54,11 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--scenario", required=True,
                    help="a domain name, a preset name, a path to a scenario or preset JSON "
                         "file, or a JSON object")
-    r.add_argument("--weeks", type=int, help="number of simulated weeks")
-    r.add_argument("--seed", type=int, help="random seed (same seed, same results)")
-    r.add_argument("--t-low", type=float, help="scores below this pass")
-    r.add_argument("--t-high", type=float, help="scores at or above this are flagged")
-    r.add_argument("--review-capacity", type=int, help="reviews per week")
+    r.add_argument("--weeks", type=_whole, help="number of simulated weeks")
+    r.add_argument("--seed", type=_whole, help="random seed (same seed, same results)")
+    r.add_argument("--t-low", type=_number, help="scores below this pass")
+    r.add_argument("--t-high", type=_number, help="scores at or above this are flagged")
+    r.add_argument("--review-capacity", type=_whole, help="reviews per week")
     r.add_argument("--out", help="weekly CSV path (default: standard output)")
     r.add_argument("--events-out", help="events CSV path")
     from .analyze_cli import add_parser
@@ -74,27 +95,29 @@ def resolve_scenario(text: str) -> Scenario:
     if text.lstrip().startswith("{"):
         return _from_json_data(text, "the --scenario JSON")
     path = Path(text)
+    shown = clip(text, 80)
     if path.suffix.lower() == ".json" or path.exists():
+        if path.is_dir():
+            raise ScenarioError(f"scenario {shown!r} is a folder: give a JSON file, a domain "
+                                "or a preset name")
         if not path.is_file():
-            raise ScenarioError(f"scenario file {text!r} does not exist")
+            raise ScenarioError(f"scenario file {shown!r} does not exist")
         try:
-            content = path.read_text(encoding="utf-8")
+            content = path.read_text(encoding="utf-8-sig")  # a byte-order mark is fine
         except (OSError, UnicodeDecodeError) as err:
-            raise ScenarioError(f"cannot read scenario file {text!r}: {err}") from None
-        return _from_json_data(content, f"scenario file {text!r}")
+            raise ScenarioError(f"cannot read scenario file {shown!r}: {err}") from None
+        return _from_json_data(content, f"scenario file {shown!r}")
     if text in preset_names():
         return load_preset(text).scenario
     known = ", ".join([*DOMAINS, *preset_names()])
-    raise ScenarioError(f"unknown scenario {text!r}: give a domain or preset ({known}) "
+    raise ScenarioError(f"unknown scenario {shown!r}: give a domain or preset ({known}) "
                         f"or a path to a JSON file")
 
 
 def _from_json_data(text: str, where: str) -> Scenario:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ScenarioError(f"{where} is not valid JSON: {err.msg} at line {err.lineno}, "
-                            f"column {err.colno}") from None
+    from .scenario import parse_json
+
+    data = parse_json(text, where)
     if isinstance(data, dict) and "scenario" in data:  # a preset file
         from .presets import Preset
         return Preset.from_dict(where, data).scenario
@@ -141,12 +164,35 @@ class _Progress:
 
 
 def _check_writable(path: str | None, flag: str) -> None:
+    """Refuse, before any work, an output that cannot be written (opening it for appending
+    is the test; a file this creates is removed again)."""
     if path and path != "-":
+        shown = clip(path, 80)
         parent = Path(path).resolve().parent
         if not parent.is_dir():
-            raise UsageError(f"{flag}: folder {str(parent)!r} does not exist")
+            raise UsageError(f"{flag}: folder {clip(parent, 80)!r} does not exist")
         if Path(path).is_dir():
-            raise UsageError(f"{flag}: {path!r} is a folder, give a file name")
+            raise UsageError(f"{flag}: {shown!r} is a folder, give a file name")
+        existed = os.path.lexists(path)
+        try:
+            with open(path, "a", encoding="utf-8"):
+                pass
+        except OSError as err:
+            raise UsageError(f"{flag}: cannot write {shown!r}: "
+                             f"{err.strerror or err}") from None
+        if not existed:
+            os.remove(path)
+
+
+def _write(frame, path: str | None, flag: str) -> None:
+    if not path or path == "-":
+        write_csv(frame, sys.stdout)
+        return
+    try:
+        write_csv(frame, path)
+    except OSError as err:
+        raise UsageError(f"{flag}: writing {clip(path, 80)!r} failed: "
+                         f"{err.strerror or err}") from None
 
 
 def _command_list() -> None:
@@ -165,6 +211,9 @@ def _command_list() -> None:
 
 def _command_run(args) -> None:
     scenario = _apply_overrides(resolve_scenario(args.scenario), args)
+    if args.events_out == "-" and (not args.out or args.out == "-"):
+        raise UsageError("--events-out -: standard output already carries the weekly table; "
+                         "give --out FILE for it (or --events-out FILE)")
     _check_writable(args.out, "--out")
     _check_writable(args.events_out, "--events-out")
     size = estimate_size(scenario)
@@ -176,12 +225,9 @@ def _command_run(args) -> None:
     progress = _Progress(f"simulating {scenario.domain}")
     result = run(scenario, progress=progress)
     progress.close()
-    if args.out and args.out != "-":
-        write_csv(result.weekly, args.out)
-    else:
-        write_csv(result.weekly, sys.stdout)
+    _write(result.weekly, args.out, "--out")
     if args.events_out:
-        write_csv(result.events, sys.stdout if args.events_out == "-" else args.events_out)
+        _write(result.events, args.events_out, "--events-out")
     w = result.weekly
     retrains = int(w["retrained"].sum())
     print(f"{scenario.domain}: {len(w)} weeks, {int(w['events'].sum())} events, "
@@ -206,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         print(f"error: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "),
               file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("error: the input is nested too deeply to be a scenario", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

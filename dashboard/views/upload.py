@@ -13,7 +13,7 @@ from dashboard import charts
 from dashboard.controls import BAND_STEP, check_url
 from dashboard.domain_page import chart, kpi_row, money, tradeoff_charts
 from dashboard.suggest import guardrail_inputs, show_suggestion, slider_thresholds
-from simulations.analysis import Analysis, Setup, describe
+from simulations.analysis import MAX_CAPACITY, MAX_COST, MAX_SHARE, Analysis, Setup, describe
 from simulations.export import neutralise, to_csv_text
 from simulations.scores import (
     MAX_MB,
@@ -152,18 +152,19 @@ for _ in range(4):
 
 with st.expander("Costs and review team", expanded=False):
     c = st.columns(4)
-    cost_fn = c[0].number_input("Cost of a missed positive", 0.0, value=10.0, step=1.0,
+    cost_fn = c[0].number_input("Cost of a missed positive", 0.0, MAX_COST, value=10.0, step=1.0,
                                 key="upload_cost_fn")
-    cost_fp = c[1].number_input("Cost of a false alarm", 0.0, value=1.0, step=0.5,
+    cost_fp = c[1].number_input("Cost of a false alarm", 0.0, MAX_COST, value=1.0, step=0.5,
                                 key="upload_cost_fp")
-    cost_review = c[2].number_input("Cost of a review", 0.0, value=0.5, step=0.1,
+    cost_review = c[2].number_input("Cost of a review", 0.0, MAX_COST, value=0.5, step=0.1,
                                     key="upload_cost_review")
-    share = c[3].number_input("Share of the value lost on a miss", 0.0, value=1.0, step=0.1,
+    share = c[3].number_input("Share of the value lost on a miss", 0.0, MAX_SHARE, value=1.0, step=0.1,
                               key="upload_fn_share", disabled=chosen["value"] is None,
                               help="With a value column, a missed positive also costs this "
                                    "share of its value.")
     c = st.columns(3)
-    capacity = c[0].number_input("Reviews per week (empty: unlimited)", 0, value=None, step=10,
+    capacity = c[0].number_input("Reviews per week (empty: unlimited)", 0, int(MAX_CAPACITY),
+                                 value=None, step=10,
                                  key="upload_capacity",
                                  help="Per period of the time column, else for the whole file.")
     overflow = c[1].selectbox("Band events beyond the capacity", ["pass", "flag"],
