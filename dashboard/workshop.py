@@ -11,6 +11,7 @@ from dashboard import seam
 from dashboard.controls import Control
 from simulations.presets import Preset
 from simulations.scenario import Scenario
+from simulations.text import plain_markdown
 
 PRESENTER_CSS = """
 <style>
@@ -21,6 +22,12 @@ html, body, [data-testid="stMarkdownContainer"] p {font-size: 1.25rem;}
 h1 {font-size: 3.2rem !important;}
 </style>
 """
+
+
+def show_preset_problems() -> None:
+    """One warning per damaged preset file; the others work as usual."""
+    for problem in seam.preset_problems():
+        st.warning(plain_markdown(problem, 300), icon=":material/warning:")
 
 
 def presenter_toggle(page: str) -> bool:
@@ -106,6 +113,7 @@ def share_link(controls: list[Control], page: str, values: dict, extra: dict) ->
 def story_panel(domain_name: str, controls: list[Control], page: str) -> tuple[Preset, int] | None:
     """Sidebar picker for a named scenario of this domain, with previous/next steps that set
     the controls. Returns the active story and step, or None."""
+    show_preset_problems()
     presets = {p.title: p for p in seam.presets() if p.domain == domain_name}
     if not presets:
         return None

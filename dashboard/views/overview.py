@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import seam
+from dashboard.workshop import show_preset_problems
 from simulations.domains import DOMAINS
 
 st.title("Tradeoff Lab")
@@ -44,6 +45,7 @@ with right.container(border=True):
 st.subheader("Stories to explore")
 st.caption("Each opens on its domain page from the sidebar's Story panel, with steps to walk "
            "a room through it.")
+show_preset_problems()
 for preset in seam.presets():
     st.markdown(f"- **{preset.title}** ({DOMAINS[preset.domain].title.lower()}): "
                 f"{preset.question}")

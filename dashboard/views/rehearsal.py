@@ -16,6 +16,7 @@ from dashboard.rehearsal import (
     decision_scenario,
     weekly_breaks,
 )
+from dashboard.workshop import show_preset_problems
 from simulations.domains import get_domain
 from simulations.experiments import contaminated_ab_test
 from simulations.guardrails import Guardrails
@@ -24,6 +25,7 @@ st.title("Rehearse a case study")
 st.caption("Commit to how you would measure success and what you would decide before you "
            "see any result. Then compare with the simulation and score yourself.")
 
+show_preset_problems()
 presets = {p.title: p for p in seam.presets()}
 for message in check_url([], "rehearsal", {"rehearse_case": (tuple(presets), "case")}):
     st.warning(message, icon=":material/warning:")
