@@ -19,6 +19,7 @@ from .guardrails import Guardrails
 from .report import format_share
 from .scores import (
     MAX_MB,
+    HeaderLooksLikeData,
     LabelsNotBinary,
     MissingValues,
     ScoreFileError,
@@ -55,6 +56,11 @@ def add_parser(sub) -> None:
         a.add_argument(f"--{role}-col", help=f"column with {text}; guessed from the names "
                                              "when omitted" if role in ("score", "label")
                        else f"column with {text}")
+    first = a.add_mutually_exclusive_group()
+    first.add_argument("--header", dest="header", action="store_const", const=True,
+                       help="the first row holds column names (when it is all numbers)")
+    first.add_argument("--no-header", dest="header", action="store_const", const=False,
+                       help="the file has no header row: columns are 'column 1', 'column 2', ...")
     a.add_argument("--positive", help="the label value that is the positive class, when labels "
                                       "are not 0/1")
     a.add_argument("--score-transform", choices=("sigmoid", "percent", "rank"),
@@ -111,7 +117,7 @@ def command(args) -> None:
     except ValueError as err:
         raise UsageError(str(err)) from None
     try:
-        frame = read_table(args.input)
+        frame = read_table(args.input, header=args.header)
         guess = guess_columns(frame)
         columns = {role: getattr(args, f"{role}_col") or (guess[role] if role in
                                                           ("score", "label") else None)
@@ -121,7 +127,8 @@ def command(args) -> None:
     except ScoreFileError as err:
         hint = {ScoresOutOfRange: " (--score-transform sigmoid|percent|rank)",
                 LabelsNotBinary: " (--positive VALUE)",
-                MissingValues: " (--drop-missing)"}.get(type(err), "")
+                MissingValues: " (--drop-missing)",
+                HeaderLooksLikeData: " (--header or --no-header)"}.get(type(err), "")
         where = "" if str(err).startswith(Path(args.input).name) else f"{args.input}: "
         raise UsageError(f"{where}{err}{hint}") from None
 

@@ -320,3 +320,23 @@ def test_tables_with_uploaded_text_show_no_live_formula_for_the_toolbar_download
                 shown += cells.str.contains("HYPERLINK|cmd", regex=True).sum()
                 assert not cells.str.startswith(FORMULA_STARTS).any(), list(cells)
     assert shown  # the segment names are on the page, defused
+
+
+def test_the_upload_page_asks_whether_a_first_row_of_numbers_is_a_header():
+    from tests.test_pages import kpi
+    from tests.test_upload_page import _upload
+
+    rows = "".join(f"0.{i % 9 + 1},{i % 2}\n" for i in range(40))
+    at = _upload("nohead.csv", rows.encode())
+    assert "all numbers" in " ".join(w.value for w in at.warning) and not at.metric
+    radio = [r for r in at.radio if r.key.endswith("_header")][0]
+    radio.set_value("data (no header row)").run()
+    assert not at.exception
+    label = [s for s in at.selectbox if s.key.endswith("_label")][0]
+    if label.value is None:
+        label.set_value("column 2").run()
+    score = [s for s in at.selectbox if s.key.endswith("_score")][0]
+    if score.value is None:
+        score.set_value("column 1").run()
+    assert not at.exception and kpi(at, "Recall")
+    assert "40 rows" in " ".join(c.value for c in at.caption)  # the first row was kept

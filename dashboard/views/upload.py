@@ -17,6 +17,7 @@ from simulations.analysis import MAX_CAPACITY, MAX_COST, MAX_SHARE, Analysis, Se
 from simulations.export import neutralise, to_csv_text
 from simulations.scores import (
     MAX_MB,
+    HeaderLooksLikeData,
     LabelsNotBinary,
     MissingValues,
     ScoreFileError,
@@ -37,8 +38,8 @@ TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Reading the file…")
-def _table(file_id: str, _data: bytes, name: str) -> pd.DataFrame:
-    return read_table(_data, name)
+def _table(file_id: str, _data: bytes, name: str, header: bool | None = None) -> pd.DataFrame:
+    return read_table(_data, name, header=header)
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Checking the columns…")
@@ -87,8 +88,21 @@ else:
                "malignancy costs far more than a biopsy that was not needed. The file and the "
                "script that makes it are in data/samples/.")
 
+def _read() -> pd.DataFrame:
+    """The file as a table; a first row of numbers is asked about, never assumed."""
+    try:
+        return _table(file_id, raw, name)
+    except HeaderLooksLikeData as err:
+        st.warning(plain_markdown(err, None), icon=":material/warning:")
+        first = st.radio("The first row holds", ["column names", "data (no header row)"],
+                         index=None, key=f"upload_{file_id}_header", horizontal=True)
+        if first is None:
+            st.stop()
+        return _table(file_id, raw, name, first == "column names")
+
+
 try:
-    frame = _table(file_id, raw, name)
+    frame = _read()
 except ScoreFileError as err:
     st.error(f"This file cannot be read: {plain_markdown(err, None)}", icon=":material/error:")
     st.stop()
