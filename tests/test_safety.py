@@ -340,3 +340,14 @@ def test_the_upload_page_asks_whether_a_first_row_of_numbers_is_a_header():
         score.set_value("column 1").run()
     assert not at.exception and kpi(at, "Recall")
     assert "40 rows" in " ".join(c.value for c in at.caption)  # the first row was kept
+
+
+def test_segment_names_from_a_file_cannot_put_a_link_into_a_chart():
+    from dashboard.charts import segment_bars
+
+    table = pd.DataFrame({"segment": ['<a href="http://evil.example">x</a>', "north"],
+                          "precision": [0.5, 0.6], "recall": [0.4, 0.3],
+                          "pass_rate": [0.9, 0.8]})
+    fig = segment_bars(table)
+    labels = list(fig.data[0].x)
+    assert labels[0] == '&lt;a href="http://evil.example"&gt;x&lt;/a&gt;' and labels[1] == "north"
