@@ -55,7 +55,9 @@ async def one_load(url: str, page: str, query: str) -> str:
     outcome = "results"
     async with websockets.connect(f"ws://{url}/_stcore/stream", subprotocols=["streamlit"],
                                   origin=f"http://{url}", max_size=None,
-                                  open_timeout=60) as ws:
+                                  open_timeout=60, ping_interval=None) as ws:
+        # no keepalive pings: a server busy simulating answers them late, and the client
+        # would drop a session that is only waiting for its results
         await ws.send(page_load(page, query))
         while True:
             msg = ForwardMsg()
