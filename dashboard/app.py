@@ -10,7 +10,9 @@ import streamlit as st
 import simulations  # noqa: F401  (heavy imports first, so the frozen heap holds them)
 from simulations.domains import DOMAINS
 
-st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", layout="wide")
+# An emoji icon: Streamlit draws it as an inline SVG. A :material/...: page icon makes every
+# page fetch an SVG from fonts.gstatic.com, which an offline workshop room cannot reach.
+st.set_page_config(page_title="Tradeoff Lab", page_icon="⚖️", layout="wide")
 
 
 @st.cache_resource

@@ -12,6 +12,7 @@ figure these functions make, so a typo still fails loudly there.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
@@ -287,11 +288,14 @@ def weekly_costs(weekly: pd.DataFrame, unit: str, markers: Markers,
 
 
 def segment_bars(segments: pd.DataFrame) -> go.Figure:
+    # plotly reads <a href>, <b>, ... in labels: segment names come from uploaded files, so
+    # they are entity-escaped (plotly shows &lt; as "<", and no tag takes effect)
+    names = [html.escape(str(n), quote=False) for n in segments["segment"]]
     data = []
     for i, (column, name) in enumerate((("precision", "precision"), ("recall", "recall"),
                                         ("pass_rate", "pass rate"))):
         values = segments[column].to_numpy(dtype=float)
-        data.append({"type": "bar", "x": list(segments["segment"]), "y": _list(values),
+        data.append({"type": "bar", "x": names, "y": _list(values),
                      "name": name, "marker": {"color": LINE_COLOURS[i]},
                      "text": ["undefined" if not np.isfinite(v) else f"{v:.0%}" for v in values],
                      "textposition": "outside"})

@@ -33,7 +33,7 @@ from simulations.experiments.worlds import run_ensemble
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
-from simulations.presets import Preset, all_presets
+from simulations.presets import Preset, load_presets
 from simulations.reporting.monitor import MonitorTables, alert_quality
 from simulations.reporting.summary import cost_curve, score_histogram, tradeoff_curves
 from simulations.scenario import Policy, Scenario
@@ -143,9 +143,19 @@ def compare(scenario: Scenario, a: tuple[float, float], b: tuple[float, float]) 
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
+def _catalogue() -> tuple[list[Preset], list[str]]:
+    return load_presets()
+
+
 def presets() -> list[Preset]:
-    """The named scenarios, read from disk at most once a minute rather than on every rerun."""
-    return all_presets()
+    """The named scenarios that load, read from disk at most once a minute rather than on
+    every rerun."""
+    return _catalogue()[0]
+
+
+def preset_problems() -> list[str]:
+    """One line per preset file that was skipped, naming the file and the field at fault."""
+    return _catalogue()[1]
 
 
 @st.cache_resource(max_entries=32, ttl=TTL_SECONDS,

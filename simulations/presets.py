@@ -22,12 +22,12 @@ A preset's name is its file name without ``.json``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .scenario import Scenario, ScenarioError
+from .reporting.text import clip
+from .scenario import Scenario, ScenarioError, parse_json
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 TEXT_FIELDS = ("title", "story", "question", "look_at", "facilitator_notes", "expected_finding")
@@ -150,9 +150,22 @@ class Preset:
             scenario = Scenario.from_dict(scenario_data)
         except ScenarioError as err:
             raise ScenarioError(f"preset {name!r}: {err}") from None
-        compare = data.get("compare_with") or {}
-        steps = tuple(_step(name, i, s) for i, s in enumerate(data.get("steps") or ()))
-        contamination = (data.get("ab_test") or {}).get("contamination")
+        for key in TEXT_FIELDS:
+            if not isinstance(data[key], str):
+                raise ScenarioError(f"preset {name!r}: {key} must be text")
+        compare = _object(name, "compare_with", data.get("compare_with") or {})
+        if not isinstance(compare.get("changes", {}), dict):
+            raise ScenarioError(f"preset {name!r}: compare_with.changes must be an object of "
+                                "scenario sections")
+        steps_data = data.get("steps") or []
+        if not isinstance(steps_data, list):
+            raise ScenarioError(f"preset {name!r}: steps must be a list of steps")
+        steps = tuple(_step(name, i, s) for i, s in enumerate(steps_data))
+        contamination = _object(name, "ab_test", data.get("ab_test") or {}).get("contamination")
+        if contamination is not None and (isinstance(contamination, bool) or not isinstance(
+                contamination, int | float) or not 0 <= contamination <= 1):
+            raise ScenarioError(f"preset {name!r}: ab_test.contamination must be a number "
+                                "from 0 to 1")
         preset = cls(name=name, scenario=scenario, compare_label=str(compare.get("label", "")),
                      compare_changes=dict(compare.get("changes", {})), steps=steps,
                      ab_contamination=contamination,
@@ -229,6 +242,12 @@ def _evidence(name: str, data: Any) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
+def _object(name: str, key: str, value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise ScenarioError(f"preset {name!r}: {key} must be an object")
+    return value
+
+
 def _step(name: str, index: int, data: Any) -> Step:
     if not isinstance(data, dict) or "title" not in data or "note" not in data:
         raise ScenarioError(f"preset {name!r}: step {index + 1} needs a title and a note")
@@ -237,12 +256,16 @@ def _step(name: str, index: int, data: Any) -> Step:
         raise ScenarioError(f"preset {name!r}: unknown key {unknown[0]!r} in step {index + 1}; "
                             f"allowed keys: {', '.join(STEP_FIELDS)}")
     policy = data.get("policy")
-    if policy is not None and (not isinstance(policy, list) or len(policy) != 2):
+    if policy is not None and (not isinstance(policy, list) or len(policy) != 2 or any(
+            isinstance(t, bool) or not isinstance(t, int | float) for t in policy)):
         raise ScenarioError(f"preset {name!r}: step {index + 1} policy must be [t_low, t_high]")
     tab = data.get("tab")
     if tab is not None and tab not in PAGE_TABS:
         raise ScenarioError(f"preset {name!r}: step {index + 1} tab {tab!r} is not a tab of the "
                             f"domain page; choose one of: {', '.join(PAGE_TABS)}")
+    if not isinstance(data.get("changes") or {}, dict):
+        raise ScenarioError(f"preset {name!r}: step {index + 1} changes must be an object of "
+                            "scenario sections")
     return Step(str(data["title"]), str(data["note"]), tuple(policy) if policy else None,
                 dict(data.get("changes") or {}), tab)
 
@@ -257,12 +280,31 @@ def load_preset(name: str, directory: Path = PRESET_DIR) -> Preset:
         known = ", ".join(preset_names(directory)) or "none"
         raise ScenarioError(f"unknown preset {name!r}; known presets: {known}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ScenarioError(
-            f"preset {name!r} is not valid JSON: {err.msg} at line {err.lineno}") from None
-    return Preset.from_dict(name, data)
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"preset {name!r} cannot be read ({path.name}): {err}") from None
+    data = parse_json(text, f"preset {name!r} ({path.name})")
+    try:
+        return Preset.from_dict(name, data)
+    except ScenarioError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as err:  # a shape not foreseen
+        raise ScenarioError(f"preset {name!r} ({path.name}) is malformed: "
+                            f"{type(err).__name__}: {clip(err, 120)}") from None
+
+
+def load_presets(directory: Path = PRESET_DIR) -> tuple[list[Preset], list[str]]:
+    """Every preset that loads, and one line per file that does not (naming the file and
+    the field at fault), so one damaged file never takes the others down."""
+    presets, problems = [], []
+    for name in preset_names(directory):
+        try:
+            presets.append(load_preset(name, directory))
+        except ScenarioError as err:
+            problems.append(f"{name}.json skipped: {err}")
+    return presets, problems
 
 
 def all_presets(directory: Path = PRESET_DIR) -> list[Preset]:
-    return [load_preset(name, directory) for name in preset_names(directory)]
+    """The presets that load (see ``load_presets`` for the ones that do not)."""
+    return load_presets(directory)[0]

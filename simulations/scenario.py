@@ -26,7 +26,23 @@ class ScenarioError(ValueError):
 
 
 def _fail(path: str, value: Any, allowed: str) -> None:
-    raise ScenarioError(f"{path} = {value!r} is invalid: {allowed}")
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = f"{shown[:60]}… ({len(shown):,} characters)"
+    raise ScenarioError(f"{path} = {shown} is invalid: {allowed}")
+
+
+def parse_json(text: str, where: str = "scenario file") -> Any:
+    """JSON text as Python data, or a ScenarioError saying where it is broken. A byte-order
+    mark is dropped; nesting deeper than any scenario needs is refused, not a crash."""
+    text = text.removeprefix("\ufeff")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ScenarioError(f"{where} is not valid JSON: {err.msg} at line {err.lineno}, "
+                            f"column {err.colno}") from None
+    except RecursionError:
+        raise ScenarioError(f"{where} is nested too deeply to be a scenario") from None
 
 
 def _number(path: str, value: Any, lo: float, hi: float, *, open_lo=False, open_hi=False,
@@ -48,7 +64,7 @@ def _number(path: str, value: Any, lo: float, hi: float, *, open_lo=False, open_
 
 
 def _choice(path: str, value: Any, options: tuple[str, ...]) -> None:
-    if value not in options:
+    if not isinstance(value, str) or value not in options:
         _fail(path, value, f"choose one of {', '.join(options)}")
 
 
@@ -132,6 +148,10 @@ class Review:
         _choice("review.overflow_action", self.overflow_action, OVERFLOW_ACTIONS)
 
 
+MAX_COST = 1e9  # per event, per review or per retraining, in the domain's unit
+MAX_COST_SHARE = 1e3  # multiples of an event's value
+
+
 @dataclass(frozen=True)
 class Costs:
     """Cost of each outcome, in the domain's unit: fixed part plus a share of the event's value.
@@ -149,8 +169,9 @@ class Costs:
     retrain: float = 0.0
 
     def __post_init__(self):
-        for f in fields(self):
-            _number(f"costs.{f.name}", getattr(self, f.name), 0, math.inf)
+        for f in fields(self):  # bounded so no total can overflow to inf (and read as 0)
+            high = MAX_COST_SHARE if f.name.endswith("per_value") else MAX_COST
+            _number(f"costs.{f.name}", getattr(self, f.name), 0, high)
 
 
 FEEDBACK_MODES = ("full", "selective")
@@ -457,9 +478,10 @@ class Scenario:
             raise ScenarioError(
                 f"domain is missing: say which world to simulate ({', '.join(DOMAINS)})"
             )
-        base = default_scenario(data["domain"]) if data["domain"] in DOMAINS else None
-        if base is None:
-            _choice("domain", data["domain"], tuple(DOMAINS))
+        known = isinstance(data["domain"], str) and data["domain"] in DOMAINS
+        if not known:
+            _fail("domain", data["domain"], f"choose one of {', '.join(DOMAINS)}")
+        base = default_scenario(data["domain"])
         updates: dict[str, Any] = {}
         if "seed" in data:
             updates["seed"] = data["seed"]
@@ -490,19 +512,12 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str) -> Scenario:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ScenarioError(
-                f"scenario file is not valid JSON: {err.msg} at line {err.lineno}, "
-                f"column {err.colno}"
-            ) from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text))
 
     @classmethod
     def load(cls, path: str | Path) -> Scenario:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise ScenarioError(f"scenario file {str(path)!r} does not exist") from None
         except (OSError, UnicodeDecodeError) as err:

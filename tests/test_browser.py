@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -219,3 +220,20 @@ def test_upload_a_file_explore_it_and_apply_a_suggestion(server, page, tmp_path)
     alerts = " ".join(page.locator('[data-testid="stAlertContainer"]').all_inner_texts())
     assert "not a readable Parquet file" in alerts
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_no_request_leaves_the_server_and_a_crafted_link_shows_only_text(server, page):
+    """An offline workshop room: every request the pages make goes to the app's own server.
+    A link parameter holding Markdown with an outside link and image is shown as text."""
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith((server, "data:", "blob:", "about:")) else None)
+    payload = "![i](http://evil.example/i.png) [click](http://evil.example) `x"
+    for path in ("", "/fraud", "/upload", "/compare", "/rehearsal"):
+        open_page(page, f"{server}{path}", f"offline{path.replace('/', '_') or '_overview'}")
+    open_page(page, f"{server}/fraud?fraud_seed={urllib.parse.quote(payload)}", "fraud_md_link")
+    alerts = " ".join(page.locator('[data-testid="stAlertContainer"]').all_inner_texts())
+    assert "[click](http://evil.example)" in alerts
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    assert page.locator('img[src*="evil.example"]').count() == 0
+    assert outside == [], outside

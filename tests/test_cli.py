@@ -114,3 +114,52 @@ def test_bad_assistant_knobs_exit_2_with_one_line(world, needle):
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], out.stderr
+
+
+SAMPLE = "data/samples/breast_cancer_scores.csv"
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["run", "--scenario", '{"domain": ["fraud"]}'], "domain = ['fraud'] is invalid"),
+    (["run", "--scenario", '{"domain": {"name": "fraud"}}'], "domain = {'name': 'fraud'}"),
+    (["run", "--scenario", '{"domain": "fraud", "model": {"kind": ["x"]}}'], "model.kind"),
+    (["run", "--scenario", '{"domain": "fraud", "population": []}'], "population"),
+    (["run", "--scenario", '{"domain": "fraud", "drift": {"kind": 1}}'], "drift"),
+    (["run", "--scenario", "fraud", "--seed", "9" * 5000], "5,000 characters"),
+    (["run", "--scenario", "fraud", "--review-capacity", "9223372036854775808"],
+     "review.capacity"),
+    (["run", "--scenario", "fraud", "--t-low", "nan"], "not a finite number"),
+    (["run", "--scenario", "fraud", "--events-out", "-"], "--out FILE"),
+    (["run", "--scenario", "fraud", "--out", "/proc/version"], "cannot write '/proc/version'"),
+    (["run", "--scenario", "/tmp"], "is a folder"),
+    (["run", "--scenario", '{"domain": "fraud", "costs": {"fn_fixed": 1e308}}'],
+     "costs.fn_fixed"),
+    (["analyze", "--input", SAMPLE, "--review-capacity", "9223372036854775808"],
+     "capacity"),
+    (["analyze", "--input", SAMPLE, "--cost-fn", "1e308"], "cost_fn"),
+    (["analyze", "--input", SAMPLE, "--cost-fp", "1e400"], "not a finite number"),
+])
+def test_wrong_types_and_out_of_range_values_exit_2_with_one_short_line(args, needle):
+    out = cli(*args)
+    assert out.returncode == 2, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert needle in lines[0] and len(lines[0]) < 400
+    assert "simulating" not in out.stderr  # refused before any run
+
+
+def test_a_deeply_nested_scenario_file_exits_2(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    out = cli("run", "--scenario", str(deep))
+    assert out.returncode == 2 and "nested too deeply" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_scenario_file_with_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(
+        {"domain": "fraud", "population": {"weeks": 2, "events_per_week": 1000}}).encode())
+    out = cli("run", "--scenario", str(path), "--out", str(tmp_path / "w.csv"))
+    assert out.returncode == 0, out.stderr
+    assert len(pd.read_csv(tmp_path / "w.csv")) == 2

@@ -233,3 +233,78 @@ def test_inconsistent_answers():
     assert hot[1] < a0 - 0.10 and hot[3] > p0
     assert abs(off[1] - a0) < 0.01 and abs(stale[1] - a0) < 0.01
     assert stale[2] > 2 * w0
+
+
+DAMAGED = {
+    "zz_bad_json": "{\"title\": ",
+    "zz_steps_number": {"steps": 5},
+    "zz_compare_list": {"compare_with": ["quarterly"]},
+    "zz_ab_text": {"ab_test": "half"},
+    "zz_domain_list": {"scenario": {"domain": ["fraud"]}},
+    "zz_step_changes": {"steps": [{"title": "t", "note": "n", "changes": [1]}]},
+    "zz_title_object": {"title": {"x": 1}},
+}
+
+
+def _write_damaged(directory):
+    import json as _json
+
+    from simulations.presets import PRESET_DIR
+
+    good = _json.loads((PRESET_DIR / "fraud_sensitivity.json").read_text())
+    for name, change in DAMAGED.items():
+        text = change if isinstance(change, str) else _json.dumps({**good, **change})
+        (directory / f"{name}.json").write_text(text)
+
+
+@pytest.fixture
+def damaged_presets():
+    """Damaged files next to the real presets, removed afterwards."""
+    from simulations.presets import PRESET_DIR
+
+    _write_damaged(PRESET_DIR)
+    try:
+        yield
+    finally:
+        for name in DAMAGED:
+            (PRESET_DIR / f"{name}.json").unlink(missing_ok=True)
+
+
+def test_a_damaged_preset_is_skipped_with_one_line_naming_file_and_field(tmp_path):
+    from simulations.presets import PRESET_DIR, load_presets
+
+    for path in PRESET_DIR.glob("*.json"):
+        (tmp_path / path.name).write_text(path.read_text())
+    _write_damaged(tmp_path)
+    presets, problems = load_presets(tmp_path)
+    assert len(presets) == len(list(PRESET_DIR.glob("*.json")))
+    assert len(problems) == len(DAMAGED)
+    for name, field in (("zz_steps_number", "steps"), ("zz_compare_list", "compare_with"),
+                        ("zz_ab_text", "ab_test"), ("zz_domain_list", "domain"),
+                        ("zz_bad_json", "not valid JSON"), ("zz_step_changes", "changes"),
+                        ("zz_title_object", "title")):
+        line = next(p for p in problems if p.startswith(name))
+        assert field in line and "\n" not in line
+
+
+def test_pages_and_list_keep_working_next_to_damaged_presets(damaged_presets):
+    import subprocess
+    import sys
+
+    from dashboard import seam
+    from tests.test_pages import app, small_params
+
+    seam._catalogue.clear()
+    try:
+        out = subprocess.run([sys.executable, "-m", "simulations", "list"],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0 and "Traceback" not in out.stderr
+        assert "zz_steps_number" in out.stdout and "invalid" in out.stdout
+        for page, params in (("overview", {}), ("fraud", small_params("fraud")),
+                             ("rehearsal", {})):
+            at = app(page if page != "overview" else None, **params)
+            assert not at.exception, (page, at.exception)
+            warnings = [w.value for w in at.warning]
+            assert sum("skipped" in w for w in warnings) == len(DAMAGED), warnings
+    finally:
+        seam._catalogue.clear()

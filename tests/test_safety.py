@@ -193,28 +193,34 @@ def test_a_fractional_whole_number_warns_and_leaves_the_address_consistent():
 
 MARKDOWN_PAYLOAD = ("x`](javascript:alert(1)) ![i](http://evil.example/i.png) "
                     "[click](http://evil.example) **bold** :red[red] $x^2$ <b>b</b>\n# head")
-ACTIVE = set("`[]()!*:$<>#_~|\\")
 
 
-def echoed_parts(markdown: str) -> list[str]:
+def code_spans(markdown: str) -> list[str]:
+    """Contents of the inline code spans of ``markdown``, by CommonMark's rule: a run of n
+    backticks opens a span that only the next run of exactly n backticks closes."""
     import re
 
-    return re.findall(r"“(.*?)”", markdown, flags=re.S)
+    spans, pos = [], 0
+    while (m := re.compile(r"`+").search(markdown, pos)) is not None:
+        fence = m.group()
+        close = re.compile(rf"(?<!`){fence}(?!`)").search(markdown, m.end())
+        if close is None:
+            break
+        spans.append(markdown[m.end():close.start()])
+        pos = close.end()
+    return spans
 
 
-def assert_plain(markdown: str) -> None:
-    """Every Markdown-active character inside the echoed quotes is backslash-escaped."""
-    parts = echoed_parts(markdown)
-    assert parts, markdown
-    for part in parts:
-        assert "\n" not in part
-        i = 0
-        while i < len(part):
-            if part[i] == "\\":
-                i += 2
-                continue
-            assert part[i] not in ACTIVE, (part, i)
-            i += 1
+def assert_plain(markdown: str, payload: str) -> None:
+    """The payload (cut) sits whole inside one code span, where nothing takes effect, and
+    nothing of it is left outside."""
+    spans = code_spans(markdown)
+    head = payload.split("\n")[0][:20]
+    assert any(head in span for span in spans), (markdown, spans)
+    outside = markdown
+    for span in spans:
+        outside = outside.replace(span, "")
+    assert "evil" not in outside and "](" not in outside, outside
 
 
 @pytest.mark.parametrize("page,param", [
@@ -230,8 +236,7 @@ def test_a_link_parameter_is_echoed_as_plain_text(page, param):
     assert not at.exception, at.exception
     warnings = [w.value for w in at.warning if param in w.value]
     assert len(warnings) == 1, [w.value for w in at.warning]
-    assert_plain(warnings[0])
-    assert "evil" in warnings[0]
+    assert_plain(warnings[0], MARKDOWN_PAYLOAD)
 
 
 def test_a_rehearsal_answer_cannot_add_a_section_to_the_markdown_download():
@@ -287,3 +292,63 @@ def test_uploaded_file_column_and_label_names_are_shown_as_plain_text():
     for value in shown:
         plain = _unescaped(value)
         assert "](" not in plain and "`" not in plain and "**" not in plain, value
+        assert "://" not in plain  # a bare address would become a link
+
+
+FORMULAS = ("=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)")
+
+
+def test_tables_with_uploaded_text_show_no_live_formula_for_the_toolbar_download():
+    from simulations.reporting.safe_csv import FORMULA_STARTS
+    from tests.test_pages import app
+
+    text = pd.DataFrame({"score": [(i % 10) / 10 + 0.05 for i in range(40)],
+                         "label": [i % 2 for i in range(40)],
+                         "region": [FORMULAS[i % 4] for i in range(40)]}).to_csv(index=False)
+    at = app("upload", upload_tab="Segments")
+    at.file_uploader(key="upload_file").set_value(("seg.csv", text.encode(), "text/csv")).run()
+    assert not at.exception
+    segment = [s for s in at.selectbox if s.key.endswith("_segment")][0]
+    segment.set_value("region").run()
+    assert not at.exception
+    shown = 0
+    for table in at.dataframe:
+        frame = table.value
+        for col in frame.columns:
+            assert not str(col).startswith(FORMULA_STARTS)
+            if not pd.api.types.is_numeric_dtype(frame[col].dtype):
+                cells = frame[col].dropna().astype(str)
+                shown += cells.str.contains("HYPERLINK|cmd", regex=True).sum()
+                assert not cells.str.startswith(FORMULA_STARTS).any(), list(cells)
+    assert shown  # the segment names are on the page, defused
+
+
+def test_the_upload_page_asks_whether_a_first_row_of_numbers_is_a_header():
+    from tests.test_pages import kpi
+    from tests.test_upload_page import _upload
+
+    rows = "".join(f"0.{i % 9 + 1},{i % 2}\n" for i in range(40))
+    at = _upload("nohead.csv", rows.encode())
+    assert "all numbers" in " ".join(w.value for w in at.warning) and not at.metric
+    radio = [r for r in at.radio if r.key.endswith("_header")][0]
+    radio.set_value("data (no header row)").run()
+    assert not at.exception
+    label = [s for s in at.selectbox if s.key.endswith("_label")][0]
+    if label.value is None:
+        label.set_value("column 2").run()
+    score = [s for s in at.selectbox if s.key.endswith("_score")][0]
+    if score.value is None:
+        score.set_value("column 1").run()
+    assert not at.exception and kpi(at, "Recall")
+    assert "40 rows" in " ".join(c.value for c in at.caption)  # the first row was kept
+
+
+def test_segment_names_from_a_file_cannot_put_a_link_into_a_chart():
+    from dashboard.charts import segment_bars
+
+    table = pd.DataFrame({"segment": ['<a href="http://evil.example">x</a>', "north"],
+                          "precision": [0.5, 0.6], "recall": [0.4, 0.3],
+                          "pass_rate": [0.9, 0.8]})
+    fig = segment_bars(table)
+    labels = list(fig.data[0].x)
+    assert labels[0] == '&lt;a href="http://evil.example"&gt;x&lt;/a&gt;' and labels[1] == "north"

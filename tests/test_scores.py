@@ -191,3 +191,95 @@ def test_an_identifier_is_refused_as_a_segment_column():
     frame = read_table(("score,label,customer\n" + rows).encode(), "ids.csv")
     with pytest.raises(ScoreFileError, match="100 distinct values; a segment column groups"):
         prepare(frame, {"score": "score", "label": "label", "segment": "customer"})
+
+
+# -- files that used to be read wrong, or crash -------------------------------------------
+
+
+def _csv(text: str, name: str = "f.csv", **kw):
+    frame = read_table(text.encode(), name, **kw)
+    return frame
+
+
+def test_headers_that_differ_only_by_whitespace_are_refused_naming_both():
+    with pytest.raises(ScoreFileError, match=r"columns 1 and 3 .* 'score' \(as 'score' and "
+                                             r"'score '\)"):
+        _csv("score,label,score \n0.1,0,0.2\n0.9,1,0.8\n")
+    with pytest.raises(ScoreFileError, match="columns 1 and 3"):
+        _csv("score,label,score\n0.1,0,0.2\n0.9,1,0.8\n")  # pandas would rename it score.1
+
+
+def test_a_parquet_list_or_struct_column_is_refused_naming_it(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for column in (pa.array([[1, 2], [3]]), pa.array([{"a": 1}, {"a": 2}])):
+        pq.write_table(pa.table({"nested": column, "score": [0.1, 0.9], "label": [0, 1]}),
+                       tmp_path / "n.parquet")
+        with pytest.raises(ScoreFileError, match="column 'nested' .* not one number"):
+            read_table(tmp_path / "n.parquet")
+
+
+@pytest.mark.parametrize("data,phrase", [
+    (__import__("gzip").compress(b"score,label\n0.1,0\n"), "gzip"),
+    (b"PK\x03\x04" + b"\x00" * 40, "ZIP"),
+    (b"score,label\n\x00\x01\x02\x03", "binary"),
+])
+def test_a_compressed_or_binary_file_is_called_what_it_is(data, phrase):
+    with pytest.raises(ScoreFileError, match=f"not a CSV or Parquet file.*{phrase}"):
+        read_table(data, "scores.csv")
+
+
+def test_thousands_separators_and_decimal_commas_are_decided_per_file():
+    comma = _csv('score,label,amount\n0.1,0,"1,234"\n0.9,1,"12,345,678"\n0.5,0,7\n')
+    data = prepare(comma, {"score": "score", "label": "label", "value": "amount"})
+    assert data.value.tolist() == [1234.0, 12345678.0, 7.0]  # not 1.234
+    semi = _csv("score;label;amount\n0,1;0;1.234,5\n0,9;1;0,25\n0,5;0;7\n")
+    data = prepare(semi, {"score": "score", "label": "label", "value": "amount"})
+    assert data.score.tolist() == [0.1, 0.9, 0.5]
+    assert data.value.tolist() == [1234.5, 0.25, 7.0]
+    # in a comma-separated file a decimal comma is not a number: the row is named
+    odd = _csv('score,label,amount\n0.1,0,"1,5"\n0.9,1,2\n')
+    with pytest.raises(ScoreFileError, match=r"rows 1\b.*'1,5'|rows 1\)"):
+        prepare(odd, {"score": "score", "label": "label", "value": "amount"})
+
+
+def test_a_file_without_a_header_row_is_detected_and_can_be_read_as_data():
+    from simulations.own_scores.read import HeaderLooksLikeData
+
+    text = "0.1,0\n0.9,1\n0.4,0\n"
+    with pytest.raises(HeaderLooksLikeData, match="first row .* all numbers"):
+        _csv(text)
+    frame = _csv(text, header=False)
+    assert list(frame.columns) == ["column 1", "column 2"] and len(frame) == 3
+    assert len(_csv("1,0\n0.9,1\n", header=True)) == 1  # the user says it is a header
+
+
+def test_a_trailing_comma_on_every_row_does_not_shift_the_columns():
+    frame = _csv("score,label\n0.1,0,\n0.9,1,\n0.4,0,\n")
+    data = prepare(frame, guess_columns(frame))
+    assert data.score.tolist() == [0.1, 0.9, 0.4] and data.label.tolist() == [0, 1, 0]
+    frame = _csv("score,label,\n0.1,0,\n0.9,1,\n")  # after the header too
+    assert list(frame.columns) == ["score", "label"]
+    with pytest.raises(ScoreFileError, match="more fields than its header"):
+        _csv("score,label\n0.1,0,5\n0.9,1,6\n")  # real values, not trailing separators
+
+
+def test_time_values_beyond_any_date_are_refused_with_rows():
+    frame = _csv("score,label,week\n0.1,0,1\n0.9,1,1e19\n0.4,0,2e19\n")
+    with pytest.raises(ScoreFileError, match=r"time column 'week' beyond .*rows 2, 3"):
+        prepare(frame, {"score": "score", "label": "label", "time": "week"})
+
+
+def test_values_too_large_for_a_total_are_refused_with_rows():
+    frame = _csv("score,label,value\n0.1,0,5\n0.9,1,1e306\n")
+    with pytest.raises(ScoreFileError, match=r"from 0 to 1e\+12 \(rows 2\)"):
+        prepare(frame, {"score": "score", "label": "label", "value": "value"})
+
+
+def test_an_identifier_picked_as_the_label_is_refused_not_listed():
+    rows = "".join(f"0.{i % 9 + 1},id{i}\n" for i in range(300))
+    frame = _csv("score,customer\n" + rows)
+    with pytest.raises(ScoreFileError, match="300 distinct values.*not an identifier") as err:
+        prepare(frame, {"score": "score", "label": "customer"})
+    assert not isinstance(err.value, LabelsNotBinary)

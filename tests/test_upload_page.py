@@ -90,4 +90,4 @@ def test_a_bad_link_parameter_gets_a_warning():
     at = app("upload", upload_source="xyz", upload_tab="Nope")
     assert not at.exception
     text = _messages(at)
-    assert "upload_source = “xyz”" in text and "upload_tab = “Nope”" in text
+    assert "upload_source = `xyz`" in text and "upload_tab = `Nope`" in text

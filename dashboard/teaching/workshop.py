@@ -11,6 +11,7 @@ from dashboard import seam
 from dashboard.controls import Control, world_control_values
 from dashboard.teaching.report_html import ReportStory
 from simulations.presets import Preset
+from simulations.reporting.text import plain_markdown
 from simulations.scenario import Scenario
 
 PRESENTER_CSS = """
@@ -28,6 +29,12 @@ html, body, [data-testid="stMarkdownContainer"] p {font-size: 1.25rem;}
 h1 {font-size: clamp(2.2rem, 3.4vw, 3.2rem) !important;}
 </style>
 """
+
+
+def show_preset_problems() -> None:
+    """One warning per damaged preset file; the others work as usual."""
+    for problem in seam.preset_problems():
+        st.warning(plain_markdown(problem, 300), icon=":material/warning:")
 
 
 def presenter_toggle(page: str) -> bool:
@@ -200,6 +207,7 @@ def story_panel(domain_name: str, controls: list[Control], page: str) -> tuple[P
     """Sidebar picker for a named scenario of this domain (its steps set the controls and the
     tab). Returns the active story and its step (0-based), or None. The story and step are
     kept in the page address; a bad story or step in a link gets a warning."""
+    show_preset_problems()
     presets = {p.name: p for p in seam.presets() if p.domain == domain_name}
     if not presets:
         return None

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import seam
+from dashboard.teaching.workshop import show_preset_problems
 from simulations.domains import DOMAINS
 
 st.title("Tradeoff Lab")
@@ -42,6 +43,7 @@ with right.container(border=True):
 st.subheader("Stories to explore")
 st.caption("Each opens on its domain page at step 1, with Previous / Next (or the arrow keys) "
            "to walk a room through it.")
+show_preset_problems()
 for preset in seam.presets():
     with st.container(border=True):
         st.page_link(f"views/{preset.domain}.py", label=f"**{preset.title}**",

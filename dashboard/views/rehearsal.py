@@ -30,6 +30,7 @@ from dashboard.teaching.rehearsal import (
     share_text,
     weekly_breaks,
 )
+from dashboard.teaching.workshop import show_preset_problems
 from simulations.domains import get_domain
 from simulations.experiments import contaminated_ab_test
 from simulations.policy.guardrails import exact_percent
@@ -39,6 +40,7 @@ st.title("Rehearse a case study")
 st.caption("Commit to how you would measure success and what you would decide before you "
            "see any result. Then compare with the simulation and score yourself.")
 
+show_preset_problems()
 presets = {p.title: p for p in seam.presets()}
 for message in check_url([], "rehearsal", {"rehearse_case": (tuple(presets), "case")}):
     st.warning(message, icon=":material/warning:")

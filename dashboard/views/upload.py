@@ -15,9 +15,17 @@ from dashboard.figures import chart
 from dashboard.kpis import kpi_row, money
 from dashboard.tabs.suggest import guardrail_inputs, show_suggestion
 from dashboard.tabs.tradeoff import tradeoff_charts
-from simulations.own_scores.analysis import Analysis, Setup, describe
+from simulations.own_scores.analysis import (
+    MAX_CAPACITY,
+    MAX_COST,
+    MAX_SHARE,
+    Analysis,
+    Setup,
+    describe,
+)
 from simulations.own_scores.read import (
     MAX_MB,
+    HeaderLooksLikeData,
     LabelsNotBinary,
     MissingValues,
     ScoreFileError,
@@ -27,7 +35,7 @@ from simulations.own_scores.read import (
     read_table,
 )
 from simulations.own_scores.read import label_values as values_of
-from simulations.reporting.safe_csv import to_csv_text
+from simulations.reporting.safe_csv import neutralise, to_csv_text
 from simulations.reporting.summary import format_share
 from simulations.reporting.text import plain_markdown
 
@@ -40,8 +48,8 @@ TABS = ("Tradeoff", "Suggest a policy", "Over time", "Segments", "Data")
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Reading the file…")
-def _table(file_id: str, _data: bytes, name: str) -> pd.DataFrame:
-    return read_table(_data, name)
+def _table(file_id: str, _data: bytes, name: str, header: bool | None = None) -> pd.DataFrame:
+    return read_table(_data, name, header=header)
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner="Checking the columns…")
@@ -90,8 +98,21 @@ else:
                "malignancy costs far more than a biopsy that was not needed. The file and the "
                "script that makes it are in data/samples/.")
 
+def _read() -> pd.DataFrame:
+    """The file as a table; a first row of numbers is asked about, never assumed."""
+    try:
+        return _table(file_id, raw, name)
+    except HeaderLooksLikeData as err:
+        st.warning(plain_markdown(err, None), icon=":material/warning:")
+        first = st.radio("The first row holds", ["column names", "data (no header row)"],
+                         index=None, key=f"upload_{file_id}_header", horizontal=True)
+        if first is None:
+            st.stop()
+        return _table(file_id, raw, name, first == "column names")
+
+
 try:
-    frame = _table(file_id, raw, name)
+    frame = _read()
 except ScoreFileError as err:
     st.error(f"This file cannot be read: {plain_markdown(err, None)}", icon=":material/error:")
     st.stop()
@@ -133,7 +154,7 @@ for _ in range(4):
     except MissingValues as err:
         st.warning(plain_markdown(err, None), icon=":material/warning:")
         rows = [r - 1 for r in err.rows[:20]]
-        st.dataframe(frame.iloc[rows].assign(row=err.rows[:20]), hide_index=True)
+        st.dataframe(neutralise(frame.iloc[rows].assign(row=err.rows[:20])), hide_index=True)
         if not st.checkbox(f"Drop these {err.total:,} rows", key=f"upload_{file_id}_drop"):
             st.stop()
         decisions["drop_missing"] = True
@@ -150,7 +171,8 @@ for _ in range(4):
     except LabelsNotBinary as err:
         st.warning(plain_markdown(err, None), icon=":material/warning:")
         values, counts = values_of(frame[chosen["label"]].dropna())
-        st.dataframe(pd.DataFrame({"label value": values, "rows": counts}), hide_index=True)
+        st.dataframe(neutralise(pd.DataFrame({"label value": values, "rows": counts})),
+                     hide_index=True)
         positive = st.selectbox("Which value is the positive class?", values, index=None,
                                 key=f"upload_{file_id}_positive",
                                 placeholder="the outcome the model looks for")
@@ -163,18 +185,19 @@ for _ in range(4):
 
 with st.expander("Costs and review team", expanded=False):
     c = st.columns(4)
-    cost_fn = c[0].number_input("Cost of a missed positive", 0.0, value=10.0, step=1.0,
+    cost_fn = c[0].number_input("Cost of a missed positive", 0.0, MAX_COST, value=10.0, step=1.0,
                                 key="upload_cost_fn")
-    cost_fp = c[1].number_input("Cost of a false alarm", 0.0, value=1.0, step=0.5,
+    cost_fp = c[1].number_input("Cost of a false alarm", 0.0, MAX_COST, value=1.0, step=0.5,
                                 key="upload_cost_fp")
-    cost_review = c[2].number_input("Cost of a review", 0.0, value=0.5, step=0.1,
+    cost_review = c[2].number_input("Cost of a review", 0.0, MAX_COST, value=0.5, step=0.1,
                                     key="upload_cost_review")
-    share = c[3].number_input("Share of the value lost on a miss", 0.0, value=1.0, step=0.1,
+    share = c[3].number_input("Share of the value lost on a miss", 0.0, MAX_SHARE, value=1.0, step=0.1,
                               key="upload_fn_share", disabled=chosen["value"] is None,
                               help="With a value column, a missed positive also costs this "
                                    "share of its value.")
     c = st.columns(3)
-    capacity = c[0].number_input("Reviews per week (empty: unlimited)", 0, value=None, step=10,
+    capacity = c[0].number_input("Reviews per week (empty: unlimited)", 0, int(MAX_CAPACITY),
+                                 value=None, step=10,
                                  key="upload_capacity",
                                  help="Per period of the time column, else for the whole file.")
     overflow = c[1].selectbox("Band events beyond the capacity", ["pass", "flag"],
@@ -249,7 +272,7 @@ def explorer() -> None:
                         "subgroups.")
             else:
                 chart(st, charts.segment_bars(table), key="up_segments")
-                st.dataframe(table, hide_index=True, width="stretch")
+                st.dataframe(neutralise(table), hide_index=True, width="stretch")
                 st.caption("Empty cells are undefined (for example, precision when nothing "
                            "in the segment was flagged).")
     if "Data" in open_:

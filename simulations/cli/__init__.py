@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err.strerror or err}: {getattr(err, 'filename', '') or ''}".rstrip(": "),
               file=sys.stderr)
         return 2
+    except RecursionError:
+        print("error: the input is nested too deeply to be a scenario", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

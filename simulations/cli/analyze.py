@@ -19,6 +19,7 @@ import pandas as pd
 from ..own_scores.analysis import Analysis, Setup, describe
 from ..own_scores.read import (
     MAX_MB,
+    HeaderLooksLikeData,
     LabelsNotBinary,
     MissingValues,
     ScoreFileError,
@@ -31,6 +32,18 @@ from ..policy.guardrails import Guardrails
 from ..reporting.safe_csv import write_csv
 from ..reporting.summary import format_share
 from .common import UsageError, check_writable
+
+
+def _number(text: str) -> float:
+    from .common import number
+
+    return number(text)
+
+
+def _whole(text: str) -> int:
+    from .common import whole
+
+    return whole(text)
 
 
 def add_parser(sub) -> None:
@@ -47,6 +60,11 @@ def add_parser(sub) -> None:
         a.add_argument(f"--{role}-col", help=f"column with {text}; guessed from the names "
                                              "when omitted" if role in ("score", "label")
                        else f"column with {text}")
+    first = a.add_mutually_exclusive_group()
+    first.add_argument("--header", dest="header", action="store_const", const=True,
+                       help="the first row holds column names (when it is all numbers)")
+    first.add_argument("--no-header", dest="header", action="store_const", const=False,
+                       help="the file has no header row: columns are 'column 1', 'column 2', ...")
     a.add_argument("--positive", help="the label value that is the positive class, when labels "
                                       "are not 0/1")
     a.add_argument("--score-transform", choices=("sigmoid", "percent", "rank"),
@@ -59,27 +77,27 @@ def add_parser(sub) -> None:
                         "elsewhere are still an error)")
     a.add_argument("--drop-missing", action="store_true",
                    help="drop the rows with empty cells in the chosen columns (counted)")
-    a.add_argument("--t-low", type=float, default=0.5, help="scores below this pass (0.5)")
-    a.add_argument("--t-high", type=float, default=0.5,
+    a.add_argument("--t-low", type=_number, default=0.5, help="scores below this pass (0.5)")
+    a.add_argument("--t-high", type=_number, default=0.5,
                    help="scores at or above this are flagged; between the two go to review "
                         "(0.5: no review band)")
-    a.add_argument("--cost-fn", type=float, default=10.0,
+    a.add_argument("--cost-fn", type=_number, default=10.0,
                    help="cost of a missed positive, in your unit (10)")
-    a.add_argument("--cost-fp", type=float, default=1.0, help="cost of a false alarm (1)")
-    a.add_argument("--cost-review", type=float, default=0.5, help="cost of one review (0.5)")
-    a.add_argument("--fn-share-of-value", type=float, default=1.0,
+    a.add_argument("--cost-fp", type=_number, default=1.0, help="cost of a false alarm (1)")
+    a.add_argument("--cost-review", type=_number, default=0.5, help="cost of one review (0.5)")
+    a.add_argument("--fn-share-of-value", type=_number, default=1.0,
                    help="with --value-col, a missed positive also costs this share of its value "
                         "(1)")
-    a.add_argument("--review-capacity", type=int,
+    a.add_argument("--review-capacity", type=_whole,
                    help="reviews per period (per week with a time column); default unlimited")
     a.add_argument("--overflow", choices=("pass", "flag"), default="pass",
                    help="what happens to band events beyond the capacity (pass)")
-    a.add_argument("--reviewer-accuracy", type=float, default=1.0,
+    a.add_argument("--reviewer-accuracy", type=_number, default=1.0,
                    help="share of reviews decided right (1)")
-    a.add_argument("--min-precision", type=float, help="guardrail: precision at least this")
-    a.add_argument("--min-recall", type=float, help="guardrail: recall at least this")
-    a.add_argument("--min-pass-rate", type=float, help="guardrail: pass rate at least this")
-    a.add_argument("--max-review", type=float,
+    a.add_argument("--min-precision", type=_number, help="guardrail: precision at least this")
+    a.add_argument("--min-recall", type=_number, help="guardrail: recall at least this")
+    a.add_argument("--min-pass-rate", type=_number, help="guardrail: pass rate at least this")
+    a.add_argument("--max-review", type=_number,
                    help="guardrail: average reviews per period at most this")
     a.add_argument("--out", help="CSV with one row per period at the given band")
 
@@ -104,7 +122,7 @@ def command(args) -> None:
     except ValueError as err:
         raise UsageError(str(err)) from None
     try:
-        frame = read_table(args.input)
+        frame = read_table(args.input, header=args.header)
         guess = guess_columns(frame)
         columns = {role: getattr(args, f"{role}_col") or (guess[role] if role in
                                                           ("score", "label") else None)
@@ -114,7 +132,8 @@ def command(args) -> None:
     except ScoreFileError as err:
         hint = {ScoresOutOfRange: " (--score-transform sigmoid|percent|rank)",
                 LabelsNotBinary: " (--positive VALUE)",
-                MissingValues: " (--drop-missing)"}.get(type(err), "")
+                MissingValues: " (--drop-missing)",
+                HeaderLooksLikeData: " (--header or --no-header)"}.get(type(err), "")
         where = "" if str(err).startswith(Path(args.input).name) else f"{args.input}: "
         raise UsageError(f"{where}{err}{hint}") from None
 

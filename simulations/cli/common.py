@@ -1,12 +1,18 @@
 """What every command shares: the one-line usage error (exit status 2), the argument parser
-that raises it, the check that an output path can be written, and progress on stderr."""
+that raises it, number options that refuse what they cannot hold, the check that an output
+path can be written (before any work) and the writer, and progress on stderr."""
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 import time
 from pathlib import Path
+
+from ..reporting.safe_csv import write_csv
+from ..reporting.text import clip
 
 
 class UsageError(Exception):
@@ -44,9 +50,55 @@ class Progress:
 
 
 def check_writable(path: str | None, flag: str) -> None:
+    """Refuse, before any work, an output that cannot be written (opening it for appending
+    is the test; a file this creates is removed again)."""
     if path and path != "-":
+        shown = clip(path, 80)
         parent = Path(path).resolve().parent
         if not parent.is_dir():
-            raise UsageError(f"{flag}: folder {str(parent)!r} does not exist")
+            raise UsageError(f"{flag}: folder {clip(parent, 80)!r} does not exist")
         if Path(path).is_dir():
-            raise UsageError(f"{flag}: {path!r} is a folder, give a file name")
+            raise UsageError(f"{flag}: {shown!r} is a folder, give a file name")
+        existed = os.path.lexists(path)
+        try:
+            with open(path, "a", encoding="utf-8"):
+                pass
+        except OSError as err:
+            raise UsageError(f"{flag}: cannot write {shown!r}: "
+                             f"{err.strerror or err}") from None
+        if not existed:
+            os.remove(path)
+
+
+def write_output(frame, path: str | None, flag: str) -> None:
+    """A table as formula-safe CSV to ``path`` (standard output for none or "-"); a failed
+    write names the file and the option."""
+    if not path or path == "-":
+        write_csv(frame, sys.stdout)
+        return
+    try:
+        write_csv(frame, path)
+    except OSError as err:
+        raise UsageError(f"{flag}: writing {clip(path, 80)!r} failed: "
+                         f"{err.strerror or err}") from None
+
+
+def whole(text: str) -> int:
+    """A whole number from the command line; a long one is refused without being repeated."""
+    if len(text.strip()) > 30:
+        raise argparse.ArgumentTypeError(f"{clip(text, 30)!r} is not a whole number in range")
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{clip(text, 30)!r} is not a whole number") from None
+
+
+def number(text: str) -> float:
+    """A finite number from the command line (inf, nan and 1e400 are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{clip(text, 30)!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{clip(text, 30)!r} is not a finite number")
+    return value

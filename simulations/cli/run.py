@@ -3,7 +3,7 @@ scenario written as the weekly (and events) CSV of the command-line contract."""
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -11,9 +11,9 @@ from pathlib import Path
 from ..domains import DOMAINS
 from ..engine import estimate_size, run
 from ..presets import load_preset, preset_names
-from ..reporting.safe_csv import write_csv
-from ..scenario import Scenario, ScenarioError, default_scenario
-from .common import Progress, UsageError, check_writable
+from ..reporting.text import clip
+from ..scenario import Scenario, ScenarioError, default_scenario, parse_json
+from .common import Progress, UsageError, check_writable, number, whole, write_output
 
 # The largest run the command line starts: the link's maxima (200k events x 52 weeks) peak
 # near 4.5 GB; the scenario's own maxima (5M x 260) would need hundreds of GB. Set
@@ -22,8 +22,6 @@ MAX_RUN_GB = 8.0
 
 
 def max_run_bytes() -> int:
-    import os
-
     try:
         gb = float(os.environ.get("TRADEOFF_MAX_RUN_GB", MAX_RUN_GB))
     except ValueError:
@@ -38,11 +36,11 @@ def add_parsers(sub) -> None:
     r.add_argument("--scenario", required=True,
                    help="a domain name, a preset name, a path to a scenario or preset JSON "
                         "file, or a JSON object")
-    r.add_argument("--weeks", type=int, help="number of simulated weeks")
-    r.add_argument("--seed", type=int, help="random seed (same seed, same results)")
-    r.add_argument("--t-low", type=float, help="scores below this pass")
-    r.add_argument("--t-high", type=float, help="scores at or above this are flagged")
-    r.add_argument("--review-capacity", type=int, help="reviews per week")
+    r.add_argument("--weeks", type=whole, help="number of simulated weeks")
+    r.add_argument("--seed", type=whole, help="random seed (same seed, same results)")
+    r.add_argument("--t-low", type=number, help="scores below this pass")
+    r.add_argument("--t-high", type=number, help="scores at or above this are flagged")
+    r.add_argument("--review-capacity", type=whole, help="reviews per week")
     r.add_argument("--out", help="weekly CSV path (default: standard output)")
     r.add_argument("--events-out", help="events CSV path")
 
@@ -54,27 +52,27 @@ def resolve_scenario(text: str) -> Scenario:
     if text.lstrip().startswith("{"):
         return _from_json_data(text, "the --scenario JSON")
     path = Path(text)
+    shown = clip(text, 80)
     if path.suffix.lower() == ".json" or path.exists():
+        if path.is_dir():
+            raise ScenarioError(f"scenario {shown!r} is a folder: give a JSON file, a domain "
+                                "or a preset name")
         if not path.is_file():
-            raise ScenarioError(f"scenario file {text!r} does not exist")
+            raise ScenarioError(f"scenario file {shown!r} does not exist")
         try:
-            content = path.read_text(encoding="utf-8")
+            content = path.read_text(encoding="utf-8-sig")  # a byte-order mark is fine
         except (OSError, UnicodeDecodeError) as err:
-            raise ScenarioError(f"cannot read scenario file {text!r}: {err}") from None
-        return _from_json_data(content, f"scenario file {text!r}")
+            raise ScenarioError(f"cannot read scenario file {shown!r}: {err}") from None
+        return _from_json_data(content, f"scenario file {shown!r}")
     if text in preset_names():
         return load_preset(text).scenario
     known = ", ".join([*DOMAINS, *preset_names()])
-    raise ScenarioError(f"unknown scenario {text!r}: give a domain or preset ({known}) "
+    raise ScenarioError(f"unknown scenario {shown!r}: give a domain or preset ({known}) "
                         f"or a path to a JSON file")
 
 
 def _from_json_data(text: str, where: str) -> Scenario:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ScenarioError(f"{where} is not valid JSON: {err.msg} at line {err.lineno}, "
-                            f"column {err.colno}") from None
+    data = parse_json(text, where)
     if isinstance(data, dict) and "scenario" in data:  # a preset file
         from ..presets import Preset
         return Preset.from_dict(where, data).scenario
@@ -111,6 +109,9 @@ def command_list() -> None:
 
 def command_run(args) -> None:
     scenario = _apply_overrides(resolve_scenario(args.scenario), args)
+    if args.events_out == "-" and (not args.out or args.out == "-"):
+        raise UsageError("--events-out -: standard output already carries the weekly table; "
+                         "give --out FILE for it (or --events-out FILE)")
     check_writable(args.out, "--out")
     check_writable(args.events_out, "--events-out")
     size = estimate_size(scenario)
@@ -122,12 +123,9 @@ def command_run(args) -> None:
     progress = Progress(f"simulating {scenario.domain}")
     result = run(scenario, progress=progress)
     progress.close()
-    if args.out and args.out != "-":
-        write_csv(result.weekly, args.out)
-    else:
-        write_csv(result.weekly, sys.stdout)
+    write_output(result.weekly, args.out, "--out")
     if args.events_out:
-        write_csv(result.events, sys.stdout if args.events_out == "-" else args.events_out)
+        write_output(result.events, args.events_out, "--events-out")
     w = result.weekly
     retrains = int(w["retrained"].sum())
     print(f"{scenario.domain}: {len(w)} weeks, {int(w['events'].sum())} events, "

@@ -26,8 +26,16 @@ from ..policy.guardrails import Guardrails
 from ..policy.metrics import BandTable, event_costs, horizon_totals, roc_auc, safe_ratio
 from ..policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from ..reporting.summary import cost_curve_of, curves_of, histogram_of, segments_of
+from ..reporting.text import clip
 from ..scenario import Costs
 from .read import ScoreData
+
+# Ranges that keep every total finite: a cost of 1e308 times a few rows overflows to inf and
+# the total then reads 0 or NaN. With values up to scores.MAX_VALUE (1e12) and 2M rows, the
+# largest total is ~2e30, far inside float range.
+MAX_COST = 1e9
+MAX_SHARE = 1e3
+MAX_CAPACITY = 1e12
 
 
 @dataclass(frozen=True)
@@ -51,11 +59,14 @@ class Setup:
 
     def __post_init__(self):
         for name in ("cost_fn", "cost_fp", "cost_review", "fn_share_of_value"):
-            value = getattr(self, name)
-            if not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} = {value!r} is invalid: it must be a number >= 0")
-        if self.capacity is not None and self.capacity < 0:
-            raise ValueError(f"capacity = {self.capacity!r} is invalid: it must be >= 0")
+            value, high = getattr(self, name), MAX_SHARE if name == "fn_share_of_value" \
+                else MAX_COST
+            if not (np.isfinite(value) and 0 <= value <= high):
+                raise ValueError(f"{name} = {value!r} is invalid: it must be within [0, "
+                                 f"{high:g}]")
+        if self.capacity is not None and not 0 <= self.capacity <= MAX_CAPACITY:
+            raise ValueError(f"capacity = {clip(self.capacity, 30)} is invalid: it must be "
+                             f"within [0, {MAX_CAPACITY:g}]")
         if self.overflow_action not in ("pass", "flag"):
             raise ValueError(f"overflow_action must be 'pass' or 'flag', not "
                              f"{self.overflow_action!r}")

@@ -18,7 +18,9 @@ Row numbers in messages are the file's data rows, counted from 1 below the heade
 
 from __future__ import annotations
 
+import csv
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +37,9 @@ MAX_CELLS = 20_000_000
 # Analysing a row (sorting, cumulative sums, the optimizer's grid) costs ~400 bytes at peak,
 # measured with the CLI: 2M rows peak near 1 GB, 10M rows at 4.4 GB.
 MAX_ROWS = 2_000_000
-MAX_SEGMENTS = 50
+MAX_SEGMENTS = 50  # distinct values a segment column may hold (and a label column)
+MAX_VALUE = 1e12  # per row: totals stay finite (1e306 x a few rows overflows to inf)
+MAX_PERIOD = 2**53  # whole-number periods beyond this are not exact in a float
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 TRUE_WORDS = {"1", "1.0", "true", "yes", "y", "t"}
 FALSE_WORDS = {"0", "0.0", "false", "no", "n", "f"}
@@ -101,10 +105,15 @@ def _rows(rows) -> str:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def read_table(source, name: str | None = None) -> pd.DataFrame:
+def read_table(source, name: str | None = None, header: bool | None = None) -> pd.DataFrame:
     """A CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM or Latin-1) or Parquet file as a
     DataFrame (missing cells as NA; columns that are not all numbers stay text, so validation
-    can point at the rows at fault). ``source`` is a path or the file's bytes."""
+    can point at the rows at fault). ``source`` is a path or the file's bytes.
+
+    A CSV whose first row is all numbers raises ``HeaderLooksLikeData`` unless ``header``
+    says what it is (True: column names; False: data, columns named "column 1", ...). The
+    file's number format (decimal point, or decimal comma in semicolon and tab separated
+    files) is decided once for the whole file and kept in ``frame.attrs["decimal"]``."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = clip(name or path.name, 60)
@@ -126,12 +135,54 @@ def read_table(source, name: str | None = None) -> pd.DataFrame:
     if data[:4] == b"PAR1" or name.lower().endswith((".parquet", ".pq")):
         frame = _read_parquet(data, name)
     else:
-        frame = _read_csv(data, name)
+        _refuse_binary(data, name)
+        frame = _read_csv(data, name, header)
     if frame.shape[1] == 0:
         raise ScoreFileError(f"{name} has no columns")
     if len(frame) == 0:
         raise ScoreFileError(f"{name} has a header but no rows")
     return frame
+
+
+class HeaderLooksLikeData(ScoreFileError):
+    """The first row of a CSV is all numbers: it may be data in a file without a header."""
+
+    def __init__(self, name: str, fields: list[str]):
+        self.fields = fields
+        super().__init__(
+            f"the first row of {name} is all numbers ({_names(fields[:4])}): say whether it "
+            f"holds column names or data (a file without a header row)")
+
+
+_BINARY = {b"\x1f\x8b": "gzip-compressed data: unpack it first",
+           b"PK\x03\x04": "a ZIP archive (an Excel .xlsx file is one): save it as CSV",
+           b"\xd0\xcf\x11\xe0": "an old Excel or Office file: save it as CSV",
+           b"BZh": "bzip2-compressed data: unpack it first",
+           b"\xfd7zXZ": "xz-compressed data: unpack it first"}
+
+
+def _refuse_binary(data: bytes, name: str) -> None:
+    for magic, what in _BINARY.items():
+        if data.startswith(magic):
+            raise ScoreFileError(f"{name} is not a CSV or Parquet file: it is {what}")
+    if b"\x00" in data[:8192]:
+        raise ScoreFileError(f"{name} is not a CSV or Parquet file: it holds binary data "
+                             "(zero bytes); export it as CSV text or Parquet")
+
+
+def _refuse_duplicates(columns, name: str) -> None:
+    """Two columns whose names are equal once surrounding spaces are dropped."""
+    columns = list(columns)
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(columns):
+        key = str(raw).strip()
+        if key in seen:
+            first = columns[seen[key]]
+            raise ScoreFileError(
+                f"columns {seen[key] + 1} and {i + 1} of {name} are both named "
+                f"{clip(key, 40)!r} (as {clip(first, 40)!r} and {clip(raw, 40)!r}): rename "
+                f"one of them")
+        seen[key] = i
 
 
 def _check_cells(name: str, rows: int, columns: int, counted: str = "") -> None:
@@ -147,12 +198,26 @@ def _check_cells(name: str, rows: int, columns: int, counted: str = "") -> None:
 
 
 def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         file = pq.ParquetFile(io.BytesIO(data))
         rows, schema = file.metadata.num_rows, file.schema_arrow
         _check_cells(name, rows, len(schema))  # from the metadata, before anything is decoded
+        nested = [f for f in schema if pa.types.is_nested(f.type)]
+        if nested:
+            raise ScoreFileError(
+                f"column {clip(nested[0].name, 40)!r} of {name} holds "
+                f"{clip(nested[0].type, 40)} values, not one number or text per row: "
+                f"flatten it or leave it out")
+        names = [str(f.name).strip() for f in schema]
+        dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if dup is not None:
+            first, second = [i for i, n in enumerate(names) if n == dup][:2]
+            raise ScoreFileError(
+                f"columns {first + 1} and {second + 1} of {name} are both named "
+                f"{clip(dup, 40)!r}: rename one of them")
         frame = file.read().to_pandas()
     except ScoreFileError:
         raise
@@ -160,6 +225,7 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
         raise ScoreFileError(f"{name} is not a readable Parquet file ({type(err).__name__}: "
                              f"{str(err).splitlines()[0][:160]})") from None
     frame.columns = [str(c) for c in frame.columns]
+    frame.attrs["decimal"] = "."
     return frame
 
 
@@ -185,38 +251,105 @@ def sniff_separator(text: str) -> str:
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
-def _read_csv(data: bytes, name: str) -> pd.DataFrame:
+def _header_fields(text: str, sep: str) -> list[str]:
+    return next(csv.reader([_first_line(text)], delimiter=sep), [])
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+        return True
+    except ValueError:
+        return False
+
+
+def _trailing_separator(text: str, sep: str, header: list[str]) -> bool:
+    """Every one of the first data lines ends with the separator while the header does not:
+    a writer that puts a separator after each field (the rows are not shifted)."""
+    head = text[:200_000].splitlines()[1:1001]
+    lines = [line for line in head if line.strip()]
+    return bool(lines) and header[-1:] != [""] and all(line.endswith(sep) for line in lines)
+
+
+def _read_csv(data: bytes, name: str, header: bool | None = None) -> pd.DataFrame:
     text, _ = decode(data)
     sep = sniff_separator(text)
     # rows below the header, counted as line breaks before parsing (an upper bound: a break
     # inside quotes counts too)
     lines = max(text.count("\n"), text.count("\r")) - (1 if text[-1:] in "\r\n" else 0)
-    _check_cells(name, lines, _first_line(text).count(sep) + 1, " (lines)")
+    fields = _header_fields(text, sep)
+    _check_cells(name, lines + (header is False), len(fields), " (lines)")
+    if header is None and fields and all(f.strip() and _is_number(f.strip()) for f in fields):
+        raise HeaderLooksLikeData(name, fields)
+    if header is not False:  # pandas would silently rename a repeated name to "name.1"
+        _refuse_duplicates(fields[:-1] if fields[-1:] == [""] else fields, name)
+    options = {"sep": sep, "skipinitialspace": True, "keep_default_na": True}
+    if header is False:
+        options.update(header=None, names=[f"column {i + 1}" for i in range(len(fields))])
+    trailing = _trailing_separator(text, sep, fields)
+    if trailing:
+        options["index_col"] = False
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True,
-                            keep_default_na=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), **options)
     except pd.errors.ParserError as err:
         raise ScoreFileError(f"{name} is not a well-formed {SEPARATORS[sep]}-separated file: "
-                             f"{str(err).strip()}") from None
+                             f"{clip(str(err).strip(), 200)}") from None
     except pd.errors.EmptyDataError:
         raise ScoreFileError(f"{name} is empty: it needs a header row and one row per "
                              f"event") from None
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas took the first column as index
+        raise ScoreFileError(
+            f"the rows of {name} have more fields than its header ({len(fields)}): a column "
+            f"name is missing, or a value holds an unquoted {SEPARATORS[sep]}")
+    if fields[-1:] == [""] and frame.iloc[:, -1].isna().all():
+        frame = frame.iloc[:, :-1]  # a separator after the last column name: no column
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame.attrs["decimal"] = _decimal_mark(frame, sep)
     return frame
+
+
+_DECIMAL_COMMA = r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+(?:[eE][-+]?\d+)?"
+_THOUSANDS_COMMA = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+
+
+def _decimal_mark(frame: pd.DataFrame, sep: str) -> str:
+    """The file's decimal mark, decided once per file: a comma in semicolon or tab separated
+    files whose number-like text cells use one ("0,25"), else a point (and a comma inside a
+    number is then a thousands separator: "1,234" is 1234)."""
+    if sep == ",":
+        return "."
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_numeric_dtype(series.dtype):
+            continue
+        sample = series.dropna().astype("string").str.strip().head(5000)
+        if sample.str.fullmatch(_DECIMAL_COMMA).fillna(False).any():
+            return ","
+    return "."
 
 
 # -- choosing columns --------------------------------------------------------------------
 
 
-def _numeric(series: pd.Series) -> pd.Series:
-    """Numbers, NaN where a cell is not one. A decimal comma (0,25, as semicolon-separated
-    files from many locales write it) is read as a decimal point."""
+def _numeric(series: pd.Series, decimal: str = ".") -> pd.Series:
+    """Numbers, NaN where a cell is not one, read with the file's decimal mark: with a
+    comma, "1.234,5" is 1234.5 and "0.5" is not a number; with a point, "1,234.5" is 1234.5
+    and "1,5" is not a number (so a cell is never guessed on its own)."""
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series):
         return series.astype(float)
     text = series.astype("string").str.strip()
-    comma = text.str.fullmatch(r"[-+]?\d*,\d+(?:[eE][-+]?\d+)?").fillna(False)
-    if comma.any():
-        text = text.where(~comma, text.str.replace(",", ".", regex=False))
+    if decimal == ",":
+        comma = text.str.fullmatch(_DECIMAL_COMMA).fillna(False)
+        dotted = text.str.contains(".", regex=False).fillna(False)
+        text = text.where(~comma, text.str.replace(".", "", regex=False)
+                          .str.replace(",", ".", regex=False))
+        text = text.where(comma | ~dotted, pd.NA)
+    else:
+        grouped = text.str.fullmatch(_THOUSANDS_COMMA).fillna(False)
+        if grouped.any():
+            text = text.where(~grouped, text.str.replace(",", "", regex=False))
     return pd.to_numeric(text, errors="coerce")
 
 
@@ -245,7 +378,7 @@ def guess_columns(frame: pd.DataFrame) -> dict[str, str | None]:
                                and c != guess["score"]), None)
     if guess["score"] is None:
         for c in frame.columns:
-            x = _numeric(head[c]).dropna()
+            x = _numeric(head[c], frame.attrs.get("decimal", ".")).dropna()
             if c != guess["label"] and len(x) and x.between(0, 1).mean() > 0.95 and \
                     x.nunique() > 2:
                 guess["score"] = c
@@ -300,6 +433,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
                              f"{clip(chosen['score'], 40)!r})")
     notes: list[str] = []
     rownum = np.arange(1, len(frame) + 1)
+    decimal = frame.attrs.get("decimal", ".")
 
     late = None
     if unlabelled_from is not None:
@@ -322,7 +456,7 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
         if len(frame) == 0:
             raise ScoreFileError("no rows are left after dropping the rows with empty cells")
 
-    score = _numeric(frame[chosen["score"]]).to_numpy(dtype=float, na_value=np.nan)
+    score = _numeric(frame[chosen["score"]], decimal).to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(score)
     if bad.any():
         examples = frame[chosen["score"]].to_numpy()[bad][:3]
@@ -368,12 +502,14 @@ def prepare(frame: pd.DataFrame, columns: dict[str, str | None], *, positive: st
 
     value = None
     if chosen["value"]:
-        value = _numeric(frame[chosen["value"]]).to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(value) | (value < 0)
+        value = _numeric(frame[chosen["value"]], decimal).to_numpy(dtype=float,
+                                                                   na_value=np.nan)
+        bad = ~np.isfinite(value) | (value < 0) | (value > MAX_VALUE)
         if bad.any():
             raise ScoreFileError(
-                f"{_n(int(bad.sum()), 'value')} in column {clip(chosen['value'], 40)!r} not a number "
-                f">= 0 (rows {_rows(rownum[bad])}): the value is the money or harm at stake")
+                f"{_n(int(bad.sum()), 'value')} in column {clip(chosen['value'], 40)!r} not a "
+                f"number from 0 to {MAX_VALUE:g} (rows {_rows(rownum[bad])}): the value is the "
+                f"money or harm at stake")
 
     segment, segments = None, ()
     if chosen["segment"]:
@@ -439,6 +575,11 @@ def _labels(series: pd.Series, column: str, positive: str | None) -> tuple[np.nd
             raise ScoreFileError(f"{clip(positive, 40)!r} is not a value of column "
                                  f"{clip(column, 40)!r} (values: {_names(values[:8])})")
         return (text == positive).to_numpy(dtype=bool, na_value=False), positive
+    if len(values) > MAX_SEGMENTS:
+        raise ScoreFileError(
+            f"column {clip(column, 40)!r} has {len(values):,} distinct values; a label holds "
+            f"the outcome (0/1, or at most {MAX_SEGMENTS} named classes): choose the column "
+            "with what really happened, not an identifier")
     if values and all(v.lower() in TRUE_WORDS | FALSE_WORDS for v in values):
         word = next((v for v in values if v.lower() in TRUE_WORDS), "1")
         return text.str.lower().isin(TRUE_WORDS).to_numpy(dtype=bool, na_value=False), word
@@ -452,6 +593,12 @@ def _periods(series: pd.Series, column: str, rownum) -> tuple[np.ndarray, tuple[
     numbers = pd.to_numeric(text, errors="coerce")
     if numbers.notna().all():
         x = numbers.to_numpy(dtype=float)
+        huge = np.abs(x) >= MAX_PERIOD
+        if huge.any():
+            raise ScoreFileError(
+                f"{_n(int(huge.sum()), 'cell')} in time column {clip(column, 40)!r} beyond "
+                f"±{MAX_PERIOD:.0e} (rows {_rows(np.asarray(rownum)[huge])}): give week "
+                "numbers or dates")
         if np.all(x == np.round(x)):
             ids, codes = np.unique(x.astype(np.int64), return_inverse=True)
             return codes.astype(np.int64) + 1, tuple(str(i) for i in ids)
