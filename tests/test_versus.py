@@ -78,6 +78,7 @@ def test_overflow_is_said_with_what_goes_unreviewed():
     assert overflow_note(totals, capacity) == (
         f"{demand:,.0f} of {capacity:,} capacity: {unreviewed / 4:,.0f} a week unreviewed")
     assert overflow_note(horizon_totals(result.at_policy(0.08, 0.3).weekly), 10**6) == ""
+    assert overflow_note(totals, None) == ""  # no review team, no capacity (own scores)
 
 
 def test_short_money():

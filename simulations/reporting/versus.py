@@ -92,10 +92,11 @@ def versus_sentence(domain, totals: dict, reference: dict, costs,
             f"assumes {cost_assumptions(domain, costs)}.")
 
 
-def overflow_note(totals: dict, capacity: int) -> str:
-    """Where review demand exceeds capacity, what goes unreviewed ("" when it fits)."""
+def overflow_note(totals: dict, capacity: int | None) -> str:
+    """Where review demand exceeds capacity, what goes unreviewed ("" when it fits, or when
+    there is no capacity to exceed)."""
     demand = totals["review_demand_per_week"]
-    if not demand > capacity:
+    if capacity is None or not demand > capacity:
         return ""
     weeks = max(totals.get("weeks") or 1, 1)
     unreviewed = totals.get("review_overflow", 0.0) / weeks
