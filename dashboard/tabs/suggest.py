@@ -65,8 +65,8 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
     cols[3].metric("Recall", format_share(m["recall"]), border=True)
     demand = m["review_demand_per_week"]
     over = capacity is not None and demand > capacity
-    cols[4].metric("Reviews / week", f"{demand:,.0f} of {capacity:,}" if over else f"{demand:,.0f}",
-                   border=True)
+    cols[4].metric(f"Reviews / week (of {capacity:,})" if over else "Reviews / week",
+                   f"{demand:,.0f}", border=True)
     if over:
         st.warning(f"This band needs {demand:,.0f} {words['review']}s a week against a capacity "
                    f"of {capacity:,}: in an average week about {demand - capacity:,.0f} would "
