@@ -101,20 +101,27 @@ def _mark(layout: dict, markers: Markers) -> dict:
 
 
 def score_distribution(hist: pd.DataFrame, t_low: float, t_high: float, words: dict[str, str],
-                       positive: str, negative: str, log_x: bool) -> go.Figure:
-    """Share of each true class per score bin, with the three action regions shaded."""
+                       positive: str, negative: str, log_x: bool,
+                       counts: bool = False) -> go.Figure:
+    """Share of each true class per score bin (or, with ``counts``, the number of events, so
+    the base rate shows), with the three action regions shaded."""
     lower, upper = hist["lower"].to_numpy(), hist["upper"].to_numpy()
     centres = np.sqrt(np.maximum(lower, 1e-5) * upper) if log_x else (lower + upper) / 2
+    value = "%{y:,.0f} events" if counts else "%{y:.1%}"
     data = [
         {"type": "bar", "x": _list(centres), "y": _list(hist[column]),
          "width": _list(upper - lower), "name": name, "marker": {"color": colour},
-         "opacity": 0.65, "hovertemplate": "score %{x:.3g}: %{y:.1%}<extra>" + name + "</extra>"}
+         "opacity": 0.65, "hovertemplate": f"score %{{x:.3g}}: {value}<extra>{name}</extra>"}
         for column, name, colour in (
-            ("share_negatives", f"truly {negative}", CLASS_COLOURS["negative"]),
-            ("share_positives", f"truly {positive}", CLASS_COLOURS["positive"]))
+            ("negatives" if counts else "share_negatives", f"truly {negative}",
+             CLASS_COLOURS["negative"]),
+            ("positives" if counts else "share_positives", f"truly {positive}",
+             CLASS_COLOURS["positive"]))
     ]
-    layout = _layout("Scores by true class, with the decision band", "model score (probability)",
-                     "share of the class's events", y_format=".0%", hovermode="closest",
+    layout = _layout("Events by score and true class" if counts else
+                     "Scores by true class, with the decision band", "model score (probability)",
+                     "events per score bin" if counts else "share of the class's events",
+                     y_format=",.0f" if counts else ".0%", hovermode="closest",
                      barmode="overlay", bargap=0)
     start = 1e-4 if log_x else 0.0  # a log axis starts above zero: clamp the band onto it
     low, high = (min(max(t, start), 1.0) for t in (t_low, t_high))
@@ -151,7 +158,9 @@ def _point(point: tuple[float, float]) -> list[dict]:
 
 
 def precision_recall(curves: pd.DataFrame, point: tuple[float, float],
-                     base_rate: float) -> go.Figure:
+                     base_rate: float, reviewed: bool = False) -> go.Figure:
+    """The model's PR curve and the current policy's point; with a review band (``reviewed``)
+    the point can sit above the curve, because reviewers' verdicts lift precision: said."""
     data = [{"type": "scatter", "x": _list(curves["recall"]), "y": _list(curves["precision"]),
              "mode": "lines", "name": "model", "line": {"color": LINE_COLOURS[0]},
              "customdata": _list(curves["thresholds"]),
@@ -163,6 +172,13 @@ def precision_recall(curves: pd.DataFrame, point: tuple[float, float],
     layout["xaxis"].update(tickformat=".0%", range=[0, 1])
     layout["yaxis"]["range"] = [0, 1.02]
     _line(layout, "y", float(base_rate), NEUTRAL, "dot", "random guessing", "right")
+    if reviewed and np.all(np.isfinite(point)):
+        layout["annotations"].append({
+            "x": float(point[0]), "y": float(point[1]), "xref": "x", "yref": "y",
+            "text": "with reviewers: their verdicts<br>lift precision above the curve",
+            "showarrow": True, "arrowhead": 2, "ax": 60 if point[0] < 0.6 else -60,
+            "ay": 40 if point[1] > 0.5 else -40, "font": {"size": 11, "color": NEUTRAL},
+            "align": "left"})
     return _figure(data, layout)
 
 

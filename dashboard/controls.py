@@ -89,7 +89,9 @@ def band_control(domain: Domain, default: tuple[float, float]) -> Control:
         help=(f"Scores below the left handle are automatically **{words['pass']}**; scores at "
               f"or above the right handle are automatically **{words['flag']}**; scores in "
               f"between go to **{words['review']}** ({domain.reviewers}). Drag the handles "
-              "together to remove the review band."),
+              "together to remove the review band. To open handles that sit on top of each "
+              "other, press on the track just left of them and drag left, or click them and "
+              "use the arrow keys (Tab moves between the two handles)."),
         lo=0.0, hi=1.0, step=BAND_STEP, widget="slider", fmt="%.3f")
 
 

@@ -125,15 +125,15 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
         return scenario_report_html(result, outcome, title,
                                     report_story(*story) if story else None, baseline)
 
-    share, download = st.columns([1, 1], width=560, gap="small")
-    with share.popover("Copy link to this view", icon=":material/link:", width="stretch"):
+    row = st.container(horizontal=True, gap="small")
+    with row.popover("Copy link to this view", icon=":material/link:"):
         st.caption("Everything on this page is in the link: send it, and the other person "
                    "sees exactly this view.")
         st.code(link, language=None)
     # here and not only on the Data tab, which presenter mode hides
-    download.download_button("One-page report (HTML)", data=report, on_click="ignore",
+    row.download_button("One-page report (HTML)", data=report, on_click="ignore",
                              file_name=f"{domain.name}_report.html", mime="text/html",
-                             icon=":material/download:", key="dl_report_top", width="stretch",
+                             icon=":material/download:", key="dl_report_top",
                              help="The story, the numbers against the default band and the "
                                   "charts, in one file that opens offline.")
 

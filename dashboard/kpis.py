@@ -58,7 +58,9 @@ def kpi_row(domain, totals, baseline, capacity) -> None:
                    help=KPI_HELP["pass_rate"].format(**words), border=True)
     demand, base_demand = totals["review_demand_per_week"], baseline["review_demand_per_week"]
     over = overflow_note(totals, capacity)  # said on the card, not only as a delta
-    cols[3].metric("Reviews / week", f"{demand:,.0f} of {capacity:,}" if over else f"{demand:,.0f}",
+    # the capacity goes in the label (which wraps), so the value stays short enough for 1280 px
+    cols[3].metric(f"Reviews / week (of {capacity:,})" if over else "Reviews / week",
+                   f"{demand:,.0f}",
                    f"{demand - base_demand:+,.0f}" if demand != base_demand else None,
                    delta_color="inverse", help=KPI_HELP["review"].format(**words), border=True)
     if over:

@@ -110,3 +110,41 @@ def test_the_offline_reports_tick_labels_lie_inside_its_charts(browser, tmp_path
         assert row["ticks"] >= 4 and row["ticksOutside"] == 0, row
         assert not (row["legendOnTitle"] or row["legendOnAxisTitle"]
                     or row["axisTitleOnTicks"]), row
+
+
+def _drag_left(page, band, x: float) -> list[str]:
+    """Press on the band slider at ``x`` (page pixels) and drag 80 px to the left."""
+    thumb = band.locator('[data-testid="stSliderThumbValue"]').first.bounding_box()
+    y = thumb["y"] + thumb["height"] + 12
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 80, y, steps=10)
+    page.mouse.up()
+    wait_until_idle(page)
+    return band.locator('[data-testid="stSliderThumbValue"]').all_inner_texts()
+
+
+def test_coincident_band_handles_open_leftwards_the_way_the_help_says(server, browser):  # noqa: F811
+    """Two handles on one value (0.85/0.85 in the triage story): dragging them left moves
+    neither (a limit of Streamlit's slider, pinned here), but pressing on the track just left
+    of them and dragging, or the arrow keys, open the band, as the slider's help says."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    url = f"{server}/triage?triage_events=4000&triage_weeks=6&triage_band=0.85&triage_band=0.85"
+    open_page(page, url, "band_coincident")
+    band = page.locator('[data-testid="stMain"] [data-testid="stSlider"]').first
+    track = band.locator('[data-orientation="horizontal"]').first.bounding_box()
+    at = track["x"] + 0.85 * track["width"]
+    assert _drag_left(page, band, at) == ["0.850", "0.850"]  # the limitation
+    opened = _drag_left(page, band, at - 25)
+    assert float(opened[0]) < 0.8 and opened[1] == "0.850", opened
+    page.goto(url, wait_until="domcontentloaded")
+    wait_until_idle(page)
+    band = page.locator('[data-testid="stMain"] [data-testid="stSlider"]').first
+    band.locator('input[type="range"]').first.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowLeft")
+    wait_until_idle(page)
+    values = band.locator('[data-testid="stSliderThumbValue"]').all_inner_texts()
+    context.close()
+    assert values == ["0.830", "0.850"], values

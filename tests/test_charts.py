@@ -44,6 +44,12 @@ def test_every_chart_is_valid_and_titled(small_runs, name):
         charts.score_distribution(hist, 0.1, 0.4, result.domain.actions, "p", "n", True),
         charts.score_distribution(hist, 0.2, 0.2, result.domain.actions, "p", "n", False),
         charts.precision_recall(curves, (totals["recall"], totals["precision"]), 0.1),
+        charts.precision_recall(curves, (totals["recall"], totals["precision"]), 0.1, True),
+        charts.score_distribution(hist, 0.1, 0.4, result.domain.actions, "p", "n", True,
+                                  counts=True),
+        charts.weekly_lines(weekly, {"precision": "p"}, "t", "share", markers, ghost=weekly),
+        charts.review_load(weekly, 100, result.domain.actions, markers, ghost=weekly),
+        charts.weekly_costs(weekly, "$", markers, ghost=weekly),
         charts.roc(curves, (0.1, 0.5), 0.8),
         charts.confusion_heatmap(report.confusion_matrix(totals, result.domain)),
         charts.cost_vs_threshold(cost, report.cheapest_threshold(cost), 10.0, "$"),
@@ -81,3 +87,23 @@ def test_paired_differences_chart_is_valid():
     fig = charts.paired_differences(comparison.difference, {"cost_total": "cost", "recall": "r"})
     validated(fig)
     assert len(fig.data) == 2
+
+
+def test_the_counts_histogram_shows_the_base_rate(small_runs):
+    result = small_runs["fraud"]
+    label = np.asarray(result.arrays["label"], dtype=bool)
+    hist = report.score_histogram(result)
+    fig = charts.score_distribution(hist, 0.1, 0.4, result.domain.actions, "p", "n", True,
+                                    counts=True)
+    negatives, positives = (float(np.sum(t.y)) for t in fig.data)
+    assert (negatives, positives) == (float((~label).sum()), float(label.sum()))
+    shares = charts.score_distribution(hist, 0.1, 0.4, result.domain.actions, "p", "n", True)
+    assert [round(float(np.sum(t.y)), 6) for t in shares.data] == [1.0, 1.0]
+
+
+def test_legends_sit_under_the_plot_and_axes_make_room_for_their_labels(small_runs):
+    weekly = small_runs["fraud"].weekly
+    fig = charts.weekly_lines(weekly, {"precision": "p", "recall": "r"}, "t", "share",
+                              charts.Markers())
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+    assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -308,3 +309,164 @@ def test_pages_and_list_keep_working_next_to_damaged_presets(damaged_presets):
             assert sum("skipped" in w for w in warnings) == len(DAMAGED), warnings
     finally:
         seam._catalogue.clear()
+
+
+# -- every number a story step states is what the page shows for that step ---------------
+#
+# Each claim is (preset, step, text, compute): ``compute`` derives the numbers from that
+# step's simulation (the KPI and highlight cards over the horizon, or the weekly rows the Over
+# time tab draws), formatted as the note writes them, and the note must contain ``text``
+# filled with them. A note whose number drifts from the simulation fails here.
+
+
+class StepView:
+    """What the domain page shows for one story step: run, outcome, totals, highlights."""
+
+    def __init__(self, preset, index, cache):
+        from simulations.domains import get_domain
+        from simulations.reporting.summary import domain_highlights
+
+        self.scenario = preset.steps[index].scenario(preset.scenario)
+        key = self.scenario.to_json() if self.scenario.policy_changes_labels else \
+            self.scenario.with_policy(*get_domain(self.scenario.domain).policy).to_json()
+        if key not in cache:
+            cache[key] = run(self.scenario)
+        self.result = cache[key]
+        p = self.scenario.policy
+        self.outcome = self.result.outcome if self.scenario.policy_changes_labels else \
+            self.result.at_policy(p.t_low, p.t_high)
+        self.weekly = self.outcome.weekly.set_index("week")
+        self.totals = horizon_totals(self.outcome.weekly)
+        self.cards = {label: value for label, value, _ in
+                      domain_highlights(self.result.domain, self.totals, self.outcome)}
+
+    def weeks(self, column, first, last=None):
+        return self.weekly.loc[first:last, column]
+
+
+def _pct(x, digits=1):
+    return f"{x:.{digits}%}"
+
+
+def _about(x, step):  # "about 40%": the share rounded to the nearest ``step`` percent
+    return f"{round(x * 100 / step) * step:.0f}%"
+
+
+def _kusd(x):
+    return f"${x / 1000:,.1f}k"
+
+
+CLAIMS = [
+    ("fraud_adaptation", 0, "the precision the team sees is {}",
+     lambda v, _: [_pct(v.weeks("observed_precision", 1, 8).min(), 0)]),
+    ("fraud_adaptation", 0, "true precision is between {} and {}",
+     lambda v, _: [_pct(v.weeks("precision", 1, 8).min(), 0),
+                   _pct(v.weeks("precision", 1, 8).max(), 0)]),
+    ("fraud_adaptation", 0, "weekly recall is about {}",
+     lambda v, _: [_about(v.weeks("recall", 1, 8).mean(), 10)]),
+    ("fraud_adaptation", 0, "The Recall card reads {}", lambda v, _: [_pct(v.totals["recall"])]),
+    ("fraud_adaptation", 0, "it counts all {} weeks", lambda v, _: [str(len(v.weekly))]),
+    ("fraud_adaptation", 1, "From week 11 true recall is about {} a week",
+     lambda v, _: [_about(v.weeks("recall", 11).mean(), 5)]),
+    ("fraud_adaptation", 1, "nearly doubles (x{} against weeks 1 to 8)",
+     lambda v, _: [f"{v.weeks('cost_fn', 11).mean() / v.weeks('cost_fn', 1, 8).mean():.1f}"]),
+    ("fraud_adaptation", 1, "the precision the team sees stays at {}",
+     lambda v, _: [_pct(v.weeks("observed_precision", 9).min(), 0)]),
+    ("fraud_adaptation", 2, "retrains in weeks {} and {}",
+     lambda v, _: list(map(str, v.result.retrain_weeks))),
+    ("fraud_adaptation", 2, "the Recall card rises to {}", lambda v, _: [_pct(v.totals["recall"])]),
+    ("fraud_adaptation", 2, "total cost is {} lower than in the previous step",
+     lambda v, prev: [_kusd(prev.totals["cost_total"] - v.totals["cost_total"])]),
+    ("fraud_sensitivity", 0, "the approval rate ({})", lambda v, _: [_pct(v.totals["pass_rate"])]),
+    ("fraud_sensitivity", 0, "({} reviews a week against {})",
+     lambda v, _: [f"{v.totals['review_demand_per_week']:,.0f}", f"{v.scenario.review.capacity}"]),
+    ("fraud_sensitivity", 1, "Recall goes up from {} to {}, but approval falls to {}",
+     lambda v, prev: [_pct(prev.totals["recall"]), _pct(v.totals["recall"]),
+                      _pct(v.totals["pass_rate"])]),
+    ("fraud_sensitivity", 1, "review demand is {} a week against a capacity of {}",
+     lambda v, _: [f"{v.totals['review_demand_per_week']:,.0f}", f"{v.scenario.review.capacity}"]),
+    ("fraud_sensitivity", 2, "the cost curve bottoms out at {}",
+     lambda v, _: [f"{cheapest_threshold(cost_curve(v.result))[0]:g}"]),
+    ("fraud_sensitivity", 2, "this single threshold costs {}",
+     lambda v, _: [_kusd(v.totals["cost_total"])]),
+    ("triage_precision_floor", 0, "The floor is met: {} of escalations are truly urgent",
+     lambda v, _: [_pct(v.totals["precision"])]),
+    ("triage_precision_floor", 0, "undertriage: {} of urgent patients",
+     lambda v, _: [v.cards["Undertriage"]]),
+    ("triage_precision_floor", 2, "A nurse review band from {}",
+     lambda v, _: [f"{v.scenario.policy.t_low:g}"]),
+    ("triage_precision_floor", 2, "brings undertriage down from {} to {}",
+     lambda v, prev: [prev.cards["Undertriage"], v.cards["Undertriage"]]),
+    ("triage_precision_floor", 2, "demand is {} a week, within the nurses' capacity of {}",
+     lambda v, _: [f"{v.totals['review_demand_per_week']:,.0f}",
+                   f"{v.scenario.review.capacity:,}"]),
+    ("variant_outbreak", 0, "AUC falls from about {} to {} in week 7",
+     lambda v, _: [f"{v.weeks('auc', 1, 5).mean():.2f}", f"{v.weeks('auc', 7, 7).iloc[0]:.2f}"]),
+    ("variant_outbreak", 1, "Feature KL passes {} in week {}",
+     lambda v, _: [f"{v.scenario.retrain.drift_threshold:g}",
+                   str(int(v.weekly.index[v.weekly["feature_kl_max"] > 0.15][0]))]),
+    ("variant_outbreak", 1, "AUC recovers to about {}",
+     lambda v, _: [f"{v.weeks('auc', v.result.retrain_weeks[0] + 1).mean():.2f}"]),
+    ("variant_outbreak", 2, "With a {}-week schedule",
+     lambda v, _: [str(v.scenario.retrain.every_weeks)]),
+    ("variant_outbreak", 2, "AUC stays near {} until week {}",
+     lambda v, _: [f"{v.weeks('auc', 7, 13).mean():.2f}", str(v.result.retrain_weeks[0])]),
+    ("variant_outbreak", 2, "missed urgent cases rise from {} to {}",
+     lambda v, prev: [prev.cards["Missed urgent cases"], v.cards["Missed urgent cases"]]),
+    ("cohort_erosion", 0, "In the launch week (week 1) the lift over popularity is {}",
+     lambda v, _: [f"{v.weeks('lift_vs_popularity', 1, 1).iloc[0]:+.0%}"]),
+    ("cohort_erosion", 0, "averages all {} weeks and reads {}",
+     lambda v, _: [str(len(v.weekly)), v.cards["Lift over popularity"]]),
+    ("cohort_erosion", 1, "falls from {} in week 1 to {} in week 6",
+     lambda v, _: [f"{v.weeks('lift_vs_popularity', 1, 1).iloc[0]:+.0%}",
+                   f"{v.weeks('lift_vs_popularity', 6, 6).iloc[0]:+.1%}"]),
+    ("cohort_erosion", 2, "passes 0.15 cosine distance in week {} (the Peak taste drift card "
+     "reads {})", lambda v, _: [str(int(v.weekly.index[v.weekly["taste_drift_cosine"] > 0.15][0])),
+                                v.cards["Peak taste drift"]]),
+    ("containment", 0, "AUC dips to {} in week {} and is back near {} in week 9",
+     lambda v, _: [f"{v.weeks('auc', 1, 8).min():.2f}", str(int(v.weeks('auc', 1, 8).idxmin())),
+                   f"{v.weeks('auc', 9, 9).iloc[0]:.2f}"]),
+    ("containment", 0, "fraud losses over the {} weeks are {}",
+     lambda v, _: [str(len(v.weekly)), v.cards["Fraud losses"]]),
+    ("containment", 1, "Fraud losses reach {} and only {} frauds are caught",
+     lambda v, _: [v.cards["Fraud losses"], v.cards["Frauds caught"]]),
+    ("contaminated_ab_test", 0, "lifts engagement by about {} (the Lift over popularity card "
+     "reads {})", lambda v, _: [
+         f"{contaminated_ab_test(v.result, 0.0)['true_lift'].mean():.0%}",
+         v.cards["Lift over popularity"]]),
+    ("contaminated_ab_test", 1, "the test reports a lift of only {}", lambda v, _: [
+        f"{contaminated_ab_test(v.result, load_preset('contaminated_ab_test').ab_contamination)['measured_lift'].mean():.1%}"]),  # noqa: E501
+]
+
+
+@pytest.fixture(scope="module")
+def step_views():
+    cache, views = {}, {}
+
+    def get(name, index):
+        if (name, index) not in views:
+            views[name, index] = StepView(load_preset(name), index, cache)
+        return views[name, index]
+
+    return get
+
+
+STEPS = [(p.name, i) for p in all_presets() for i in range(len(p.steps))]
+WEEKS = re.compile(r"\b[Ww]eeks? \d+( to \d+)?\b")  # "week 9", "weeks 1 to 8": where to look
+
+
+@pytest.mark.parametrize(("name", "index"), STEPS, ids=[f"{n}-{i + 1}" for n, i in STEPS])
+def test_each_number_a_step_states_is_what_the_page_shows(step_views, name, index):
+    note = load_preset(name).steps[index].note
+    claims = [c for c in CLAIMS if c[:2] == (name, index)]
+    if not claims and not re.search(r"\d", WEEKS.sub("", note)):
+        return  # a step that states no number
+    view = step_views(name, index)
+    previous = step_views(name, index - 1) if index else None
+    rest = note
+    for _, _, text, compute in claims:
+        said = text.format(*compute(view, previous))
+        assert said in note, f"{name} step {index + 1}: expected {said!r} in {note!r}"
+        rest = rest.replace(said, "")
+    # and no number is left in the note that no claim checks
+    assert not re.search(r"\d", WEEKS.sub("", rest)), f"{name} step {index + 1}: {rest!r}"

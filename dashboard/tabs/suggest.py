@@ -87,8 +87,8 @@ def show_suggestion(suggestion: Suggestion, *, band_key: str, unit: str,
     cols[3].metric("Recall", format_share(m["recall"]), border=True)
     demand = m["review_demand_per_week"]
     over = capacity is not None and demand > capacity
-    cols[4].metric("Reviews / week", f"{demand:,.0f} of {capacity:,}" if over else f"{demand:,.0f}",
-                   border=True)
+    cols[4].metric(f"Reviews / week (of {capacity:,})" if over else "Reviews / week",
+                   f"{demand:,.0f}", border=True)
     said = [f"'{words['pass']}' rate {format_share(m['pass_rate'])}"]
     if current is not None and abs(m["cost_total"] - current[1]) >= 0.5:
         delta = m["cost_total"] - current[1]

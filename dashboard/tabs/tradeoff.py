@@ -24,14 +24,19 @@ def tradeoff_charts(terms, t_low, t_high, totals, hist, curves, cost, auc, keys=
     with actions, positive_word, negative_word and unit)."""
     log_x = bool(hist["lower"].iloc[1] < 0.001)
     left, right = st.columns(2)
+    shown = left.segmented_control(
+        "Histogram", ("share of each class", "counts"), default="share of each class",
+        key=f"{keys}hist_scale", label_visibility="collapsed",
+        help="Shares make the rare class visible; counts show how rare it is (the base rate).")
     chart(left, charts.score_distribution(
-        hist, t_low, t_high, terms.actions, terms.positive_word, terms.negative_word, log_x),
-        key=f"{keys}score_distribution")
+        hist, t_low, t_high, terms.actions, terms.positive_word, terms.negative_word, log_x,
+        counts=shown == "counts"), key=f"{keys}score_distribution")
     chart(right, charts.confusion_heatmap(confusion_matrix(totals, terms)),
           key=f"{keys}confusion")
     left, right = st.columns(2)
     chart(left, charts.precision_recall(curves, (totals["recall"], totals["precision"]),
-                                        totals["positives"] / totals["events"]),
+                                        totals["positives"] / totals["events"],
+                                        reviewed=totals.get("reviewed", 0) > 0),
           key=f"{keys}pr_curve")
     chart(right, charts.roc(curves, (totals["false_positive_rate"], totals["recall"]), auc),
           key=f"{keys}roc_curve")

@@ -239,7 +239,7 @@ def explorer() -> None:
             show_suggestion(suggestion, band_key=band_key, unit="units", words=WORDS,
                             curves=analysis.curves,
                             current=(totals["review_demand_per_week"], totals["cost_total"]),
-                            money=money)
+                            money=money, capacity=capacity)
     if "Over time" in open_:
         with open_["Over time"]:
             if analysis.data.period is None:
