@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -377,6 +378,36 @@ CLAIMS = [
     ("fraud_adaptation", 2, "the Recall card rises to {}", lambda v, _: [_pct(v.totals["recall"])]),
     ("fraud_adaptation", 2, "total cost is {} lower than in the previous step",
      lambda v, prev: [_kusd(prev.totals["cost_total"] - v.totals["cost_total"])]),
+    ("assistant_escalation", 0, "Answers below {} go out, {} to {} goes to agents",
+     lambda v, _: [f"{v.scenario.policy.t_low:g}", f"{v.scenario.policy.t_low:g}",
+                   f"{v.scenario.policy.t_high:g}"]),
+    ("assistant_escalation", 0, "Over {} of questions still get a wrong answer",
+     lambda v, _: [f"{math.floor(100 * v.totals['fn'] / v.totals['events']):.0f}%"]),
+    ("assistant_escalation", 1, "Answer below {}, fall back above it",
+     lambda v, _: [f"{v.scenario.policy.t_low:g}"]),
+    ("assistant_escalation", 1, "Wrong answers drop under {}",
+     lambda v, _: [f"{math.ceil(100 * v.totals['fn'] / v.totals['events']):.0f}%"]),
+    ("assistant_escalation", 1, "only about {} of questions get an answer",
+     lambda v, _: [_about(v.totals["pass_rate"], 1)]),
+    ("assistant_escalation", 2, "drafts scored {} to {}",
+     lambda v, _: [f"{v.scenario.policy.t_low:g}", f"{v.scenario.policy.t_high:g}"]),
+    ("assistant_escalation", 2, "with about {} reviews a week",
+     lambda v, _: [f"{round(v.totals['review_demand_per_week'], -2):,.0f}"]),
+    ("assistant_launch", 0, "about {} of questions get a wrong answer",
+     lambda v, _: [_about(v.weeks("wrong_answer_rate", 1, 4).mean(), 1)]),
+    ("assistant_launch", 1, "the centroid is past {}",
+     lambda v, _: ["0.15" if v.weeks("question_drift_cosine", 8, 8).iloc[0] > 0.15
+                   else "(not past 0.15)"]),
+    ("assistant_launch", 2, "Feature drift passes PSI {} in week {}",
+     lambda v, _: [f"{v.scenario.retrain.drift_threshold:g}", str(v.result.retrain_weeks[0])]),
+    ("inconsistent_answers", 0, "Temperature {} with the answer cache on",
+     lambda v, _: [f"{v.scenario.world_values['temperature']:g}"]),
+    ("inconsistent_answers", 0, "about {} of sampled drafts agree",
+     lambda v, _: [_about(v.weekly["draft_agreement"].mean(), 1)]),
+    ("inconsistent_answers", 1, "At {} the drafts agree less",
+     lambda v, _: [f"{v.scenario.world_values['temperature']:g}"]),
+    ("estimates_under_drift", 2, "Set the look-back to {} weeks",
+     lambda v, _: [str(v.scenario.feedback.delay.fixed_weeks)]),
     ("fraud_sensitivity", 0, "the approval rate ({})", lambda v, _: [_pct(v.totals["pass_rate"])]),
     ("fraud_sensitivity", 0, "({} reviews a week against {})",
      lambda v, _: [f"{v.totals['review_demand_per_week']:,.0f}", f"{v.scenario.review.capacity}"]),
