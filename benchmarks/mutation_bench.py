@@ -32,8 +32,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "metrics": ("simulations/metrics.py", ("tests/test_metrics.py",)),
     "optimize": ("simulations/optimize.py", ("tests/test_optimize.py",)),
     "drift": ("simulations/drift.py", ("tests/test_drift.py",)),
-    "feedback": ("simulations/feedback.py", ("tests/test_engine.py",)),
-    "guardrails": ("simulations/guardrails.py", ("tests/test_optimize.py", "tests/test_workshop.py")),
+    "feedback": ("simulations/feedback.py", ("tests/test_feedback.py",)),
+    "guardrails": ("simulations/guardrails.py", ("tests/test_guardrails.py",)),
     "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",)),
 }
 
