@@ -129,6 +129,20 @@ def kpi_values(page) -> list[str]:
     return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
 
 
+def kpi_shares(page) -> dict[str, float]:
+    """The recall and pass-rate cards (the pass-rate label is quoted: "'approve' rate")."""
+    out = {}
+    for card in page.locator('[data-testid="stMetric"]').all():
+        label = card.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        value = card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+        if label == "Recall":
+            out["recall"] = float(value.rstrip("%"))
+        elif label.startswith("'") and label.endswith("rate"):
+            out["pass"] = float(value.rstrip("%"))
+    assert set(out) == {"recall", "pass"}, out
+    return out
+
+
 def test_overview(server, page):
     open_page(page, server, "overview")
     assert page.get_by_text("Tradeoff Lab").first.is_visible()
@@ -142,6 +156,7 @@ def test_domain_page_renders_charts_and_the_band_drag_changes_kpis(server, page,
     assert page.locator(".js-plotly-plot").count() >= 4
     before = kpi_values(page)
     assert len(before) >= 5
+    shares_before = kpi_shares(page)
     thumbs = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]')
     handle = thumbs.nth(1)  # the band's upper handle, t_high
     handle.focus()
@@ -150,6 +165,12 @@ def test_domain_page_renders_charts_and_the_band_drag_changes_kpis(server, page,
     wait_until_idle(page)
     after = kpi_values(page)
     assert after != before
+    # a higher t_high flags fewer events: more of them pass and no more positives are caught
+    shares_after = kpi_shares(page)
+    assert shares_after["pass"] >= shares_before["pass"]
+    assert shares_after["recall"] <= shares_before["recall"]
+    assert (shares_after["pass"], shares_after["recall"]) != (shares_before["pass"],
+                                                              shares_before["recall"])
     assert page.locator('[data-testid="stException"]').count() == 0
     assert f"{domain}_band=" in page.url  # the link now carries the band
     page.get_by_role("tab", name="Over time").click()
