@@ -98,3 +98,12 @@ def test_weekly_observed_with_no_labels_is_undefined_not_zero():
                           np.ones(3, int))
     assert got["labels_arrived"].tolist() == [0, 0]
     assert np.isnan(got["observed_precision"]).all() and np.isnan(got["observed_recall"]).all()
+
+
+def test_a_wrong_review_of_a_positive_shows_a_negative():
+    fb = SimpleNamespace(mode="selective", label_delay=2)
+    seen, seen_label, label_week = reveal_labels(
+        domain(), fb, np.array([5, 5]), np.array([1, 1]), np.array([True, True]),
+        np.array([0, 1]), np.array([False, True]), np.array([0.99, 0.99]))
+    assert seen.tolist() == [True, True]
+    assert seen_label.tolist() == [0, 1] and label_week.tolist() == [5, 5]
