@@ -32,8 +32,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "metrics": ("simulations/policy/metrics.py", ("tests/test_metrics.py",)),
     "optimize": ("simulations/policy/optimize.py", ("tests/test_optimize.py",)),
     "drift": ("simulations/monitoring/drift.py", ("tests/test_drift.py",)),
-    "feedback": ("simulations/engine/feedback.py", ("tests/test_engine.py",)),
-    "guardrails": ("simulations/policy/guardrails.py", ("tests/test_optimize.py", "tests/test_workshop.py")),
+    "feedback": ("simulations/engine/feedback.py", ("tests/test_feedback.py",)),
+    "guardrails": ("simulations/policy/guardrails.py", ("tests/test_guardrails.py",)),
     "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",)),
 }
 

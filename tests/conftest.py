@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from simulations import default_scenario, run
@@ -31,3 +32,19 @@ def drifting(domain: str, **retrain):
 def small_runs():
     """One small default run per domain, shared by read-only tests."""
     return {d: run(small(d)) for d in DOMAIN_NAMES}
+
+
+def psi_reference(reference, current, categories=None):
+    """PSI written out: the reference's observed deciles (or one bin per category), +0.5 in
+    every bin, sum (p - q) ln(p / q)."""
+    if categories is None:
+        edges = np.unique(np.quantile(reference, np.arange(1, 10) / 10, method="inverted_cdf"))
+        ref_bins = np.searchsorted(edges, reference, side="left")
+        cur_bins = np.searchsorted(edges, current, side="left")
+        k = len(edges) + 1
+    else:
+        ref_bins, cur_bins, k = reference, current, categories
+    q = np.bincount(ref_bins, minlength=k) + 0.5
+    p = np.bincount(cur_bins, minlength=k) + 0.5
+    q, p = q / q.sum(), p / p.sum()
+    return float(np.sum((p - q) * np.log(p / q)))

@@ -132,6 +132,22 @@ def kpi_values(page) -> list[str]:
     return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
 
 
+def kpi_shares(page) -> dict[str, float]:
+    """The recall, pass-rate and review cards (the pass-rate label is quoted: "'approve' rate")."""
+    out = {}
+    for card in page.locator('[data-testid="stMetric"]').all():
+        label = card.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        value = card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+        if label == "Recall":
+            out["recall"] = float(value.rstrip("%"))
+        elif label.startswith("'") and label.endswith("rate"):
+            out["pass"] = float(value.rstrip("%"))
+        elif label == "Reviews / week":
+            out["reviews"] = float(value.replace(",", ""))
+    assert set(out) == {"recall", "pass", "reviews"}, out
+    return out
+
+
 def test_overview(server, page):
     open_page(page, server, "overview")
     assert page.get_by_text("Tradeoff Lab").first.is_visible()
@@ -145,6 +161,7 @@ def test_domain_page_renders_charts_and_the_band_drag_changes_kpis(server, page,
     assert page.locator(".js-plotly-plot").count() >= 4
     before = kpi_values(page)
     assert len(before) >= 5
+    shares_before = kpi_shares(page)
     thumbs = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]')
     handle = thumbs.nth(1)  # the band's upper handle, t_high
     handle.focus()
@@ -153,6 +170,15 @@ def test_domain_page_renders_charts_and_the_band_drag_changes_kpis(server, page,
     wait_until_idle(page)
     after = kpi_values(page)
     assert after != before
+    # a higher t_high widens the review band: review demand cannot fall. Where the overflow
+    # passes (fraud, recommendation), nothing more can end flagged: the pass rate cannot
+    # fall and recall cannot rise (triage escalates its overflow, so there it can go either way)
+    shares_after = kpi_shares(page)
+    assert shares_after["reviews"] >= shares_before["reviews"]
+    if domain != "triage":
+        assert shares_after["pass"] >= shares_before["pass"]
+        assert shares_after["recall"] <= shares_before["recall"]
+    assert shares_after != shares_before
     assert page.locator('[data-testid="stException"]').count() == 0
     assert f"{domain}_band=" in page.url  # the link now carries the band
     page.get_by_role("tab", name="Over time").click()

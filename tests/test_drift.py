@@ -83,3 +83,39 @@ def test_reference_measures_many_groups_like_single_calls():
         assert got["kl"][g, 1] == pytest.approx(drift.kl(ref[:, 1], cur[m, 1]))
         assert got["js"][g, 2] == pytest.approx(
             drift.js_categorical(ref_cat[:, 0], cur_cat[m, 0], 4))
+
+
+def test_edge_cases_the_monitors_meet():
+    # an empty sample has no distribution: KS is undefined, not 0
+    assert np.isnan(drift.ks([], [0.1, 0.2])) and np.isnan(drift.ks([0.1, 0.2], []))
+    # every bin is counted, also the empty ones at the end
+    assert drift.bin_counts([0.1, 0.1], np.array([0.5, 0.7])).tolist() == [2, 0, 0]
+    assert drift.category_counts([0, 0], 3).tolist() == [2, 0, 0]
+    # the number of bins is the caller's: 4 quantile bins, 3 interior edges
+    x = np.arange(100.0)
+    assert len(drift.quantile_edges(x, 4)) == 3
+    q = corrected([25, 25, 25, 25])
+    p = corrected([0, 0, 0, 100])
+    assert drift.psi(x, x + 1000, n_bins=4) == pytest.approx(np.sum((p - q) * np.log(p / q)))
+    assert drift.kl(x, x + 1000, n_bins=4) == pytest.approx(stats.entropy(p, q))
+    assert drift.js(x, x + 1000, n_bins=4) == pytest.approx(jensenshannon(p, q) ** 2)
+
+
+def test_many_bins_count_past_the_small_integer_range():
+    rng = np.random.default_rng(5)
+    ref, cur = rng.normal(size=5000), rng.normal(0.2, 1, size=5000)
+    edges = drift.quantile_edges(ref, 300)  # 299 edges: bin numbers beyond 127
+    expected = np.bincount(np.searchsorted(edges, cur, side="left"), minlength=len(edges) + 1)
+    assert drift.bin_counts(cur, edges).tolist() == expected.tolist()
+
+
+def test_a_reference_names_its_columns_and_measures_one_group_by_default():
+    rng = np.random.default_rng(6)
+    ref = drift.DriftReference.build(rng.normal(size=(500, 2)), ("a", "b"),
+                                     rng.integers(0, 3, (500, 1)), (("c", 3),), n_bins=5)
+    assert ref.columns == ("a", "b", "c") and ref.n_bins == (5, 5, 3)
+    cur, cur_cat = rng.normal(size=(300, 2)), rng.integers(0, 3, (300, 1))
+    got = ref.measure(cur, cur_cat)
+    assert got["psi"].shape == (1, 3)
+    grouped = ref.measure(cur, cur_cat, np.zeros(300, dtype=np.int64), 1)
+    np.testing.assert_array_equal(got["kl"], grouped["kl"])

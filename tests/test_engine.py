@@ -12,7 +12,7 @@ from simulations import run
 from simulations.engine import WEEKLY_CONTRACT
 from simulations.experiments import compare_policies, monte_carlo
 from simulations.scenario import DriftSpec, Policy
-from tests.conftest import DOMAIN_NAMES, drifting, small
+from tests.conftest import DOMAIN_NAMES, drifting, psi_reference, small
 
 
 @pytest.mark.parametrize("name", DOMAIN_NAMES)
@@ -198,22 +198,6 @@ def test_labels_the_loop_learnt_from_match_the_outcome(name):
     np.testing.assert_array_equal(result.arrays["final"], result.outcome.final)
 
 
-def _psi(reference, current, categories=None):
-    """PSI written out: the reference's observed deciles (or one bin per category), +0.5 in
-    every bin, sum (p - q) ln(p / q)."""
-    if categories is None:
-        edges = np.unique(np.quantile(reference, np.arange(1, 10) / 10, method="inverted_cdf"))
-        ref_bins = np.searchsorted(edges, reference, side="left")
-        cur_bins = np.searchsorted(edges, current, side="left")
-        k = len(edges) + 1
-    else:
-        ref_bins, cur_bins, k = reference, current, categories
-    q = np.bincount(ref_bins, minlength=k) + 0.5
-    p = np.bincount(cur_bins, minlength=k) + 0.5
-    q, p = q / q.sum(), p / p.sum()
-    return float(np.sum((p - q) * np.log(p / q)))
-
-
 def test_after_a_retraining_drift_is_measured_against_the_new_training_window():
     # retrained at the end of weeks 3 and 6 on the last 4 weeks (the weeks that exist):
     # weeks 4-6 are compared with weeks 1-3, weeks 7-8 with weeks 3-6
@@ -227,7 +211,7 @@ def test_after_a_retraining_drift_is_measured_against_the_new_training_window():
         ref = events[events["week"].between(first, last)]
         cur = events[events["week"] == week]
         for name in domain.numeric_features:
-            assert drift[(week, name)] == pytest.approx(_psi(ref[name], cur[name]), rel=1e-9)
+            assert drift[(week, name)] == pytest.approx(psi_reference(ref[name], cur[name]), rel=1e-9)
         for name, cats in domain.categorical_features:
-            expected = _psi(ref[name].cat.codes, cur[name].cat.codes, len(cats))
+            expected = psi_reference(ref[name].cat.codes, cur[name].cat.codes, len(cats))
             assert drift[(week, name)] == pytest.approx(expected, rel=1e-9)

@@ -190,3 +190,54 @@ def test_small_helpers():
     assert confusion_counts([1, 0, 1, 0], [1, 1, 0, 0]) == {"tp": 1, "fp": 1, "tn": 1, "fn": 1}
     assert np.isnan(safe_ratio(1, 0))
     assert safe_ratio([1, 2], [2, 0])[0] == 0.5
+
+
+def slow_final(week, score, label, correct, t_low, t_high, capacity, overflow):
+    """Each event's final decision (1 flagged), event by event: a week's band is served
+    highest score first, equal scores in arrival order, up to ``capacity``."""
+    final = np.zeros(len(score), dtype=int)
+    for w in np.unique(week):
+        band = sorted((k for k in np.flatnonzero(week == w) if t_low <= score[k] < t_high),
+                      key=lambda k: (-score[k], k))
+        for k in np.flatnonzero(week == w):
+            if score[k] >= t_high:
+                final[k] = 1
+            elif score[k] >= t_low:
+                reviewed = band.index(k) < capacity
+                final[k] = (label[k] if correct[k] else 1 - label[k]) if reviewed else (
+                    overflow == "flag")
+    return final
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("overflow", ["pass", "flag"])
+@pytest.mark.parametrize(("t_low", "t_high", "capacity"), [(0.3, 0.6, 25), (0.2, 0.5, 0),
+                                                           (0.1, 0.9, 1000), (0.5, 0.5, 10)])
+def test_banded_metrics_agree_with_sklearn_on_the_final_decisions(ties, overflow, t_low, t_high,
+                                                                   capacity):
+    week, score, label, value, correct = random_case(4, n=1200, ties=ties)
+    fn_cost, fp_cost = event_costs(value, label, COSTS)
+    table = BandTable.build(week, score, label, fn_cost, fp_cost, correct)
+    got = table.query(t_low, t_high, capacity, overflow, COSTS.review)
+    final = slow_final(week, score, label, correct, t_low, t_high, capacity, overflow)
+    for i, w in enumerate(table.weeks):
+        m = week == w
+        y, pred = label[m], final[m]
+        tn, fp, fn, tp = skm.confusion_matrix(y, pred, labels=[0, 1]).ravel()
+        assert (got["tp"][i], got["fp"][i], got["tn"][i], got["fn"][i]) == (tp, fp, tn, fn)
+        assert got["flagged"][i] == pred.sum() and got["passed"][i] == (1 - pred).sum()
+        np.testing.assert_allclose(got["precision"][i],
+                                   skm.precision_score(y, pred, zero_division=np.nan),
+                                   equal_nan=True)
+        np.testing.assert_allclose(got["recall"][i],
+                                   skm.recall_score(y, pred, zero_division=np.nan),
+                                   equal_nan=True)
+        assert got["pass_rate"][i] == pytest.approx(1 - skm.accuracy_score(np.ones_like(pred),
+                                                                            pred))
+        in_band = (score[m] >= t_low) & (score[m] < t_high)
+        reviews = min(capacity, int(in_band.sum()))
+        # cost: every missed positive, every false alarm, every review, at per-event prices
+        cost = (fn_cost[m][(y == 1) & (pred == 0)].sum() + fp_cost[m][(y == 0) & (pred == 1)].sum()
+                + reviews * COSTS.review)
+        assert got["cost_total"][i] == pytest.approx(cost, rel=1e-12)
+        assert got["review_overflow"][i] == int(in_band.sum()) - reviews

@@ -85,7 +85,7 @@ def test_fraud_adaptation(runs):
     assert np.nanmean(after["observed_precision"]) > 0.9
     assert after["precision"].mean() < before["precision"].mean() - 0.15
     assert after["recall"].mean() < before["recall"].mean() - 0.15
-    assert after["cost_fn"].mean() > 1.3 * before["cost_fn"].mean()
+    assert after["cost_fn"].mean() > 4 / 3 * before["cost_fn"].mean()  # "more than a third"
 
 
 def test_triage_precision_floor(runs):

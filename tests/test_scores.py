@@ -23,6 +23,7 @@ from simulations.own_scores.read import (
     read_table,
 )
 from simulations.policy.guardrails import Guardrails
+from tests.conftest import psi_reference
 
 SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "breast_cancer_scores.csv"
 
@@ -157,7 +158,13 @@ def test_analyze_cli_prints_the_band_and_the_suggestion(tmp_path, capsys):
     assert "569 rows, 212 positive" in text and "suggestion: Cheapest policy" in text
     weekly = pd.read_csv(out)
     assert len(weekly) == 10 and weekly["events"].sum() == 569
-    assert np.isnan(weekly["score_psi"].iloc[0]) and weekly["score_psi"].iloc[1:].notna().all()
+    # the score's PSI of each week against the first week, computed here from the file
+    raw = pd.read_csv(SAMPLE)
+    weeks = sorted(raw["week"].unique())
+    first = raw.loc[raw["week"] == weeks[0], "score"]
+    expected = [np.nan] + [psi_reference(first, raw.loc[raw["week"] == w, "score"])
+                           for w in weeks[1:]]
+    np.testing.assert_allclose(weekly["score_psi"], expected, rtol=1e-9)
 
 
 def test_suggestion_on_the_sample_meets_its_guardrails():

@@ -1,0 +1,109 @@
+"""Which labels a team sees, when, and what they show: hand-worked tables with a fake domain."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from simulations.engine.feedback import observed_performance, reveal_labels, weekly_observed
+
+# reveal[final][label]: a passed event shows its label with probability 0.5 (positives) or 0.2
+# (negatives); a flagged one never (0.0) -- a declined payment never shows whether it was fraud
+REVEAL = ((0.2, 0.5), (0.0, 0.0))
+
+
+def domain(review_decides=True):
+    return SimpleNamespace(reveal=REVEAL, review_decides=review_decides)
+
+
+#           0     1     2     3     4     5     6     7
+WEEK = np.array([3, 3, 3, 3, 4, 4, 4, 4])
+LABEL = np.array([1, 0, 1, 0, 1, 0, 1, 0])
+REVIEWED = np.array([1, 1, 0, 0, 0, 0, 0, 0], dtype=bool)
+FINAL = np.array([1, 1, 0, 0, 1, 1, 0, 0])
+CORRECT = np.array([1, 0, 1, 1, 1, 1, 1, 1], dtype=bool)  # event 1's reviewer is wrong
+U = np.array([0.9, 0.9, 0.4, 0.1, 0.0, 0.0, 0.6, 0.3])
+
+
+def test_full_feedback_shows_every_true_label_after_the_delay():
+    fb = SimpleNamespace(mode="full", label_delay=2)
+    seen, seen_label, label_week = reveal_labels(domain(), fb, WEEK, LABEL, REVIEWED, FINAL,
+                                                 CORRECT, U)
+    assert seen.all() and seen.dtype == bool
+    assert seen_label.tolist() == LABEL.tolist()
+    assert label_week.tolist() == (WEEK + 2).tolist()
+
+
+def test_selective_feedback_reveals_by_final_decision_and_reviews_at_once():
+    fb = SimpleNamespace(mode="selective", label_delay=1)
+    seen, seen_label, label_week = reveal_labels(domain(), fb, WEEK, LABEL, REVIEWED, FINAL,
+                                                 CORRECT, U)
+    # 0, 1 reviewed: seen at once, with the reviewer's verdict (1 is wrong: shows 1)
+    # 2 passed positive, u 0.4 < 0.5: seen; 3 passed negative, u 0.1 < 0.2: seen
+    # 4, 5 flagged: never, even with u = 0; 6 passed positive, u 0.6: not; 7 u 0.3 >= 0.2: not
+    assert seen.tolist() == [True, True, True, True, False, False, False, False]
+    assert seen_label[:4].tolist() == [1, 1, 1, 0]
+    assert seen_label.tolist()[4:] == LABEL.tolist()[4:]  # unseen rows keep the truth
+    assert label_week.tolist() == [3, 3, 4, 4, 5, 5, 5, 5]
+
+
+def test_a_revealing_probability_is_a_strict_threshold():
+    fb = SimpleNamespace(mode="selective", label_delay=0)
+    u = np.array([0.5, 0.2])
+    seen, _, label_week = reveal_labels(domain(), fb, np.array([1, 1]), np.array([1, 0]),
+                                        np.zeros(2, bool), np.array([0, 0]), np.ones(2, bool), u)
+    assert not seen.any()  # u == p does not reveal: P(u < p) = p
+    assert label_week.tolist() == [1, 1]
+
+
+def test_an_exploration_slot_shows_the_true_outcome_whatever_the_verdict():
+    fb = SimpleNamespace(mode="selective", label_delay=3)
+    seen, seen_label, label_week = reveal_labels(domain(review_decides=False), fb, WEEK, LABEL,
+                                                 REVIEWED, FINAL, CORRECT, U)
+    assert seen[:2].all() and seen_label[:2].tolist() == [1, 0]
+    assert label_week[:2].tolist() == [3, 3] and label_week[2:].tolist() == (WEEK[2:] + 3).tolist()
+
+
+def test_observed_performance_on_seen_labels():
+    # seen labels 1 1 0 0 1, finally flagged 1 0 1 0 1: tp 2, flagged 3, positives 3
+    got = observed_performance([1, 1, 0, 0, 1], [1, 0, 1, 0, 1])
+    assert got == {"precision": pytest.approx(2 / 3), "recall": pytest.approx(2 / 3)}
+    got = observed_performance([1, 1, 0, 0], [1, 1, 1, 0])
+    assert got["precision"] == pytest.approx(2 / 3) and got["recall"] == 1.0
+    none = observed_performance([0, 1], [0, 0])
+    assert np.isnan(none["precision"]) and none["recall"] == 0.0
+    no_pos = observed_performance([0, 0], [1, 0])
+    assert no_pos["precision"] == 0.0 and np.isnan(no_pos["recall"])
+
+
+def test_weekly_observed_counts_the_labels_in_the_week_they_arrive():
+    weeks = np.array([3, 4, 5])
+    seen = np.array([1, 1, 1, 1, 0, 1, 1], dtype=bool)
+    seen_label = np.array([1, 0, 1, 1, 1, 0, 1])
+    label_week = np.array([3, 3, 4, 5, 4, 6, 5])  # event 5 arrives after the horizon
+    final = np.array([1, 1, 0, 1, 1, 1, 0])
+    got = weekly_observed(weeks, seen, seen_label, label_week, final)
+    # week 3: events 0, 1 -> tp 1, flagged 2, positives 1; week 4: event 2 (4 unseen) ->
+    # tp 0, flagged 0, positives 1; week 5: events 3, 6 -> tp 1, flagged 1, positives 2
+    assert got["labels_arrived"].tolist() == [2, 1, 2]
+    np.testing.assert_allclose(got["observed_precision"], [0.5, np.nan, 1.0])
+    np.testing.assert_allclose(got["observed_recall"], [1.0, 0.0, 0.5])
+
+
+def test_weekly_observed_with_no_labels_is_undefined_not_zero():
+    weeks = np.array([1, 2])
+    got = weekly_observed(weeks, np.zeros(3, bool), np.zeros(3, int), np.array([1, 2, 2]),
+                          np.ones(3, int))
+    assert got["labels_arrived"].tolist() == [0, 0]
+    assert np.isnan(got["observed_precision"]).all() and np.isnan(got["observed_recall"]).all()
+
+
+def test_a_wrong_review_of_a_positive_shows_a_negative():
+    fb = SimpleNamespace(mode="selective", label_delay=2)
+    seen, seen_label, label_week = reveal_labels(
+        domain(), fb, np.array([5, 5]), np.array([1, 1]), np.array([True, True]),
+        np.array([0, 1]), np.array([False, True]), np.array([0.99, 0.99]))
+    assert seen.tolist() == [True, True]
+    assert seen_label.tolist() == [0, 1] and label_week.tolist() == [5, 5]
