@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.tabs.suggest import slider_thresholds
+from dashboard.controls import slider_thresholds
 from simulations.own_scores.analysis import Analysis, Setup
 from simulations.own_scores.read import guess_columns, prepare, read_table
 from simulations.policy.guardrails import Guardrails
