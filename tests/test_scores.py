@@ -290,3 +290,13 @@ def test_an_identifier_picked_as_the_label_is_refused_not_listed():
     with pytest.raises(ScoreFileError, match="300 distinct values.*not an identifier") as err:
         prepare(frame, {"score": "score", "label": "customer"})
     assert not isinstance(err.value, LabelsNotBinary)
+
+
+def test_a_long_file_keeps_its_header_row():
+    """The header is the file's first line, however long the file (a bug once read the line
+    4 kB before the end of the file as the header)."""
+    body = "".join(f"0.{i % 9000 + 1000},{i % 2},{1 + i // 100}\n" for i in range(600))
+    frame = read_table(("score,label,week\n" + body).encode(), "long.csv")
+    assert list(frame.columns) == ["score", "label", "week"]
+    assert len(frame) == 600
+    assert scores.sniff_separator("a;b;c\n" + "1,2,3\n" * 2000) == ";"

@@ -239,7 +239,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _first_line(text: str) -> str:
     """The first non-empty line, without splitting (or copying) the whole text."""
-    start = len(text) - len(text[:4096].lstrip("\r\n")) if text[:4096].strip() else 0
+    head = text[:4096]
+    start = len(head) - len(head.lstrip("\r\n")) if head.strip() else 0
     ends = [i for i in (text.find("\n", start), text.find("\r", start)) if i >= 0]
     return text[start:min(ends)] if ends else text[start:]
 
