@@ -159,7 +159,7 @@ def test_every_page_opens_through_the_proxy_and_uploads_and_downloads_work(proxy
         page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
         wait_until_idle(page)
         with page.expect_download(timeout=120_000) as download:
-            page.get_by_role("button", name="One-page report (HTML)").click()
+            page.get_by_role("button", name="One-page report (HTML)").first.click()
         path = tmp_path / "report.html"
         download.value.save_as(path)
         assert "<html" in path.read_text()[:500].lower()

@@ -27,9 +27,14 @@ CORRECT = np.array([1, 0, 1, 1, 1, 1, 1, 1], dtype=bool)  # event 1's reviewer i
 U = np.array([0.9, 0.9, 0.4, 0.1, 0.0, 0.0, 0.6, 0.3])
 
 
+def _reveal(domain_, fb, week, *rest):
+    """reveal_labels with every event's delay the scenario's whole number of weeks."""
+    return reveal_labels(domain_, fb, week, *rest, np.full(len(week), fb.label_delay))
+
+
 def test_full_feedback_shows_every_true_label_after_the_delay():
     fb = SimpleNamespace(mode="full", label_delay=2)
-    seen, seen_label, label_week = reveal_labels(domain(), fb, WEEK, LABEL, REVIEWED, FINAL,
+    seen, seen_label, label_week = _reveal(domain(), fb, WEEK, LABEL, REVIEWED, FINAL,
                                                  CORRECT, U)
     assert seen.all() and seen.dtype == bool
     assert seen_label.tolist() == LABEL.tolist()
@@ -38,7 +43,7 @@ def test_full_feedback_shows_every_true_label_after_the_delay():
 
 def test_selective_feedback_reveals_by_final_decision_and_reviews_at_once():
     fb = SimpleNamespace(mode="selective", label_delay=1)
-    seen, seen_label, label_week = reveal_labels(domain(), fb, WEEK, LABEL, REVIEWED, FINAL,
+    seen, seen_label, label_week = _reveal(domain(), fb, WEEK, LABEL, REVIEWED, FINAL,
                                                  CORRECT, U)
     # 0, 1 reviewed: seen at once, with the reviewer's verdict (1 is wrong: shows 1)
     # 2 passed positive, u 0.4 < 0.5: seen; 3 passed negative, u 0.1 < 0.2: seen
@@ -52,7 +57,7 @@ def test_selective_feedback_reveals_by_final_decision_and_reviews_at_once():
 def test_a_revealing_probability_is_a_strict_threshold():
     fb = SimpleNamespace(mode="selective", label_delay=0)
     u = np.array([0.5, 0.2])
-    seen, _, label_week = reveal_labels(domain(), fb, np.array([1, 1]), np.array([1, 0]),
+    seen, _, label_week = _reveal(domain(), fb, np.array([1, 1]), np.array([1, 0]),
                                         np.zeros(2, bool), np.array([0, 0]), np.ones(2, bool), u)
     assert not seen.any()  # u == p does not reveal: P(u < p) = p
     assert label_week.tolist() == [1, 1]
@@ -60,7 +65,7 @@ def test_a_revealing_probability_is_a_strict_threshold():
 
 def test_an_exploration_slot_shows_the_true_outcome_whatever_the_verdict():
     fb = SimpleNamespace(mode="selective", label_delay=3)
-    seen, seen_label, label_week = reveal_labels(domain(review_decides=False), fb, WEEK, LABEL,
+    seen, seen_label, label_week = _reveal(domain(review_decides=False), fb, WEEK, LABEL,
                                                  REVIEWED, FINAL, CORRECT, U)
     assert seen[:2].all() and seen_label[:2].tolist() == [1, 0]
     assert label_week[:2].tolist() == [3, 3] and label_week[2:].tolist() == (WEEK[2:] + 3).tolist()
@@ -102,7 +107,7 @@ def test_weekly_observed_with_no_labels_is_undefined_not_zero():
 
 def test_a_wrong_review_of_a_positive_shows_a_negative():
     fb = SimpleNamespace(mode="selective", label_delay=2)
-    seen, seen_label, label_week = reveal_labels(
+    seen, seen_label, label_week = _reveal(
         domain(), fb, np.array([5, 5]), np.array([1, 1]), np.array([True, True]),
         np.array([0, 1]), np.array([False, True]), np.array([0.99, 0.99]))
     assert seen.tolist() == [True, True]

@@ -84,6 +84,7 @@ def test_an_undefined_horizon_ratio_meets_no_floor():
 def test_describe_reads_like_the_page():
     g = Guardrails(min_precision=0.88, min_recall=0.955, min_pass_rate=0.995,
                    max_review_per_week=1234.4)
-    assert g.describe() == ["precision ≥ 88%", "recall ≥ 96%", "pass rate ≥ 99.5%",
-                            "review demand ≤ 1,234 a week"]
+    # exact, as set: a 95.5% floor must not read as 96% (nor 99.5% as 100%)
+    assert g.describe() == ["precision ≥ 88%", "recall ≥ 95.5%", "pass rate ≥ 99.5%",
+                            "review demand ≤ 1,234.4 a week"]
     assert Guardrails(max_review_per_week=0).describe() == ["review demand ≤ 0 a week"]
