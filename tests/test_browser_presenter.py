@@ -82,11 +82,13 @@ def test_the_arrow_keys_step_through_a_story_in_presenter_mode(server, projector
     assert projector.get_by_text("Expected finding").count() == 0  # notes stay off screen
     projector.locator("h1").first.click()  # focus on the page, not on a control
     projector.keyboard.press("ArrowRight")
+    box.get_by_text("Step 2 of 3").wait_for(timeout=60_000)  # the rerun may start late
     wait_until_idle(projector)
     assert box.get_by_text("Step 2 of 3").count() == 1
     assert "triage_step=2" in projector.url
     assert projector.get_by_role("tab", name="Segments", selected=True).count() == 1
     projector.keyboard.press("ArrowLeft")
+    box.get_by_text("Step 1 of 3").wait_for(timeout=60_000)
     wait_until_idle(projector)
     assert box.get_by_text("Step 1 of 3").count() == 1
 
