@@ -99,7 +99,8 @@ async def session(url: str, page: str, moves: int, rng: random.Random, loads: li
         cookie = {"Cookie": f"tl_replica={rng.getrandbits(64):016x}"}
         async with websockets.connect(f"ws://{url}/_stcore/stream", subprotocols=["streamlit"],
                                       origin=f"http://{url}", max_size=None,
-                                      open_timeout=TIMEOUT, additional_headers=cookie) as ws:
+                                      open_timeout=TIMEOUT, additional_headers=cookie,
+                                      ping_interval=None) as ws:  # browsers send no pings
             t0 = time.perf_counter()
             await ws.send(rerun_message(page))
             slider_id, fragment_id = await until_finished(ws, f"{page}_band")
@@ -198,8 +199,12 @@ def main() -> None:
             r = asyncio.run(drive(url, args.page, args.sessions, args.moves, pids,
                                   tuple(args.think)))
             lat = r["latencies"]
-            print(f"round {round_no}: page load p50 {statistics.median(r['loads']):.2f} s, "
-                  f"p95 {percentile(r['loads'], 0.95):.2f} s")
+            if r["loads"]:
+                print(f"round {round_no}: {len(r['loads'])} page loads, "
+                      f"p50 {statistics.median(r['loads']):.2f} s, "
+                      f"p95 {percentile(r['loads'], 0.95):.2f} s")
+            else:
+                print(f"round {round_no}: no page load finished")
             if lat:
                 print(f"  band move rerun latency over {len(lat)} moves: "
                       f"p50 {statistics.median(lat) * 1e3:.0f} ms, "

@@ -23,8 +23,18 @@ PEAK_FACTOR = 2.1
 _FIXED_BYTES = 64 * 2**20  # models, weekly and drift tables, scikit-learn's working memory
 
 
+_BYTES_PER_EVENT: dict[str, int] = {}
+
+
 def batch_bytes_per_event(domain: Domain) -> int:
-    """Bytes one generated event takes in ``domain`` (features, label, value, segment, extras)."""
+    """Bytes one generated event takes in ``domain`` (features, label, value, segment, extras);
+    measured once per domain (a page asks on every band move)."""
+    if domain.name not in _BYTES_PER_EVENT:
+        _BYTES_PER_EVENT[domain.name] = _measure_bytes_per_event(domain)
+    return _BYTES_PER_EVENT[domain.name]
+
+
+def _measure_bytes_per_event(domain: Domain) -> int:
     batch = domain.generate(64, domain.base_rate, DriftState(),
                             domain.make_world(np.random.default_rng(0)),
                             np.random.default_rng(0))

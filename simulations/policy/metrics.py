@@ -221,7 +221,11 @@ TOTAL_COUNTS = ("events", "positives", "tp", "fp", "tn", "fn", "flagged", "passe
 
 def horizon_totals(weekly) -> dict[str, float]:
     """Sums over all weeks, ratios recomputed from the sums, weekly review demand averaged."""
-    s = {k: float(weekly[k].sum()) for k in TOTAL_COUNTS if k in weekly}
+    names = [k for k in TOTAL_COUNTS if k in weekly]
+    # one block read, one contiguous column each: the same sums as Series.sum (NaN skipped),
+    # without pandas' per-column overhead (it was ~10% of a band move's server time)
+    block = np.asfortranarray(np.asarray(weekly[names], dtype=float)) if names else None
+    s = {k: float(np.nansum(block[:, j])) for j, k in enumerate(names)}
     weeks = max(len(weekly), 1)
     s.update(
         precision=safe_ratio(s["tp"], s["flagged"]),
