@@ -1,7 +1,7 @@
 """Workshop load: many browser-like sessions moving the band slider on one server (loopback only).
 
     python benchmarks/load_bench.py [--sessions 60] [--moves 5] [--page fraud] [--think 1.5 4]
-                                    [--replicas N]
+                                    [--replicas N] [--warm]
 
 Starts ``streamlit run dashboard/app.py`` on a free localhost port, opens ``--sessions``
 websocket sessions on ``/_stcore/stream`` (subprotocol ``streamlit``, protobuf ``BackMsg`` /
@@ -13,7 +13,9 @@ rerun latency (a move sent until the server reports the script finished) p50 / p
 page-load latency, and the server's resident memory before, after the loads and at the end.
 With ``--replicas N`` the load goes through ``deploy/serve.py``: N Streamlit processes behind
 nginx, every session carrying its own affinity cookie as a browser would, and the memory
-figures are the sum over the replicas.
+figures are the sum over the replicas. ``--warm`` opens the page once before the sessions
+come (``deploy/warm.py``: what an instructor who tried the link, or ``deploy/serve.py``'s
+warm-up, leaves behind); without it the first wave also waits for the page's simulation.
 Bounded: a fixed number of sessions and reruns, every wait has a timeout, and the server is
 stopped by its process id at the end.
 """
@@ -38,6 +40,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy"))
+from warm import warm  # noqa: E402
+
 TIMEOUT = 120.0
 
 
@@ -160,15 +165,20 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=0,
                         help="serve through deploy/serve.py: this many Streamlit processes "
                              "behind nginx (0: one Streamlit process, no proxy)")
+    parser.add_argument("--warm", action="store_true",
+                        help="open the page once before the load (first loads find its run)")
     args = parser.parse_args()
 
     port = free_port()
     if args.replicas:
         server = subprocess.Popen(
             [sys.executable, str(ROOT / "deploy" / "serve.py"), "--replicas",
-             str(args.replicas), "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+             str(args.replicas), "--port", str(port), *([] if args.warm else ["--no-warm"])],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
         line = server.stdout.readline()
+        while line.startswith("warming"):
+            line = server.stdout.readline()
         if not line.startswith("serving"):
             raise RuntimeError(f"deploy/serve.py did not start: {line}")
         pids = [int(p) for p in line.split("(pids ", 1)[1].split(")")[0].split(", ")]
@@ -190,8 +200,11 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not start") from None
                 time.sleep(0.3)
+        if args.warm and not args.replicas:  # serve.py warms its replicas itself
+            warm([url], [args.page])
         where = (f"{args.replicas} replicas behind nginx" if args.replicas
-                 else "one Streamlit process")
+                 else "one Streamlit process") + (", page opened once before" if args.warm
+                                                  else ", cold server")
         print(f"{args.sessions} sessions x {args.moves} band moves on /{args.page}, think time "
               f"{args.think[0]:g}-{args.think[1]:g} s, {where}, {os.cpu_count()} cores, load "
               f"average {os.getloadavg()[0]:.1f}")

@@ -1,12 +1,15 @@
 """Serve one workshop from several Streamlit processes behind nginx, in the foreground.
 
-    python deploy/serve.py [--replicas 2] [--port 8501] [--address 127.0.0.1]
+    python deploy/serve.py [--replicas 2] [--port 8501] [--address 127.0.0.1] [--no-warm]
 
 A Streamlit server is one Python process and uses one core. This starts ``--replicas``
 Streamlit processes of ``dashboard/app.py`` on loopback ports, waits until each answers its
 health check, writes an nginx configuration (``deploy/nginx.conf.template``: session affinity
 by a cookie, websockets upgraded, the 100 MB upload limit) into a temporary folder and runs
 nginx in the foreground on ``--address:--port``. Participants open that one address.
+Before it says it is serving, it opens each domain page once on every replica
+(``deploy/warm.py``), so the first participants find the default simulations computed; this
+takes about half a minute, and ``--no-warm`` skips it.
 
 Ctrl-C (SIGINT) or SIGTERM stops every process it started, by its own process id (each in its
 own process group, so a replica's children go too), then removes the temporary folder. If any
@@ -29,6 +32,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from warm import DOMAIN_PAGES, warm
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
@@ -95,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8501, help="the proxy's port (8501)")
     parser.add_argument("--address", default="127.0.0.1",
                         help="the proxy's address (127.0.0.1; 0.0.0.0 for a room's network)")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="do not open the domain pages once on each replica before serving")
     args = parser.parse_args(argv)
     if not 1 <= args.replicas <= 64:
         print(f"error: --replicas {args.replicas} must be between 1 and 64", file=sys.stderr)
@@ -121,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
                 start_new_session=True))
         for port, process in zip(ports, processes, strict=True):
             wait_healthy(f"http://127.0.0.1:{port}", process)
+        if not args.no_warm:
+            print(f"warming {', '.join(DOMAIN_PAGES)} on {len(ports)} replicas…", flush=True)
+            try:
+                warm([f"127.0.0.1:{port}" for port in ports])
+            except (OSError, TimeoutError) as err:
+                raise RuntimeError(f"warming the replicas failed: {err}") from None
         # nginx's workers run as an unprivileged user when started as root: let them write
         # their temporary files (large uploads are buffered there)
         prefix.chmod(0o755)

@@ -77,11 +77,12 @@ def _need_nginx() -> None:
         pytest.skip("nginx not installed (apt-get install nginx)")
 
 
-def _start_proxy(port: int, replicas: int = 2) -> tuple[subprocess.Popen, list[int]]:
+def _start_proxy(port: int, replicas: int = 2,
+                 warm: bool = True) -> tuple[subprocess.Popen, list[int]]:
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "deploy" / "serve.py"), "--replicas", str(replicas),
-         "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+         "--port", str(port), *([] if warm else ["--no-warm"])], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 180
     line = ""
     while time.monotonic() < deadline:
@@ -130,6 +131,26 @@ def proxy():
 
 
 @pytest.mark.browser
+def test_the_warm_up_is_not_counted_as_a_participant(proxy, browser):
+    """serve.py opened every domain page on both replicas before serving; the first person to
+    open the presenter's view (first test on this proxy) must not see them counted."""
+    from tests.test_browser import wait_until_idle
+
+    url, _, _ = proxy
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/fraud?present=true", wait_until="domcontentloaded")
+        page.wait_for_selector('[data-testid="stMain"]', timeout=60_000)
+        wait_until_idle(page)
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        # the warm-up opened four domain pages on each replica: counted, they would make 4+
+        assert re.search(r"\b[01] participants? active", text), text[:2000]
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
 def test_every_page_opens_through_the_proxy_and_uploads_and_downloads_work(proxy, browser,
                                                                            tmp_path):
     from tests.test_browser import open_page, wait_until_idle
@@ -172,7 +193,7 @@ def test_interrupting_the_start_script_stops_every_process_it_started():
     from tests.test_browser import _free_port
 
     _need_nginx()
-    process, pids = _start_proxy(_free_port(), replicas=1)
+    process, pids = _start_proxy(_free_port(), replicas=1, warm=False)
     assert all(_alive(pid) for pid in pids)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 0

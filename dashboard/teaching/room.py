@@ -5,6 +5,8 @@ Every run of a domain page records its session and how long it took in one proce
 ``RoomPulse`` (a Streamlit resource, shared by all sessions of this server process). A
 participant counts as present while their session has run the page in the last
 ``ACTIVE_SECONDS``; behind a proxy with several replicas each process sees its own share.
+The server's own warm-up (``deploy/warm.py``, marked by the ``WARM_HEADER`` request header)
+is not a participant and is not counted.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 ACTIVE_SECONDS = 300.0
 WINDOW_SECONDS = 60.0
+WARM_HEADER = "X-Tradeoff-Lab-Warm-Up"
 
 
 class RoomPulse:
@@ -62,7 +65,7 @@ def timed_update():
         yield
     finally:
         ctx = get_script_run_ctx()
-        if ctx is not None:
+        if ctx is not None and not st.context.headers.get(WARM_HEADER):
             pulse().record(ctx.session_id, time.perf_counter() - started, time.monotonic())
 
 
