@@ -221,10 +221,14 @@ def domain_controls(domain: Domain) -> list[Control]:
                 {"psi": "PSI", "kl": "KL divergence", "js": "JS divergence"},
                 "How distribution change is measured against the training weeks.", g_learn,
                 visible=retrain_is("drift")),
-        _choice("drift_on", "Watch", s.retrain.drift_on, ("score", "features"),
-                {"score": "the score", "features": "the most-drifted feature"},
-                "Which distribution the drift alarm watches.", g_learn,
-                visible=retrain_is("drift")),
+        _choice("drift_on", "Watch", s.retrain.drift_on,
+                ("score", "features", *(("semantic",) if domain.semantic_drift else ())),
+                {"score": "the score", "features": "the most-drifted feature",
+                 "semantic": "semantic drift (cosine distance)"},
+                "Which distribution the drift alarm watches. Semantic drift is the cosine "
+                "distance between this week's embedding centroid and the training weeks' "
+                "(0.15 is the customary line; the drift measure above does not apply).",
+                g_learn, visible=retrain_is("drift")),
         _num("drift_threshold", "Retrain when drift exceeds", s.retrain.drift_threshold, 0.01,
              5.0, 0.01, "The alarm level, for example PSI 0.25 or KL 0.15.", g_learn,
              visible=retrain_is("drift")),

@@ -310,7 +310,7 @@ class Feedback:
 RETRAIN_TRIGGERS = ("never", "every", "drift", "performance", "alert")
 ALERT_RULES = ("cusum", "page_hinkley", "estimate_floor")
 DRIFT_METRICS = ("psi", "kl", "js")
-DRIFT_TARGETS = ("score", "features")
+DRIFT_TARGETS = ("score", "features", "semantic")
 PERFORMANCE_METRICS = ("precision", "recall")
 
 
@@ -320,7 +320,8 @@ class Retrain:
 
     ``never``; ``every`` ``every_weeks`` weeks; ``drift`` when ``drift_metric`` of the score
     (or of the most-drifted feature) against the reference window exceeds
-    ``drift_threshold``; ``performance`` when ``performance_metric`` measured on the labels
+    ``drift_threshold`` (with ``drift_on: "semantic"``, the world's semantic drift, a cosine
+    distance of embedding centroids, for the worlds that have one: assistant, recommendation); ``performance`` when ``performance_metric`` measured on the labels
     seen that week falls below ``performance_floor``; ``alert`` when a label-free alert rule
     fires (``monitoring.alerts``): ``alert_rule`` ``cusum`` or ``page_hinkley`` on the
     estimated cost, with ``alert_threshold`` as h or lambda, or ``estimate_floor`` when the
@@ -410,6 +411,11 @@ class Scenario:
         _choice("domain", self.domain, tuple(DOMAINS))
         _number("seed", self.seed, 0, 2**32 - 1, integer=True)
         object.__setattr__(self, "world", _world(self.domain, self.world))
+        if self.retrain.drift_on == "semantic" and get_domain(self.domain).semantic_drift is None:
+            with_it = ", ".join(n for n in DOMAINS if get_domain(n).semantic_drift)
+            raise ScenarioError(
+                f"retrain.drift_on = 'semantic' is invalid: the {self.domain} world has no "
+                f"semantic-drift monitor (only {with_it} do); watch 'score' or 'features'")
         if not isinstance(self.drift, tuple):
             object.__setattr__(self, "drift", tuple(self.drift))
         for i, spec in enumerate(self.drift):

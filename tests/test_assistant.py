@@ -157,3 +157,39 @@ def test_every_world_names_three_highlights(small_runs):
     for name, result in small_runs.items():
         rows = domain_highlights(DOMAINS[name], horizon_totals(result.weekly), result.outcome)
         assert len(rows) == 3 and all(label and value and text for label, value, text in rows)
+
+
+def _launch(**retrain) -> Scenario:
+    return Scenario.from_dict({
+        "domain": "assistant", "seed": 0, "population": {"weeks": 11, "events_per_week": 3000},
+        "feedback": {"label_delay": 3},
+        "drift": [{"kind": "covariate", "onset_week": 5, "strength": 1.0, "ramp_weeks": 6}],
+        "retrain": retrain})
+
+
+def test_semantic_drift_can_trigger_a_retraining_and_is_then_measured_against_the_new_weeks():
+    result = run(_launch(trigger="drift", drift_on="semantic", drift_threshold=0.15,
+                         window_weeks=4))
+    w = result.weekly.set_index("week")
+    first = w.index[w["question_drift_cosine"] > 0.15][0]
+    assert result.retrain_weeks[0] == first  # the week the centroid first passes the line
+    assert "semantic drift" in w.loc[first, "retrain_reason"]
+    # after the retraining the reference is the training window (weeks first-3 .. first):
+    # recomputed here from the events' embeddings with scipy
+    emb, week = result.arrays["extra_embedding"], result.arrays["week"]
+    window = emb[(week > first - 4) & (week <= first)].mean(axis=0, dtype=np.float64)
+    for later in range(first + 1, 12):
+        if later in result.retrain_weeks:
+            break
+        now = emb[week == later].mean(axis=0, dtype=np.float64)
+        assert w.loc[later, "question_drift_cosine"] == pytest.approx(cosine(now, window),
+                                                                      abs=1e-9)
+    # without a trigger the distance keeps growing against the pre-launch weeks
+    stale = run(_launch()).weekly.set_index("week")["question_drift_cosine"]
+    assert stale.loc[first + 1] > w.loc[first + 1, "question_drift_cosine"] + 0.05
+
+
+def test_semantic_drift_is_refused_for_a_world_without_embeddings():
+    with pytest.raises(ScenarioError, match="no semantic-drift monitor"):
+        Scenario.from_dict({"domain": "fraud",
+                            "retrain": {"trigger": "drift", "drift_on": "semantic"}})

@@ -40,6 +40,8 @@ def describe_retrain(r: Retrain) -> str:
     if r.trigger == "every":
         return "retrain every week" if r.every_weeks == 1 else \
             f"retrain every {r.every_weeks} weeks"
+    if r.trigger == "drift" and r.drift_on == "semantic":
+        return f"retrain when semantic drift (cosine distance) exceeds {r.drift_threshold:g}"
     if r.trigger == "drift":
         on = "the score" if r.drift_on == "score" else "the most-drifted feature"
         return f"retrain when drift ({r.drift_metric.upper()} of {on}) exceeds {r.drift_threshold:g}"

@@ -408,6 +408,7 @@ DOMAIN = Domain(
     generate=generate,
     extra_metrics=extra_metrics,
     monitor=monitor,
+    semantic_drift="question_drift_cosine",
     overflow_action="flag",
     highlights=highlights,
     world_params=(

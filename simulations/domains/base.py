@@ -119,6 +119,10 @@ class Domain:
     # flagged); ``monitor`` does not (it sees only the week's events and the reference's).
     extra_metrics: Callable[..., dict[str, float]] | None = None
     monitor: Callable[[dict, dict], dict[str, float]] | None = None
+    # The ``monitor`` column that measures semantic drift (a cosine distance of embedding
+    # centroids, 0.15 the customary line): what the ``drift`` retrain trigger watches with
+    # ``drift_on: "semantic"``. None for worlds without embeddings.
+    semantic_drift: str | None = None
     overflow_action: str = "pass"  # what happens to band events no reviewer reaches
     # True: a person reviews and decides, right with the reviewer accuracy. False: the review
     # route is itself an action (an exploration slot shows the item) and ends flagged; the

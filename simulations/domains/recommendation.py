@@ -245,6 +245,7 @@ DOMAIN = Domain(
     generate=generate,
     extra_metrics=extra_metrics,
     monitor=monitor,
+    semantic_drift="taste_drift_cosine",
     review_decides=False,
     highlights=highlights,
     weekly_charts=(WeeklyChart(

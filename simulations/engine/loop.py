@@ -112,6 +112,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     model = fit_new(reference.numeric, reference.categorical, reference.label)
     reference_scores = model_lib.score(model, reference.numeric, reference.categorical)
     monitor = _Monitor(domain, reference, reference_scores)
+    monitor_extra = reference.extra  # what the world's own monitor compares each week with
     # each model's scores calibrated on the labelled events it was trained on, for the
     # label-free estimates (monitoring.estimates); nothing else of the run depends on them
     calibrations = [fit_calibration(reference_scores, reference.label)]
@@ -149,6 +150,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             per_week[key].append(arr)
 
         drift = monitor.measure(batch, scores)
+        signals = domain.monitor(batch.extra, monitor_extra) if domain.monitor else {}
         columns = monitor.reference.columns
         drift_rows += [(w, c, drift["psi"][j], drift["kl"][j], drift["js"][j])
                        for j, c in enumerate(columns)]
@@ -165,13 +167,13 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             **{f"drift_{k}": getattr(state, k) for k in ("covariate", "prior", "concept", "cohort")},
             "retrained": False,
             "retrain_reason": "",
-            **(domain.monitor(batch.extra, reference.extra) if domain.monitor else {}),
+            **signals,
         }
         if scenario.retrain.trigger == "alert":
             estimates.append(_week_estimate(scenario, domain, calibrations[version], w, version,
                                             scores, batch.value, reviewed, final))
         reason = retrain_reason(WeekEnd(scenario, w, drift, is_score, per_week,
-                                        tuple(estimates)), last_retrain)
+                                        tuple(estimates), signals), last_retrain)
         if reason:
             ts = training_set(scenario, w, batches, per_week, _concat)
             status = shortfall(scenario, ts)
@@ -189,6 +191,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                 # drift is measured against the new model's training window from now on
                 window_scores = model_lib.score(model, window.numeric, window.categorical)
                 monitor = _Monitor(domain, window, window_scores)
+                monitor_extra = window.extra  # the world's own signals move with it
                 calibrations.append(fit_calibration(window_scores[ts.usable], ts.label))
                 row["retrained"] = True
                 row["retrain_reason"] = reason

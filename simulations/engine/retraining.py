@@ -12,12 +12,12 @@ labels seen in the last ``window_weeks`` weeks; ``shortfall`` says why they cann
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..domains import Batch
+from ..domains import Batch, get_domain
 from ..monitoring.alerts import alert_reason
 from ..scenario import Scenario
 from .feedback import observed_performance
@@ -52,6 +52,9 @@ class WeekEnd:
     # per past week, the label-free estimates of the model that served it (only kept when the
     # trigger is "alert"): week, model_version, est_cost, est_cost_spread, est_precision, ...
     estimates: tuple[dict, ...] = ()
+    # the world's own label-free signals this week (``Domain.monitor``), against the current
+    # model's training window
+    signals: dict = field(default_factory=dict)
 
 
 def scheduled(end: WeekEnd) -> str:
@@ -63,6 +66,13 @@ def scheduled(end: WeekEnd) -> str:
 def drift_alarm(end: WeekEnd) -> str:
     """When the drift measure of the score, or of the most-drifted feature, passes the threshold."""
     rt = end.scenario.retrain
+    if rt.drift_on == "semantic":  # a cosine distance, whatever the drift metric says
+        column = get_domain(end.scenario.domain).semantic_drift
+        value = end.signals[column]
+        if value > rt.drift_threshold:
+            return (f"semantic drift: cosine distance of the week's centroid {value:.3f} > "
+                    f"{rt.drift_threshold:g}")
+        return ""
     values = end.drift[rt.drift_metric]
     value = values[end.is_score][0] if rt.drift_on == "score" else values[~end.is_score].max()
     what = "score" if rt.drift_on == "score" else "most-drifted feature"
