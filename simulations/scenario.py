@@ -318,18 +318,17 @@ PERFORMANCE_METRICS = ("precision", "recall")
 class Retrain:
     """When the model is retrained, and on what.
 
-    ``never``; ``every`` ``every_weeks`` weeks; ``drift`` when ``drift_metric`` of the score
-    (or of the most-drifted feature) against the reference window exceeds
-    ``drift_threshold`` (with ``drift_on: "semantic"``, the world's semantic drift, a cosine
-    distance of embedding centroids, for the worlds that have one: assistant, recommendation); ``performance`` when ``performance_metric`` measured on the labels
-    seen that week falls below ``performance_floor``; ``alert`` when a label-free alert rule
-    fires (``monitoring.alerts``): ``alert_rule`` ``cusum`` or ``page_hinkley`` on the
-    estimated cost, with ``alert_threshold`` as h or lambda, or ``estimate_floor`` when the
-    estimated ``performance_metric`` falls below ``performance_floor``. A retraining fits a new model on the
-    labels seen in the last ``window_weeks`` weeks and is skipped (and recorded as skipped)
-    with fewer than ``min_labels`` labels or ``min_positives`` positives. At least
-    ``cooldown_weeks`` weeks pass between retrainings.
-    """
+    ``never``; ``every`` ``every_weeks`` weeks; ``drift`` when ``drift_metric`` of the score (or of
+    the most-drifted feature) against the reference window exceeds ``drift_threshold`` (with
+    ``drift_on: "semantic"``, the world's semantic drift, a cosine distance of embedding centroids,
+    for the worlds that have one: assistant, recommendation); ``performance`` when
+    ``performance_metric`` measured on the labels seen that week falls below ``performance_floor``;
+    ``alert`` when a label-free alert rule fires (``monitoring.alerts``): ``alert_rule`` ``cusum``
+    or ``page_hinkley`` on the estimated cost, with ``alert_threshold`` as h or lambda, or
+    ``estimate_floor`` when the estimated ``performance_metric`` falls below ``performance_floor``.
+    A retraining fits a new model on the labels seen in the last ``window_weeks`` weeks and is
+    skipped (and recorded as skipped) with fewer than ``min_labels`` labels or ``min_positives``
+    positives. At least ``cooldown_weeks`` weeks pass between retrainings. """
 
     trigger: str = "never"
     every_weeks: int = 4

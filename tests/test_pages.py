@@ -171,3 +171,33 @@ def test_a_bad_world_knob_in_a_link_warns():
     assert not at.exception
     assert any("assistant_temperature" in w.value for w in at.warning)
     assert at.slider(key="assistant_temperature").value == 0.7
+
+
+def test_the_segments_tab_groups_by_any_categorical_feature():
+    import dataclasses
+
+    import pandas as pd
+
+    from simulations import run
+    from simulations.domains import DOMAINS
+    from simulations.scenario import default_scenario
+
+    at = app("assistant", **small_params("assistant", assistant_tab="Segments"))
+    assert not at.exception
+    assert list(at.dataframe[0].value["segment"]) == list(DOMAINS["assistant"].segments)
+    at.button_group(key="assistant_segment_by").set_value("topic").run()
+    assert not at.exception
+    topics = at.dataframe[0].value.set_index("segment")
+    # reference: the same small run's events grouped by topic with pandas
+    s = default_scenario("assistant")
+    s = dataclasses.replace(s, population=dataclasses.replace(s.population, events_per_week=4000,
+                                                              weeks=8))
+    events = run(s).events
+    topic = events["topic"]
+    assert list(topics.index) == list(topic.cat.categories)
+    assert topics["events"].tolist() == events.groupby(topic, observed=False).size().tolist()
+    flagged, truth = events["final"] == "flag", events["label"] == 1
+    recall = ((flagged & truth).groupby(topic, observed=False).sum()
+              / truth.groupby(topic, observed=False).sum())
+    pd.testing.assert_series_equal(topics["recall"], recall, check_names=False,
+                                   check_index=False, atol=1e-12)

@@ -6,11 +6,17 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.figures import chart
-from simulations.reporting.summary import segment_table
+from simulations.reporting.summary import segment_table, segmentations
 
 
 def draw(domain, result, outcome) -> None:
-    table = segment_table(result, outcome)
+    choices = segmentations(domain)
+    by = st.segmented_control(
+        "Group by", choices, default=choices[0], key=f"{domain.name}_segment_by",
+        format_func=lambda c: c.replace("_", " "),
+        help="The domain's segments, or any categorical feature the model sees: a model can "
+             "be fair across one grouping and fail another.") or choices[0]
+    table = segment_table(result, outcome, by)
     chart(st, charts.segment_bars(table), key="segments")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "share_of_events": st.column_config.NumberColumn("share of events", format="percent"),

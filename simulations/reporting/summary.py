@@ -24,10 +24,29 @@ def confusion_matrix(totals: dict[str, float], domain) -> pd.DataFrame:
     ).astype(int)
 
 
-def segment_table(result, outcome) -> pd.DataFrame:
-    """Per segment over the horizon: events, positives, precision, recall, pass rate, reviews."""
-    return segments_of(result.arrays["segment"], result.domain.segments, result.arrays["label"],
-                       outcome.final, outcome.reviewed)
+def segment_table(result, outcome, by: str | None = None) -> pd.DataFrame:
+    """Per segment over the horizon: events, positives, precision, recall, pass rate, reviews.
+
+    ``by`` groups by one of the domain's categorical features instead of its segments (the
+    assistant's topic, a payment's channel): any column a team would slice a model by.
+    """
+    codes, names = segmentation(result.domain, result.arrays, by)
+    return segments_of(codes, names, result.arrays["label"], outcome.final, outcome.reviewed)
+
+
+def segmentations(domain) -> tuple[str, ...]:
+    """What a segment table can group by: "segment", then each categorical feature."""
+    return ("segment", *(name for name, _ in domain.categorical_features))
+
+
+def segmentation(domain, arrays, by: str | None) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Per-event codes and the names of the groups of ``by`` (None or "segment": segments)."""
+    if by in (None, "segment"):
+        return arrays["segment"], tuple(domain.segments)
+    for j, (name, cats) in enumerate(domain.categorical_features):
+        if name == by:
+            return arrays["categorical"][:, j], tuple(cats)
+    raise ValueError(f"cannot group by {by!r}: choose one of {', '.join(segmentations(domain))}")
 
 
 def segments_of(segment, names, label, final, reviewed) -> pd.DataFrame:
