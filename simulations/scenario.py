@@ -328,7 +328,8 @@ class Retrain:
     ``estimate_floor`` when the estimated ``performance_metric`` falls below ``performance_floor``.
     A retraining fits a new model on the labels seen in the last ``window_weeks`` weeks and is
     skipped (and recorded as skipped) with fewer than ``min_labels`` labels or ``min_positives``
-    positives. At least ``cooldown_weeks`` weeks pass between retrainings. """
+    positives. At least ``cooldown_weeks`` weeks pass between retrainings.
+    """
 
     trigger: str = "never"
     every_weeks: int = 4
