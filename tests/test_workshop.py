@@ -236,3 +236,22 @@ def test_an_assistant_case_can_be_rehearsed():
     # the reveal's table has one column per policy, the candidate's first
     columns = list(at.dataframe[0].value.columns)
     assert columns[0] == "figure" and columns[1].startswith("your policy")
+
+
+@pytest.mark.parametrize("domain", ["assistant", "recommendation"])
+def test_the_report_carries_the_worlds_own_highlights(domain):
+    """The cards the page shows for this world (automation rate, lift...) are in the report,
+    with the default band's value beside each one that the band changed."""
+    result = run(small(domain, weeks=3))
+    default = result.outcome
+    other = result.at_policy(0.02, 0.04)
+    page = scenario_report_html(result, other, "Report", None, default)
+    labels = {"assistant": "Automation rate", "recommendation": "Lift over popularity"}
+    row = re.search(rf'<tr class="highlight"><th title="[^"]*">{labels[domain]}</th>'
+                    r"<td>([^<]+)</td><td>([^<]*)</td>", page)
+    assert row, page[-3000:]
+    if domain == "assistant":  # answered with no agent: the events the band passes at once
+        events = other.events
+        auto = float((events["action"] == "pass").mean())
+        assert row.group(1) == f"{auto:.1%}"
+    assert row.group(2).startswith("default band: ")

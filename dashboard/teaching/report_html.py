@@ -16,7 +16,7 @@ import plotly.io as pio
 
 from dashboard import charts
 from simulations.policy.metrics import horizon_totals
-from simulations.reporting.summary import format_share, score_histogram
+from simulations.reporting.summary import domain_highlights, format_share, score_histogram
 
 STYLE = """
 body {font-family: system-ui, sans-serif; max-width: 1100px; margin: 2rem auto; color: #222;
@@ -117,6 +117,15 @@ def scenario_report_html(result, outcome, title: str, story: ReportStory | str |
             change = _delta(kind, totals[key], base[key], money) if kind else ""
             cells += f"<td>{html.escape(change)}</td>"
         body.append(f"<tr>{cells}</tr>")
+    # the figures this world's team watches, as the page's highlight cards show them
+    marks = domain_highlights(domain, totals, outcome)
+    before = domain_highlights(domain, base, baseline) if base is not None else marks
+    for (label, value, help_text), (_, was, _) in zip(marks, before, strict=True):
+        cells = (f'<th title="{html.escape(help_text)}">{html.escape(label)}</th>'
+                 f"<td>{html.escape(value)}</td>")
+        if base is not None:
+            cells += f"<td>{html.escape('' if was == value else f'default band: {was}')}</td>"
+        body.append(f'<tr class="highlight">{cells}</tr>')
     table = head + "".join(body)
     if isinstance(story, str):
         story_html = f"<p>{html.escape(story)}</p>" if story else ""
