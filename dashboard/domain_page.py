@@ -117,8 +117,8 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
     link = share_link([*controls, band], page, {**values, "band": (t_low, t_high)},
                       {f"{page}_tab": st.session_state.get(f"{page}_tab"),
                        story_key(page): story[0].name if story else "",
-                       step_key(page): str(story[1] + 1) if story else "",
-                       "present": "true" if presenter else ""})
+                       step_key(page): str(story[1] + 1) if story else ""})
+    # no presenter mode in the link: a presenter copies it for the room, who need the controls
     title = f"{domain.title}: {story[0].title}" if story else domain.title
 
     def report() -> str:
@@ -128,7 +128,8 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
     row = st.container(horizontal=True, gap="small")
     with row.popover("Copy link to this view", icon=":material/link:"):
         st.caption("Everything on this page is in the link: send it, and the other person "
-                   "sees exactly this view.")
+                   "sees exactly this view" + (", with the controls (the link opens without "
+                                               "presenter mode)." if presenter else "."))
         st.code(link, language=None)
     # here and not only on the Data tab, which presenter mode hides
     row.download_button("One-page report (HTML)", data=report, on_click="ignore",

@@ -255,3 +255,13 @@ def test_the_report_carries_the_worlds_own_highlights(domain):
         auto = float((events["action"] == "pass").mean())
         assert row.group(1) == f"{auto:.1%}"
     assert row.group(2).startswith("default band: ")
+
+
+def test_a_link_copied_in_presenter_mode_opens_the_normal_view_for_the_room():
+    at = app("fraud", **small_params("fraud", fraud_seed="7"), present="true")
+    assert not at.exception and at.toggle(key="present").value is True
+    link = at.get("code")[0].value
+    params = dict(parse_qsl(urlparse(link).query))
+    assert "present" not in params and params["fraud_seed"] == "7"  # the view, not the mode
+    again = app("fraud", **params)
+    assert at.toggle(key="present").value is True and again.toggle(key="present").value is False
