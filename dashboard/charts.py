@@ -75,10 +75,11 @@ def _layout(title: str, x_title: str, y_title: str, *, height: int = HEIGHT,
 def _line(layout: dict, axis: str, at: float, colour: str, dash: str, text: str,
           anchor: str, width: float = 1.5) -> None:
     """A vertical (axis "x") or horizontal (axis "y") reference line with a label."""
-    if axis == "x":  # labelled just inside the top of the plot, clear of the legend
+    if axis == "x":  # labelled just above the plot: clear of the data, of a horizontal
+        # line's label (a capacity near the top) and of the legend below
         shape = {"type": "line", "xref": "x", "yref": "paper", "x0": at, "x1": at, "y0": 0,
                  "y1": 1}
-        note = {"x": at, "xref": "x", "y": 0.99, "yref": "paper", "yanchor": "top",
+        note = {"x": at, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom",
                 "xanchor": anchor}
     else:
         shape = {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": at,

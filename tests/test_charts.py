@@ -107,3 +107,19 @@ def test_legends_sit_under_the_plot_and_axes_make_room_for_their_labels(small_ru
                               charts.Markers())
     assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
     assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin
+
+
+def test_week_markers_are_labelled_above_the_plot_clear_of_a_capacity_label():
+    """The review chart's "drift starts"/"retrained" labels once sat inside the top of the plot,
+    where a capacity line near the top wrote its own label over them."""
+    import pandas as pd
+
+    weekly = pd.DataFrame({"week": range(1, 9), "reviewed": [340] * 8,
+                           "review_overflow": [0, 0, 40, 80, 90, 90, 90, 90]})
+    fig = charts.review_load(weekly, 350, {"review": "review"}, charts.Markers((2,), (5,)))
+    notes = {a.text: a for a in fig.layout.annotations}
+    capacity = notes["capacity 350/week"]
+    assert capacity.yref == "y" and capacity.y == 350  # on its line, inside the plot
+    for text in ("drift starts", "retrained"):
+        mark = notes[text]
+        assert mark.yref == "paper" and mark.y >= 1 and mark.yanchor == "bottom", text
