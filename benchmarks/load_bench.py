@@ -32,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import websockets
@@ -41,6 +40,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
+from replica import start, wait_healthy  # noqa: E402
 from warm import warm  # noqa: E402
 
 TIMEOUT = 120.0
@@ -183,23 +183,11 @@ def main() -> None:
             raise RuntimeError(f"deploy/serve.py did not start: {line}")
         pids = [int(p) for p in line.split("(pids ", 1)[1].split(")")[0].split(", ")]
     else:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless",
-             "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+        server = start(port)
         pids = [server.pid]
     url = f"127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.3)
+        wait_healthy(f"http://{url}", server, 60)
         if args.warm and not args.replicas:  # serve.py warms its replicas itself
             warm([url], [args.page])
         where = (f"{args.replicas} replicas behind nginx" if args.replicas

@@ -29,7 +29,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import websockets
@@ -39,6 +38,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from load_bench import free_port, rss_mb  # noqa: E402
+from replica import start, wait_healthy  # noqa: E402
 
 RUN_TIMEOUT = 600.0  # one page load at the maxima, on a busy 2-core machine
 
@@ -116,23 +116,11 @@ def main() -> None:
     args = parser.parse_args()
 
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless",
-         "true"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+    server = start(port)
     url = f"127.0.0.1:{port}"
     failed = False
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.3)
+        wait_healthy(f"http://{url}", server, 60)
         idle = rss_mb(server.pid)
         print(f"{args.sessions} sessions for {args.minutes:g} min on /{args.page} at 200k events "
               f"x 26/52 weeks, new seed each load; {os.cpu_count()} cores, load average "

@@ -30,9 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
+from replica import start, wait_healthy
 from warm import DOMAIN_PAGES, warm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,20 +50,6 @@ def nginx_config(prefix: Path, listen: str, backends: list[int]) -> str:
     upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in backends)
     return (TEMPLATE.read_text().replace("@PREFIX@", str(prefix))
             .replace("@LISTEN@", listen).replace("@UPSTREAMS@", upstreams))
-
-
-def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with status {process.returncode} while starting")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer its health check within {seconds:.0f} s")
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -120,12 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ports = [free_port() for _ in range(args.replicas)]
         for port in ports:
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                 "--server.port", str(port), "--server.address", "127.0.0.1",
-                 "--server.headless", "true"],
-                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True))
+            processes.append(start(port))
         for port, process in zip(ports, processes, strict=True):
             wait_healthy(f"http://127.0.0.1:{port}", process)
         if not args.no_warm:

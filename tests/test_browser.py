@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy.replica import start, wait_healthy
 from simulations.domains import DOMAINS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,23 +47,14 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server():
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    process = start(port, output=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    try:
+        wait_healthy(url, process, 90)
+    except RuntimeError as err:
         process.kill()
-        raise RuntimeError("streamlit did not start: " + process.stdout.read().decode()[-2000:])
+        raise RuntimeError(f"streamlit did not start: {err}: "
+                           + process.stdout.read().decode()[-2000:]) from None
     yield url
     os.killpg(process.pid, signal.SIGTERM)  # stop the server by its own process id
     try:

@@ -21,6 +21,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.teaching.room import ACTIVE_SECONDS, WINDOW_SECONDS, RoomPulse, pulse_sentence
+from tests.test_browser import browser  # noqa: F401  (the one Chromium fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -107,14 +108,6 @@ def _alive(pid: int) -> bool:
     return status.exists() and "zombie" not in status.read_text()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +124,7 @@ def proxy():
 
 
 @pytest.mark.browser
-def test_the_warm_up_is_not_counted_as_a_participant(proxy, browser):
+def test_the_warm_up_is_not_counted_as_a_participant(proxy, browser):  # noqa: F811
     """serve.py opened every domain page on both replicas before serving; the first person to
     open the presenter's view (first test on this proxy) must not see them counted."""
     from tests.test_browser import wait_until_idle
@@ -151,7 +144,7 @@ def test_the_warm_up_is_not_counted_as_a_participant(proxy, browser):
 
 
 @pytest.mark.browser
-def test_every_page_opens_through_the_proxy_and_uploads_and_downloads_work(proxy, browser,
+def test_every_page_opens_through_the_proxy_and_uploads_and_downloads_work(proxy, browser,  # noqa: F811
                                                                            tmp_path):
     from tests.test_browser import open_page, wait_until_idle
 
