@@ -10,6 +10,7 @@ from dashboard import charts
 from dashboard.ensemble_charts import add_range
 from dashboard.figures import chart
 from dashboard.tabs import world_ranges
+from simulations.engine.staffing import queue_summary
 
 # the Compare page's drift choice, as its link spells it
 DRIFT_WORDS = {"covariate": "covariate shift", "prior": "prior shift",
@@ -59,9 +60,17 @@ def draw(domain, scenario, result, weekly, ghost=None) -> None:
         f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%",
         ghost=ghost), bands, {"pass_rate": 0}, n), key="pass_time")
     left, right = st.columns(2)
-    chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m,
-                                   ghost=ghost), key="review_time")
+    review = scenario.review
+    if review.queued:
+        chart(left, charts.review_queue(weekly, review.capacity, review.target_hours,
+                                        domain.actions, m), key="review_time")
+    else:
+        chart(left, charts.review_load(weekly, review.capacity, domain.actions, m,
+                                       ghost=ghost), key="review_time")
     chart(right, charts.weekly_costs(weekly, domain.unit, m, ghost=ghost), key="cost_time")
+    if review.queued:
+        left.caption(queue_summary(review, float(weekly["review_demand"].mean()),
+                                   domain.reviewers, domain.actions[review.default_action]))
     levels = {"PSI 0.1: watch": 0.1, "PSI 0.25: act": 0.25}
     if scenario.retrain.trigger == "drift":
         levels = {f"retrain at {scenario.retrain.drift_metric.upper()} "

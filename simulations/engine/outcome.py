@@ -19,6 +19,7 @@ from ..domains import Domain
 from ..policy.metrics import BandTable, event_costs
 from ..scenario import Scenario
 from .feedback import reveal_labels, weekly_observed
+from .queue_outcome import QUEUE_COLUMNS, no_queue_columns, play_band, queued_decisions, queued_query
 from .retraining import ModelRecord
 
 WEEKLY_CONTRACT = (
@@ -43,22 +44,40 @@ class Outcome:
         self.domain = domain
         self._table = table
         self._arrays = arrays
-        self.core = _core_weekly(scenario, table, band_free)
+        # a review queue carries items across weeks: play it once for this band
+        self.queue = play_band(scenario, table, arrays) if scenario.review.queued else None
+        self.core = _core_weekly(scenario, table, band_free, self._core_query())
         self._decided: tuple[np.ndarray, ...] | None = None
+        self._decided_week: np.ndarray | None = None
         self._revealed: tuple[np.ndarray, ...] | None = None
         self._weekly: pd.DataFrame | None = None
         self._events: pd.DataFrame | None = None
 
+    def _core_query(self) -> dict[str, np.ndarray]:
+        s = self.scenario
+        if self.queue is not None:
+            return queued_query(s, self.domain, self._table, self._arrays, self.queue)
+        review, p = s.review, s.policy
+        out = self._table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
+                                s.costs.review)
+        return {**out, **no_queue_columns(len(self._table.weeks))}
+
     def _decide(self) -> tuple[np.ndarray, ...]:
         if self._decided is None:
-            self._decided = decisions(self.scenario, self.domain, self._table, self._arrays)
+            if self.queue is not None:
+                *self._decided, self._decided_week = queued_decisions(
+                    self.scenario, self.domain, self._table, self._arrays, self.queue)
+            else:
+                self._decided = decisions(self.scenario, self.domain, self._table,
+                                          self._arrays)
+                self._decided_week = None
         return self._decided
 
     def _reveal(self) -> tuple[np.ndarray, ...]:
         if self._revealed is None:
             correct, _, reviewed, final = self._decide()
             self._revealed = revealed(self.scenario, self.domain, self._arrays, correct,
-                                       reviewed, final)
+                                       reviewed, final, self._decided_week)
         return self._revealed
 
     correct = property(lambda self: self._decide()[0], doc="reviewer verdict equals the truth")
@@ -157,17 +176,17 @@ def decisions(scenario: Scenario, domain: Domain, table: BandTable,
 
 
 def revealed(scenario: Scenario, domain: Domain, arrays: dict, correct, reviewed,
-              final) -> tuple[np.ndarray, ...]:
-    """(seen, seen_label, label_week) per event: the labels the team gets."""
+              final, decided_week=None) -> tuple[np.ndarray, ...]:
+    """(seen, seen_label, label_week) per event: the labels the team gets (``decided_week``:
+    a review queue's decision week per event)."""
     return reveal_labels(domain, scenario.feedback, arrays["week"], arrays["label"], reviewed,
-                         final, correct, arrays["u_reveal"], arrays["delay"])
+                         final, correct, arrays["u_reveal"], arrays["delay"], decided_week)
 
 
-def _core_weekly(scenario: Scenario, table: BandTable, band_free: pd.DataFrame) -> pd.DataFrame:
+def _core_weekly(scenario: Scenario, table: BandTable, band_free: pd.DataFrame,
+                 query: dict[str, np.ndarray]) -> pd.DataFrame:
     """Counts, ratios and costs per week of ``scenario``'s policy, plus the band-free columns."""
-    review, p = scenario.review, scenario.policy
-    weekly = pd.DataFrame(table.query(p.t_low, p.t_high, review.capacity,
-                                      review.overflow_action, scenario.costs.review))
+    weekly = pd.DataFrame(query)
     for col in band_free.columns:
         if col != "week":
             weekly[col] = band_free[col].to_numpy()
@@ -188,7 +207,10 @@ def _weekly_table(domain: Domain, table: BandTable, arrays: dict[str, np.ndarray
         for key in extra_rows[0]:
             weekly[key] = [r[key] for r in extra_rows]
     order = [c for c in WEEKLY_CONTRACT if c in weekly.columns]
-    return weekly[order + [c for c in weekly.columns if c not in order]]
+    # the review queue's columns come last, so a table without a queue reads as it did
+    # before they existed, byte for byte, up to its last six columns
+    rest = [c for c in weekly.columns if c not in order and c not in QUEUE_COLUMNS]
+    return weekly[order + rest + list(QUEUE_COLUMNS)]
 
 
 def _events_table(domain: Domain, arrays: dict[str, np.ndarray], outcome: Outcome,

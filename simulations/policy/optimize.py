@@ -136,7 +136,7 @@ class PolicyGrid:
                    review_cost=s.costs.review,
                    reviewer_correct=result.domain.reviewer_correct(
                        arrays["u_review"], s.review.reviewer_accuracy, arrays["label"]),
-                   capacity=s.review.capacity, overflow_action=s.review.overflow_action,
+                   capacity=s.review.capacity, overflow_action=s.review.unreviewed_action,
                    weeks=len(result.table.weeks), thresholds=thresholds,
                    fixed_cost=float(result.band_free["cost_retrain"].sum()))
 
