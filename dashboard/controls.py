@@ -211,6 +211,16 @@ def domain_controls(domain: Domain) -> list[Control]:
              "How often a reviewer's decision is right. Reviews also produce labels, so "
              "mistakes here feed into retraining.", g_review, widget="slider",
              visible=lambda v: domain.review_decides),
+        _num("hard_cases", "Hard cases are got wrong more", s.review.hard_cases, 0.0, 1.0, 0.1,
+             "0: every case alike. 1: a case the model puts near 0.5 is got wrong twice as "
+             "often as a middling one, a clear case almost never (the accuracy above is then "
+             "the accuracy on a middling case).", g_review, widget="slider",
+             visible=lambda v: domain.review_decides),
+        _num("double_share", "Share of reviews done twice", s.review.double_share, 0.0, 1.0,
+             0.05, "A second, independent reviewer sees this share of the reviewed cases; the "
+             "pairs give the weekly agreement (Cohen's kappa) on the Over time tab. The first "
+             "verdict stands.", g_review, widget="slider",
+             visible=lambda v: domain.review_decides),
         _num("fn_fixed", f"Missed {pos}: fixed cost ({unit})", s.costs.fn_fixed, 0.0, 1e7, 1.0,
              f"Cost of each {pos} event that ends up '{a['pass']}', apart from its value.",
              g_cost),
@@ -441,9 +451,11 @@ def queued(values: dict[str, Any]) -> bool:
 
 def review_from_values(base: Review, v: dict[str, Any]) -> Review:
     """The review section the controls describe: a weekly capacity, or people and a queue."""
+    labels = {"hard_cases": float(v["hard_cases"]), "double_share": float(v["double_share"])}
     if v["overflow"] != "queue":
-        return Review(int(v["capacity"]), float(v["accuracy"]), v["overflow"])
+        return Review(int(v["capacity"]), float(v["accuracy"]), v["overflow"], **labels)
     return replace(base, reviewer_accuracy=float(v["accuracy"]), overflow_action="queue",
+                   **labels,
                    analysts=int(v["analysts"]), default_action=v["default_action"],
                    target_hours=float(v["target_hours"]),
                    max_wait_hours=float(v["max_wait_hours"]),

@@ -150,7 +150,7 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
         "Suggest a policy": lambda: suggest.draw(domain, scenario, totals, band.key(page)),
         "Over time": lambda: over_time.draw(
             domain, scenario, result, outcome.weekly,
-            None if (t_low, t_high) == tuple(domain.policy) else baseline.weekly),
+            None if (t_low, t_high) == tuple(domain.policy) else baseline.weekly, outcome),
         "Monitor": lambda: monitor.draw(domain, scenario, result, outcome),
         "Segments": lambda: segments.draw(domain, result, outcome),
         "Data": lambda: data.draw(domain, scenario, result, outcome, link, report),

@@ -174,6 +174,10 @@ class Review:
     abandon_cost: float = 0.0
     overtime_hours: float = 0.0
     overtime_premium: float = 1.5
+    # reviewers as the source of labels (engine.reviewers): how much harder cases near the
+    # boundary are (0: all alike, as before), and the share of reviews done twice
+    hard_cases: float = 0.0
+    double_share: float = 0.1
 
     def __post_init__(self):
         _number("review.capacity", self.capacity, 0, 10_000_000, integer=True)
@@ -190,6 +194,8 @@ class Review:
         _number("review.abandon_cost", self.abandon_cost, 0, MAX_COST)
         _number("review.overtime_hours", self.overtime_hours, 0, 24 - self.hours_per_day)
         _number("review.overtime_premium", self.overtime_premium, 1, 10)
+        _number("review.hard_cases", self.hard_cases, 0, 1)
+        _number("review.double_share", self.double_share, 0, 1)
         if self.analysts is not None:
             _number("review.analysts", self.analysts, 0, 100_000, open_lo=True)
             object.__setattr__(self, "capacity", self.working_days * self.daily_staffed())
@@ -215,6 +221,9 @@ class Review:
             del out["capacity"]  # computed from the staffing
         if not self.queued and self.analysts is None:
             for name in QUEUE_FIELDS:
+                del out[name]
+        for name in ("hard_cases", "double_share"):  # written only when changed
+            if out[name] == getattr(Review, name):
                 del out[name]
         return out
 

@@ -47,3 +47,17 @@ def test_queue_chart_draws_undefined_share_as_a_gap():
     assert np.isnan(share.y[0]) and share.y[1] == 0.6
     done = next(d for d in fig.data if d.name == "review: done")
     assert list(done.y) == [0, 4]  # overtime drawn apart
+
+
+def test_over_time_shows_agreement_in_landis_and_kochs_words_beside_true_accuracy():
+    at = app("triage", **small_params("triage", triage_double_share="0.5",
+                                      triage_tab="Over time"))
+    assert not at.exception and not at.warning
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"]
+              for c in at.get("plotly_chart")]
+    assert "Reviewers: agreement and true accuracy" in titles
+    text = " ".join(c.value for c in at.caption)
+    assert "Landis and Koch" in text and "only a simulator knows" in text
+    assert any(w in text for w in ("slight", "fair", "moderate", "substantial",
+                                   "almost perfect"))
+    assert "balanced set" in text  # the rare-class paradox, said

@@ -54,7 +54,8 @@ def queue_values(review) -> dict:
     return {"analysts": review.analysts if review.analysts is not None else staffed(review),
             "default_action": review.default_action, "target_hours": review.target_hours,
             "max_wait_hours": review.max_wait_hours, "abandon": review.abandon_per_day,
-            "abandon_cost": review.abandon_cost, "overtime": review.overtime_hours}
+            "abandon_cost": review.abandon_cost, "overtime": review.overtime_hours,
+            "hard_cases": review.hard_cases, "double_share": review.double_share}
 
 
 def values_from_scenario(scenario: Scenario) -> dict:

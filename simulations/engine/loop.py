@@ -126,6 +126,10 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     queue = LoopQueue(scenario, domain) if scenario.review.queued else None
     if queue is not None:  # each waiting customer's patience, drawn only when a queue exists
         per_week["u_abandon"] = []
+    double = scenario.review.double_share > 0
+    if double:  # which reviews are done twice, and the second reviewer's draw
+        per_week["u_double"], per_week["u_second"] = [], []
+    label_error = 0.0  # of the latest model's training labels (the first learnt the truth)
     rows, drift_rows, estimates = [], [], []
     last_retrain, version = 0, 0
     for w in range(1, weeks + 1):
@@ -152,6 +156,10 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                                                            [*batches, batch], per_week)
         seen, seen_label, label_week = revealed(scenario, domain, week_arrays, correct,
                                                 reviewed, final, decided)
+        if double:  # a child stream of its own: no other draw of the week moves
+            second = rng.spawn(1)[0]
+            per_week["u_double"].append(second.random(n))
+            per_week["u_second"].append(second.random(n))
         batches.append(batch)
         for key, arr in (("score", scores), ("u_review", u_review), ("u_reveal", u_reveal),
                          ("delay", delay),
@@ -204,6 +212,8 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                 calibrations.append(fit_calibration(window_scores[ts.usable], ts.label))
                 row["retrained"] = True
                 row["retrain_reason"] = reason
+                label_error = float(np.mean(ts.label != window.label[ts.usable]))
+        row["train_label_error"] = label_error
         rows.append(row)
         if progress:
             progress(w, weeks)

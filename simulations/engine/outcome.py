@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..domains import Domain
-from ..policy.metrics import BandTable, event_costs
+from ..policy.metrics import BandTable, event_costs, safe_ratio
 from ..scenario import Scenario
+from . import reviewers
 from .feedback import reveal_labels, weekly_observed
 from .queue_outcome import QUEUE_COLUMNS, no_queue_columns, play_band, queued_decisions, queued_query
 from .retraining import ModelRecord
@@ -89,6 +90,12 @@ class Outcome:
     label_week = property(lambda self: self._reveal()[2], doc="week the label arrives")
 
     @property
+    def reviewed_positive_share(self) -> float:
+        """Share of the reviewed events that are positive (NaN when none was reviewed)."""
+        done = self.reviewed
+        return safe_ratio(np.count_nonzero(self._arrays["label"][done]), done.sum())
+
+    @property
     def weekly(self) -> pd.DataFrame:
         """The full weekly table: the contract's columns first."""
         if self._weekly is None:
@@ -132,6 +139,10 @@ class RunResult:
     def events(self) -> pd.DataFrame:
         return self.outcome.events
 
+    def reviews_correct(self) -> np.ndarray:
+        """Per event, whether a reviewer's verdict would equal the truth (band-free)."""
+        return reviewer_correct(self.scenario, self.domain, self.arrays)
+
     @property
     def retrain_weeks(self) -> list[int]:
         return [m.week for m in self.models if m.version and m.status == "trained"]
@@ -154,8 +165,8 @@ class RunResult:
 
 
 def reviewer_correct(scenario: Scenario, domain: Domain, arrays: dict) -> np.ndarray:
-    return domain.reviewer_correct(arrays["u_review"], scenario.review.reviewer_accuracy,
-                                   arrays["label"])
+    return reviewers.correct(scenario, domain, arrays["u_review"], arrays["score"],
+                             arrays["label"])
 
 
 def band_table(scenario: Scenario, domain: Domain, arrays: dict) -> BandTable:
@@ -206,11 +217,32 @@ def _weekly_table(domain: Domain, table: BandTable, arrays: dict[str, np.ndarray
         extra_rows = _extra_metrics(domain, table, arrays, outcome.final)
         for key in extra_rows[0]:
             weekly[key] = [r[key] for r in extra_rows]
+    for key, values in _agreement(outcome, table, arrays).items():
+        weekly[key] = values
     order = [c for c in WEEKLY_CONTRACT if c in weekly.columns]
-    # the review queue's columns come last, so a table without a queue reads as it did
-    # before they existed, byte for byte, up to its last six columns
-    rest = [c for c in weekly.columns if c not in order and c not in QUEUE_COLUMNS]
-    return weekly[order + rest + list(QUEUE_COLUMNS)]
+    # the review queue's and the reviewers' columns come last, so a table reads as it did
+    # before they existed, byte for byte, up to its last columns
+    late = (*QUEUE_COLUMNS, *LABEL_COLUMNS)
+    rest = [c for c in weekly.columns if c not in order and c not in late]
+    return weekly[order + rest + list(late)]
+
+
+LABEL_COLUMNS = ("review_kappa", "review_pairs", "reviewer_true_accuracy", "train_label_error")
+
+
+def _agreement(outcome: Outcome, table: BandTable, arrays: dict) -> dict[str, np.ndarray]:
+    """The reviewers' weekly agreement on double-reviewed cases, and their true accuracy."""
+    s = outcome.scenario
+    done = np.flatnonzero(outcome.reviewed)
+    week = (arrays["week"] if outcome._decided_week is None else outcome._decided_week)[done]
+    if "u_second" in arrays:
+        paired = arrays["u_double"][done] < s.review.double_share
+        second = reviewers.correct(s, outcome.domain, arrays["u_second"][done],
+                                   arrays["score"][done], arrays["label"][done])
+    else:
+        paired = second = np.zeros(len(done), dtype=bool)
+    return reviewers.weekly_agreement(table.weeks, week, arrays["label"][done],
+                                      outcome.correct[done], second, paired)
 
 
 def _events_table(domain: Domain, arrays: dict[str, np.ndarray], outcome: Outcome,

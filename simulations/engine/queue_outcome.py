@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..policy.metrics import REVIEW, event_costs, safe_ratio
+from . import reviewers
 from .feedback import reveal_labels
 from .queue import (
     NOT_YET,
@@ -53,8 +54,8 @@ def play_band(scenario, table, arrays) -> QueueRun:
 
 def _verdict_flags(scenario, domain, arrays, ids) -> np.ndarray:
     label = np.asarray(arrays["label"])[ids].astype(bool)
-    correct = domain.reviewer_correct(arrays["u_review"][ids],
-                                      scenario.review.reviewer_accuracy, label)
+    correct = reviewers.correct(scenario, domain, arrays["u_review"][ids],
+                                arrays["score"][ids], label)
     return np.where(np.asarray(correct, dtype=bool), label, ~label)
 
 
@@ -104,7 +105,7 @@ def queued_decisions(scenario, domain, table, arrays, queue: QueueRun):
     """(reviewer correct, action, reviewed, final, decided week) per event with a queue."""
     review, p = scenario.review, scenario.policy
     label = np.asarray(arrays["label"])
-    correct = domain.reviewer_correct(arrays["u_review"], review.reviewer_accuracy, label)
+    correct = reviewers.correct(scenario, domain, arrays["u_review"], arrays["score"], label)
     action, reviewed, final = table.decisions(p.t_low, p.t_high, 0, review.default_action,
                                               label, correct)
     served = queue.ids[queue.status == REVIEWED]
@@ -134,8 +135,8 @@ class LoopQueue:
         s, n = self.scenario, self.n
         review, p = s.review, s.policy
         label = np.asarray(week_arrays["label"])
-        correct = self.domain.reviewer_correct(week_arrays["u_review"],
-                                               review.reviewer_accuracy, label)
+        correct = reviewers.correct(s, self.domain, week_arrays["u_review"],
+                                    week_arrays["score"], label)
         action, reviewed, final = table.decisions(p.t_low, p.t_high, 0, review.default_action,
                                                   label, correct)
         local = np.flatnonzero(action == REVIEW)
@@ -162,8 +163,8 @@ class LoopQueue:
         """Week ``wk``'s items ``idx`` were resolved in week ``w`` (``done``: reviewed)."""
         s = self.scenario
         label = batches[wk].label[idx]
-        correct = self.domain.reviewer_correct(per_week["u_review"][wk][idx],
-                                               s.review.reviewer_accuracy, label)
+        correct = reviewers.correct(s, self.domain, per_week["u_review"][wk][idx],
+                                    per_week["score"][wk][idx], label)
         final = per_week["final"][wk]
         final[idx[done]] = np.where(correct[done], label[done], 1 - label[done])
         seen, seen_label, label_week = reveal_labels(

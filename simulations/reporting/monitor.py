@@ -39,9 +39,8 @@ def probabilities(result) -> tuple[np.ndarray, np.ndarray]:
 
 def _verdict_flag(result) -> np.ndarray:
     """What a reviewer would decide for each event (band-free: it depends on the event only)."""
-    a, s = result.arrays, result.scenario
-    correct = result.domain.reviewer_correct(a["u_review"], s.review.reviewer_accuracy,
-                                             a["label"])
+    a = result.arrays
+    correct = result.reviews_correct()
     label = a["label"].astype(bool)
     return np.where(correct, label, ~label)
 
