@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from simulations import run
+from simulations.engine.one_more import one_more, one_more_sentence
 from simulations.engine.outcome import LABEL_COLUMNS
 from simulations.engine.queue import (
     ABANDONED,
@@ -234,3 +235,19 @@ def test_day_view_speaks_plainly_when_demand_exceeds_capacity():
     assert math.isnan(over.level) and "has no answer" in over.sentence
     fine = day_view(Review(analysts=10, overflow_action="queue"), weekly_demand=500)
     assert 0 < fine.level <= 1 and "you need" in fine.sentence
+
+
+def test_one_more_analyst_is_what_a_run_with_one_more_gives():
+    s = small("fraud", weeks=5, events=3000).with_policy(0.02, 0.5).with_changes(
+        review={"overflow_action": "queue", "analysts": 1, "abandon_per_day": 0.1,
+                "abandon_cost": 4.0})
+    answer = one_more(run(s), (0.02, 0.5))
+    bigger = run(s.with_changes(review={"analysts": 2})).weekly
+    assert answer.added_per_week == 5 * math.floor(8 * 4 * 0.7)
+    assert answer.more["cost_total"] == pytest.approx(bigger["cost_total"].sum())
+    assert answer.more["backlog"] == pytest.approx(bigger["backlog"].mean())
+    assert answer.more["backlog"] < answer.now["backlog"]
+    assert answer.more["within_target"] > answer.now["within_target"]
+    text = one_more_sentence(answer, "fraud analyst", 24.0, lambda x: f"${x:,.0f}")
+    assert text.startswith("One more fraud analyst (+110 reviews a week) buys: backlog")
+    assert one_more(run(small("fraud", weeks=2)), (0.08, 0.3)) is None  # no queue

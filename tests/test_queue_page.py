@@ -61,3 +61,12 @@ def test_over_time_shows_agreement_in_landis_and_kochs_words_beside_true_accurac
     assert any(w in text for w in ("slight", "fair", "moderate", "substantial",
                                    "almost perfect"))
     assert "balanced set" in text  # the rare-class paradox, said
+
+
+def test_suggest_says_what_one_more_analyst_buys_in_waiting_and_money():
+    at = app("fraud", **small_params("fraud", fraud_overflow="wait for the next day",
+                                     fraud_analysts="1", fraud_tab="Suggest a policy"))
+    assert not at.exception
+    text = " ".join(c.value for c in at.caption)
+    assert "One more fraud analyst (+110 reviews a week) buys: backlog" in text
+    assert "decided within 24 h" in text and "over the run it" in text
