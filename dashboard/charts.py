@@ -290,6 +290,41 @@ def review_load(weekly: pd.DataFrame, capacity: int, words: dict[str, str],
     return _figure(data, _mark(layout, markers))
 
 
+def review_queue(weekly: pd.DataFrame, capacity: int, target_hours: float,
+                 words: dict[str, str], markers: Markers) -> go.Figure:
+    """A review queue week by week: reviews done (overtime apart), expiries and give-ups as
+    stacked bars, the backlog left at the week's end as a line, all against the weekly
+    capacity; the share decided within the target on a second axis (gaps where no review was
+    done)."""
+    weeks = _list(weekly["week"])
+    target = f"{target_hours * 60:g} min" if target_hours < 1 else f"{target_hours:g} h"
+    data = [
+        {"type": "bar", "x": weeks, "y": _list(weekly["reviewed"] - weekly["overtime_reviews"]),
+         "name": f"{words['review']}: done", "marker": {"color": ACTION_COLOURS["review"]}},
+        {"type": "bar", "x": weeks, "y": _list(weekly["overtime_reviews"]),
+         "name": "done in overtime",
+         "marker": {"color": ACTION_COLOURS["review"], "pattern": {"shape": "."}}},
+        {"type": "bar", "x": weeks, "y": _list(weekly["review_expired"]),
+         "name": "expired (waited too long)",
+         "marker": {"color": ACTION_COLOURS["flag"], "pattern": {"shape": "/"}}},
+        {"type": "bar", "x": weeks, "y": _list(weekly["review_abandoned"]),
+         "name": "gave up waiting", "marker": {"color": LINE_COLOURS[3]}},
+        {"type": "scatter", "mode": "lines+markers", "x": weeks, "y": _list(weekly["backlog"]),
+         "name": "backlog at week's end", "line": {"color": LINE_COLOURS[0], "width": 3}},
+        {"type": "scatter", "mode": "lines+markers", "x": weeks,
+         "y": _list(weekly["within_target"]), "name": f"share decided within {target}",
+         "yaxis": "y2", "connectgaps": False,
+         "line": {"color": LINE_COLOURS[2], "dash": "dot"}},
+    ]
+    layout = _layout("Review queue against capacity", "week", "cases", barmode="stack")
+    layout["yaxis2"] = {"title": {"text": f"decided within {target}"}, "overlaying": "y",
+                        "side": "right", "range": [0, 1.05], "tickformat": ".0%",
+                        "showgrid": False}
+    _line(layout, "y", float(capacity), NEUTRAL, "solid", f"capacity {capacity:,}/week", "left",
+          width=2)
+    return _figure(data, _mark(layout, markers))
+
+
 def weekly_costs(weekly: pd.DataFrame, unit: str, markers: Markers,
                  ghost: pd.DataFrame | None = None, ghost_name: str = "default band") -> go.Figure:
     weeks = _list(weekly["week"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -167,16 +167,60 @@ def domain_controls(domain: Domain) -> list[Control]:
         _num("ramp", "Weeks to reach full strength", 3, 1, 12, 1,
              "1 means the change is sudden; more weeks make it gradual.", g_drift,
              widget="slider", visible=drift_on),
+        _choice("overflow", "When reviewers are full", s.review.overflow_action,
+                ("pass", "flag", "queue"),
+                {"pass": a["pass"], "flag": a["flag"], "queue": "wait for the next day"},
+                f"What happens to band events nobody had time to review: '{a['pass']}' or "
+                f"'{a['flag']}' at once, unreviewed, or wait in a queue worked oldest first on "
+                "the next working days (with a longest wait, customers giving up, overtime).",
+                g_review),
         _num("capacity", f"Weekly {a['review']} capacity", s.review.capacity, 0, 1_000_000, 50,
              f"How many events {domain.reviewers} can handle per week. The riskiest cases in "
-             "the band are reviewed first; the rest overflow to the default action.", g_review),
+             "the band are reviewed first; the rest overflow to the default action.", g_review,
+             visible=lambda v: v.get("overflow") != "queue"),
+        _num("analysts", f"{domain.reviewers.capitalize()} on the team", staffed(s.review),
+             1, 100_000, 1,
+             f"People, not a number of reviews: each works {s.review.hours_per_day:g} h a day, "
+             f"{s.review.working_days} days a week, {s.review.items_per_hour:g} cases an hour, "
+             f"{1 - s.review.shrinkage:.0%} of the time (the rest is breaks, meetings and "
+             "training).", g_review, visible=queued),
+        _choice("default_action", "A case that waits too long", s.review.default_action,
+                ("pass", "flag"), {"pass": a["pass"], "flag": a["flag"]},
+                "What an expired case (or one whose customer gave up) ends as, unreviewed.",
+                g_review, visible=queued),
+        _num("target_hours", "Promise: decided within (hours)", s.review.target_hours, 0.05,
+             720.0, 0.5, "The service target the weekly 'decided within target' share is "
+             "measured against (fraud: 24 h; urgent triage: minutes; support: a working day).",
+             g_review, visible=queued),
+        _num("max_wait_hours", "Longest wait (hours)", s.review.max_wait_hours, 1.0, 2000.0,
+             6.0, "A case still waiting this long takes the default action: an expiry.",
+             g_review, visible=queued),
+        _num("abandon", "Customers giving up per day", s.review.abandon_per_day, 0.0, 0.9,
+             0.01, "The share of waiting customers who give up at each midnight (a held "
+             "payment cancelled, a patient who leaves, a support customer who churns).",
+             g_review, visible=queued, fmt="%.2f"),
+        _num("abandon_cost", f"Cost of a customer giving up ({unit})", s.review.abandon_cost,
+             0.0, 1e6, 1.0, "Lost margin, harm or churn of one customer who gave up waiting.",
+             g_review, visible=queued),
+        _num("overtime", "Overtime a day, at most (hours)", s.review.overtime_hours, 0.0,
+             24.0 - s.review.hours_per_day, 0.5,
+             f"Worked only while cases wait at closing time; each overtime review costs "
+             f"{s.review.overtime_premium:g}x a regular one.", g_review,
+             visible=lambda v: queued(v) and s.review.hours_per_day < 24),
         _num("accuracy", "Reviewer accuracy", s.review.reviewer_accuracy, 0.5, 1.0, 0.01,
              "How often a reviewer's decision is right. Reviews also produce labels, so "
              "mistakes here feed into retraining.", g_review, widget="slider",
              visible=lambda v: domain.review_decides),
-        _choice("overflow", "When reviewers are full", s.review.overflow_action, ("pass", "flag"),
-                {"pass": a["pass"], "flag": a["flag"]},
-                "What happens to band events nobody had time to review.", g_review),
+        _num("hard_cases", "Hard cases are got wrong more", s.review.hard_cases, 0.0, 1.0, 0.1,
+             "0: every case alike. 1: a case the model puts near 0.5 is got wrong twice as "
+             "often as a middling one, a clear case almost never (the accuracy above is then "
+             "the accuracy on a middling case).", g_review, widget="slider",
+             visible=lambda v: domain.review_decides),
+        _num("double_share", "Share of reviews done twice", s.review.double_share, 0.0, 1.0,
+             0.05, "A second, independent reviewer sees this share of the reviewed cases; the "
+             "pairs give the weekly agreement (Cohen's kappa) on the Over time tab. The first "
+             "verdict stands.", g_review, widget="slider",
+             visible=lambda v: domain.review_decides),
         _num("fn_fixed", f"Missed {pos}: fixed cost ({unit})", s.costs.fn_fixed, 0.0, 1e7, 1.0,
              f"Cost of each {pos} event that ends up '{a['pass']}', apart from its value.",
              g_cost),
@@ -398,6 +442,31 @@ def render_sidebar(controls: list[Control], page: str) -> dict[str, Any]:
     return values
 
 
+def staffed(review: Review) -> int:
+    """The whole number of people whose staffed capacity is nearest the review capacity."""
+    per_person = (review.working_days * review.hours_per_day * review.items_per_hour
+                  * (1 - review.shrinkage))
+    return max(1, round(review.capacity / per_person))
+
+
+def queued(values: dict[str, Any]) -> bool:
+    return values.get("overflow") == "queue"
+
+
+def review_from_values(base: Review, v: dict[str, Any]) -> Review:
+    """The review section the controls describe: a weekly capacity, or people and a queue."""
+    labels = {"hard_cases": float(v["hard_cases"]), "double_share": float(v["double_share"])}
+    if v["overflow"] != "queue":
+        return Review(int(v["capacity"]), float(v["accuracy"]), v["overflow"], **labels)
+    return replace(base, reviewer_accuracy=float(v["accuracy"]), overflow_action="queue",
+                   **labels,
+                   analysts=int(v["analysts"]), default_action=v["default_action"],
+                   target_hours=float(v["target_hours"]),
+                   max_wait_hours=float(v["max_wait_hours"]),
+                   abandon_per_day=float(v["abandon"]), abandon_cost=float(v["abandon_cost"]),
+                   overtime_hours=float(v["overtime"]))
+
+
 def scenario_from_values(domain_name: str, v: dict[str, Any],
                          band: tuple[float, float]) -> Scenario:
     """The scenario the controls describe (raises ScenarioError on an impossible combination)."""
@@ -413,7 +482,7 @@ def scenario_from_values(domain_name: str, v: dict[str, Any],
                               base.population.reference_weeks),
         model=ModelConfig(v["model"]),
         drift=tuple(drift),
-        review=Review(int(v["capacity"]), float(v["accuracy"]), v["overflow"]),
+        review=review_from_values(base.review, v),
         costs=Costs(float(v["fn_fixed"]), float(v["fn_per_value"]), float(v["fp_fixed"]),
                     float(v["fp_per_value"]), float(v["review_cost"]), float(v["retrain_cost"])),
         feedback=Feedback(v["feedback"], int(v["delay"])

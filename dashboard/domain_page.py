@@ -105,8 +105,12 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
                    f"{domain.policy[1]:g}) on the same traffic.")
     kpi_row(domain, totals, compared, scenario.review.capacity)
     st.markdown(versus_sentence(domain, totals, horizon_totals(baseline.core), scenario.costs))
-    st.caption(f"Review capacity: {scenario.review.capacity:,} a week; demand above it goes "
-               f"to '{domain.actions[scenario.review.overflow_action]}' unreviewed. {against}")
+    review = scenario.review
+    fate = (f"demand above a day's capacity waits for the next working day (oldest first; "
+            f"after {review.max_wait_hours:g} h it takes "
+            f"'{domain.actions[review.default_action]}')" if review.queued else
+            f"demand above it goes to '{domain.actions[review.overflow_action]}' unreviewed")
+    st.caption(f"Review capacity: {review.capacity:,} a week; {fate}. {against}")
     cols = st.columns(3)
     highlights = domain_highlights(domain, totals, outcome)
     deltas = highlight_deltas(domain, totals, compared) or [(None, "off")] * len(highlights)
@@ -147,7 +151,7 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
         "Suggest a policy": lambda: suggest.draw(domain, scenario, totals, band.key(page)),
         "Over time": lambda: over_time.draw(
             domain, scenario, result, outcome.weekly,
-            None if (t_low, t_high) == tuple(domain.policy) else baseline.weekly),
+            None if (t_low, t_high) == tuple(domain.policy) else baseline.weekly, outcome),
         "Monitor": lambda: monitor.draw(domain, scenario, result, outcome),
         "Segments": lambda: segments.draw(domain, result, outcome),
         "Data": lambda: data.draw(domain, scenario, result, outcome, link, report),

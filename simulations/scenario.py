@@ -131,21 +131,112 @@ class DriftSpec:
         return self.strength * min(1.0, (week - self.onset_week + 1) / self.ramp_weeks)
 
 
-OVERFLOW_ACTIONS = ("pass", "flag")
+OVERFLOW_ACTIONS = ("pass", "flag", "queue")
+DEFAULT_ACTIONS = ("pass", "flag")
+# the fields only a review queue uses (``overflow_action = "queue"``, or staffing given as
+# analysts); a scenario without them writes none of them, so its JSON reads as before
+QUEUE_FIELDS = ("default_action", "analysts", "hours_per_day", "items_per_hour", "shrinkage",
+                "working_days", "target_hours", "max_wait_hours", "abandon_per_day",
+                "abandon_cost", "overtime_hours", "overtime_premium")
 
 
 @dataclass(frozen=True)
 class Review:
-    """The human-review fallback for the uncertain band."""
+    """The human-review fallback for the uncertain band.
+
+    ``overflow_action``: what happens to band events above the week's ``capacity``: ``pass``
+    or ``flag`` at once, unreviewed, or ``queue``: they wait for the next working day
+    (``engine.queue``). A queue is worked oldest first on ``working_days`` days a week for
+    ``hours_per_day`` hours; an item waiting ``max_wait_hours`` takes ``default_action``
+    (expired), a share ``abandon_per_day`` of those waiting gives up at each midnight (each
+    costing ``abandon_cost`` and taking the default action too), and ``target_hours`` is the
+    promise ("decided within 24 h") the weekly ``within_target`` share is measured against.
+    Up to ``overtime_hours`` a day more are worked when items are still waiting at closing
+    time, each overtime review costing ``overtime_premium`` times a regular one.
+
+    Staffing as people: with ``analysts`` given, capacity is computed, not stated:
+    floor(analysts x hours_per_day x items_per_hour x (1 - shrinkage)) reviews a working day,
+    times ``working_days`` a week (a capacity given beside it is refused, not overwritten).
+    """
 
     capacity: int = 500
     reviewer_accuracy: float = 0.95
     overflow_action: str = "pass"
+    default_action: str = "pass"
+    analysts: float | None = None
+    hours_per_day: float = 8.0
+    items_per_hour: float = 4.0  # 15 minutes an order (MRC 2014)
+    shrinkage: float = 0.3  # breaks, meetings, training: the share of paid hours not reviewing
+    working_days: int = 5
+    target_hours: float = 24.0
+    max_wait_hours: float = 72.0
+    abandon_per_day: float = 0.0
+    abandon_cost: float = 0.0
+    overtime_hours: float = 0.0
+    overtime_premium: float = 1.5
+    # reviewers as the source of labels (engine.reviewers): how much harder cases near the
+    # boundary are (0: all alike, as before), and the share of reviews done twice
+    hard_cases: float = 0.0
+    double_share: float = 0.1
 
     def __post_init__(self):
         _number("review.capacity", self.capacity, 0, 10_000_000, integer=True)
         _number("review.reviewer_accuracy", self.reviewer_accuracy, 0.5, 1)
         _choice("review.overflow_action", self.overflow_action, OVERFLOW_ACTIONS)
+        _choice("review.default_action", self.default_action, DEFAULT_ACTIONS)
+        _number("review.hours_per_day", self.hours_per_day, 0, 24, open_lo=True)
+        _number("review.items_per_hour", self.items_per_hour, 0, 10_000, open_lo=True)
+        _number("review.shrinkage", self.shrinkage, 0, 1, open_hi=True)
+        _number("review.working_days", self.working_days, 1, 7, integer=True)
+        _number("review.target_hours", self.target_hours, 0, 24 * 365, open_lo=True)
+        _number("review.max_wait_hours", self.max_wait_hours, 0, 24 * 365, open_lo=True)
+        _number("review.abandon_per_day", self.abandon_per_day, 0, 1, open_hi=True)
+        _number("review.abandon_cost", self.abandon_cost, 0, MAX_COST)
+        _number("review.overtime_hours", self.overtime_hours, 0, 24 - self.hours_per_day)
+        _number("review.overtime_premium", self.overtime_premium, 1, 10)
+        _number("review.hard_cases", self.hard_cases, 0, 1)
+        _number("review.double_share", self.double_share, 0, 1)
+        if self.analysts is not None:
+            _number("review.analysts", self.analysts, 0, 100_000, open_lo=True)
+            object.__setattr__(self, "capacity", self.working_days * self.daily_staffed())
+
+    def daily_staffed(self) -> int:
+        """Reviews a working day from the staffing: analysts x hours x items/hour x (1 - shrinkage)."""
+        return int(math.floor(self.analysts * self.hours_per_day * self.items_per_hour
+                              * (1 - self.shrinkage) + 1e-9))
+
+    @property
+    def queued(self) -> bool:
+        return self.overflow_action == "queue"
+
+    @property
+    def unreviewed_action(self) -> str:
+        """What a band event nobody reviews ends as: the overflow action, or for a queue its
+        default action (what the tools that answer one week at a time assume)."""
+        return self.default_action if self.queued else self.overflow_action
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.analysts is not None:
+            del out["capacity"]  # computed from the staffing
+        if not self.queued and self.analysts is None:
+            for name in QUEUE_FIELDS:
+                del out[name]
+        for name in ("hard_cases", "double_share"):  # written only when changed
+            if out[name] == getattr(Review, name):
+                del out[name]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict, default: Review) -> Review:
+        if "capacity" in data and data.get("analysts") is not None:
+            raise ScenarioError(
+                f"review.capacity = {data['capacity']!r} is invalid beside review.analysts = "
+                f"{data['analysts']!r}: give one of them (analysts x hours x items per hour x "
+                "(1 - shrinkage) x working days is the capacity)")
+        if "capacity" in data and "analysts" not in data:
+            default = replace(default, analysts=None)
+        return replace(default, **data)
 
 
 MAX_COST = 1e9  # per event, per review or per retraining, in the domain's unit
@@ -466,7 +557,8 @@ class Scenario:
         out["drift"] = [asdict(spec) for spec in self.drift]
         for name in ("review", "costs", "feedback", "retrain", "policy"):
             section = getattr(self, name)
-            out[name] = section.to_dict() if name == "feedback" else asdict(section)
+            out[name] = (section.to_dict() if name in ("feedback", "review")
+                         else asdict(section))
         if self.world:  # only worlds with knobs have the section, so other files stay as they were
             out["world"] = self.world_values
         return out
@@ -565,7 +657,22 @@ def _section_from_dict(name: str, section_cls: type, data: Any, default: Any) ->
         _fail(name, data, "must be an object")
     allowed = tuple(f.name for f in fields(section_cls))
     _reject_unknown(name, data, allowed)
+    if section_cls is Review:
+        return Review.from_dict(data, default)
     return replace(default, **data)
+
+
+# where a queue's people and promises differ from a fraud team's (the Review defaults): triage
+# nurses cover the clock and answer urgent calls within 30 minutes (Australasian Triage Scale
+# category 3, 75% within 30 min); support agents reply to tickets within a working day.
+QUEUE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "triage": {"hours_per_day": 24.0, "working_days": 7, "items_per_hour": 6.0,
+               "target_hours": 0.5, "max_wait_hours": 12.0},
+    "assistant": {"working_days": 5, "items_per_hour": 6.0, "target_hours": 8.0,
+                  "max_wait_hours": 72.0},
+    "recommendation": {"hours_per_day": 24.0, "working_days": 7, "items_per_hour": 1000.0,
+                       "target_hours": 24.0, "max_wait_hours": 24.0},
+}
 
 
 def default_scenario(domain: str, **overrides: Any) -> Scenario:
@@ -574,7 +681,8 @@ def default_scenario(domain: str, **overrides: Any) -> Scenario:
     scenario = Scenario(
         domain=d.name,
         population=Population(base_rate=d.base_rate),
-        review=Review(capacity=d.review_capacity, overflow_action=d.overflow_action),
+        review=Review(capacity=d.review_capacity, overflow_action=d.overflow_action,
+                      default_action=d.overflow_action, **QUEUE_DEFAULTS.get(d.name, {})),
         costs=Costs(**d.costs),
         policy=Policy(*d.policy),
     )

@@ -15,6 +15,8 @@ from scipy import stats
 from simulations import run
 from simulations.domains import get_domain
 from simulations.engine.feedback import NEVER, draw_delays, label_maturity, realised_by_week
+from simulations.engine.outcome import LABEL_COLUMNS
+from simulations.engine.queue_outcome import QUEUE_COLUMNS
 from simulations.scenario import LabelDelay, Scenario, ScenarioError
 from tests.conftest import small
 
@@ -49,7 +51,16 @@ def test_a_single_integer_delay_gives_byte_identical_csvs(tmp_path, name):
                           str(tmp_path / "e.csv")], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     digest = lambda f: hashlib.sha256((tmp_path / f).read_bytes()).hexdigest()  # noqa: E731
-    assert digest("w.csv") == weekly_sha
+    # the review queue and the reviewers appended their columns; every byte before them is as
+    # it was, and with no queue they hold no backlog, expiry, give-up, overtime or cost, and
+    # no target share
+    lines = (tmp_path / "w.csv").read_text().splitlines(keepends=True)
+    late = (*QUEUE_COLUMNS, *LABEL_COLUMNS)
+    old = [line.rstrip("\r\n").rsplit(",", len(late)) for line in lines]
+    assert old[0][1:] == list(late)
+    assert all(row[1:7] == ["0", "0", "0", "", "0", "0.0"] for row in old[1:])
+    kept = "".join(row[0] + "\n" for row in old)
+    assert hashlib.sha256(kept.encode()).hexdigest() == weekly_sha
     assert digest("e.csv") == events_sha
 
 

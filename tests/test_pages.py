@@ -133,7 +133,7 @@ def test_only_the_open_tab_is_drawn_and_the_link_names_it():
     over_time = app("fraud", **small_params("fraud", fraud_tab="Over time"))
     assert not over_time.exception
     assert len(tradeoff.get("plotly_chart")) == 5  # distribution, confusion, PR, ROC, cost
-    assert len(over_time.get("plotly_chart")) == 6  # the weekly charts
+    assert len(over_time.get("plotly_chart")) == 7  # the weekly charts and the reviewers
     data = app("fraud", **small_params("fraud", fraud_tab="Data"))
     # weekly, events, scenario, report, and the report beside the link (kept while presenting)
     assert len(data.get("download_button")) == 5
@@ -158,7 +158,7 @@ def test_assistant_page_has_its_knobs_highlights_and_drift_charts():
     labels = [m.label for m in at.metric]
     assert {"Automation rate", "Wrong answers sent", "Peak semantic drift"} <= set(labels)
     titles = [c.proto.spec for c in at.get("plotly_chart")]
-    assert len(titles) == 8  # the six shared weekly charts and the world's two
+    assert len(titles) == 9  # the six shared weekly charts, the reviewers' and the world's two
     assert any("Semantic drift of the questions" in t for t in titles)
     before = kpi(at, "Total cost")
     at.selectbox(key="assistant_answer_cache").set_value("on").run()

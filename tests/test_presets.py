@@ -127,6 +127,23 @@ def test_containment(runs):
     assert contain.weekly["auc"].iloc[10:].mean() > rollback.weekly["auc"].iloc[10:].mean() + 0.05
 
 
+def test_queue_sla(runs):
+    two, three = runs("queue_sla").weekly, runs("queue_sla", True).weekly
+    capacity = 7 * math.floor(2 * 8 * 4 * (1 - 0.3))  # 2 analysts x 22 a day, 7 days: 308
+    # unnoticed: reviews done reach the capacity line and stay there; for weeks almost
+    # nothing takes the default action unreviewed
+    assert (two["reviewed"].iloc[12:] == capacity).all()
+    early = two.iloc[:16]
+    assert early["review_overflow"].sum() < 0.02 * early["review_demand"].sum()
+    # the promise breaks: all decided within a day at first, none at the end
+    assert (two["within_target"].iloc[:8] >= 0.99).all()
+    assert (two["within_target"].iloc[-8:] < 0.05).all()
+    assert two["backlog"].iloc[-1] > 10 * two["backlog"].iloc[:8].mean()
+    # a third analyst keeps it
+    assert (three["within_target"] >= 0.95).all()
+    assert three["backlog"].max() < two["backlog"].max() / 4
+
+
 def test_contaminated_ab_test(runs):
     preset = load_preset("contaminated_ab_test")
     table = contaminated_ab_test(runs("contaminated_ab_test"), preset.ab_contamination)

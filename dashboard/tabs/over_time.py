@@ -10,6 +10,8 @@ from dashboard import charts
 from dashboard.ensemble_charts import add_range
 from dashboard.figures import chart
 from dashboard.tabs import world_ranges
+from simulations.engine.reviewers import agreement_sentence
+from simulations.engine.staffing import queue_summary
 
 # the Compare page's drift choice, as its link spells it
 DRIFT_WORDS = {"covariate": "covariate shift", "prior": "prior shift",
@@ -36,7 +38,7 @@ def compare_params(domain, scenario) -> dict[str, str | list[str]]:
     return params
 
 
-def draw(domain, scenario, result, weekly, ghost=None) -> None:
+def draw(domain, scenario, result, weekly, ghost=None, outcome=None) -> None:
     """``ghost``: the default band's weekly table, drawn behind (None when it is this band)."""
     m = markers(scenario, result)
     bands, n = world_ranges.ranges(domain, scenario)
@@ -59,9 +61,17 @@ def draw(domain, scenario, result, weekly, ghost=None) -> None:
         f"'{domain.actions['pass']}' rate by week", "share of events", m, y_format=".2%",
         ghost=ghost), bands, {"pass_rate": 0}, n), key="pass_time")
     left, right = st.columns(2)
-    chart(left, charts.review_load(weekly, scenario.review.capacity, domain.actions, m,
-                                   ghost=ghost), key="review_time")
+    review = scenario.review
+    if review.queued:
+        chart(left, charts.review_queue(weekly, review.capacity, review.target_hours,
+                                        domain.actions, m), key="review_time")
+    else:
+        chart(left, charts.review_load(weekly, review.capacity, domain.actions, m,
+                                       ghost=ghost), key="review_time")
     chart(right, charts.weekly_costs(weekly, domain.unit, m, ghost=ghost), key="cost_time")
+    if review.queued:
+        left.caption(queue_summary(review, float(weekly["review_demand"].mean()),
+                                   domain.reviewers, domain.actions[review.default_action]))
     levels = {"PSI 0.1: watch": 0.1, "PSI 0.25: act": 0.25}
     if scenario.retrain.trigger == "drift":
         levels = {f"retrain at {scenario.retrain.drift_metric.upper()} "
@@ -75,6 +85,15 @@ def draw(domain, scenario, result, weekly, ghost=None) -> None:
     chart(right, add_range(charts.weekly_lines(
         weekly, {"auc": "ROC AUC"}, "Model quality by week (ROC AUC)", "AUC", m,
         hlines={"random guessing": 0.5}), bands, {"auc": 0}, n), key="auc_time")
+    if domain.review_decides and outcome is not None:
+        left, _ = st.columns(2)
+        chart(left, charts.weekly_lines(
+            weekly, {"review_kappa": "agreement (Cohen's kappa)",
+                     "reviewer_true_accuracy": "true accuracy (simulator only)"},
+            "Reviewers: agreement and true accuracy", "kappa / share", m,
+            hlines={"moderate": 0.4, "substantial": 0.6, "almost perfect": 0.8}),
+            key="kappa_time")
+        left.caption(agreement_sentence(weekly, outcome.reviewed_positive_share))
     if domain.weekly_charts:  # the world's own monitoring charts, two a row
         columns = st.columns(2)
         for i, c in enumerate(domain.weekly_charts):

@@ -13,6 +13,7 @@ from dashboard import charts, seam
 from dashboard.figures import chart
 from dashboard.kpis import money
 from dashboard.tabs import robust
+from simulations.engine.one_more import one_more, one_more_sentence
 from simulations.policy.guardrails import Guardrails, parse_percent
 from simulations.policy.optimize import Suggestion
 from simulations.reporting.summary import format_share
@@ -129,4 +130,20 @@ def draw(domain, scenario, totals, band_key) -> None:
                     curves=seam.band_free_views(seam.run_key(scenario))["curves"],
                     current=(totals["review_demand_per_week"], totals["cost_total"]),
                     money=money, note=note, capacity=scenario.review.capacity)
+    if scenario.review.queued:
+        _one_more(domain, scenario, suggestion)
     robust.draw(domain, scenario, guardrails, band_key, suggestion.policy)
+
+
+def _one_more(domain, scenario, suggestion) -> None:
+    """What one more person on the team buys at the suggested band (or the current one)."""
+    p = scenario.policy
+    band = suggestion.policy if suggestion.feasible else (p.t_low, p.t_high)
+    answer = one_more(seam.simulate(scenario), band)
+    if answer is None:
+        st.caption("What one more person on the team buys needs a new simulation here: this "
+                   "scenario learns from the labels its decisions reveal.")
+        return
+    st.caption(one_more_sentence(answer, domain.reviewers.removesuffix("s"),
+                                 scenario.review.target_hours,
+                                 lambda x: money(x, domain.unit)))

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import seam
-from dashboard.controls import Control, world_control_values
+from dashboard.controls import Control, staffed, world_control_values
 from dashboard.teaching.report_html import ReportStory
 from simulations.presets import Preset
 from simulations.reporting.text import plain_markdown
@@ -49,6 +49,15 @@ def presenter_toggle(page: str) -> bool:
     return on
 
 
+def queue_values(review) -> dict:
+    """The queue's control values (people rather than a weekly capacity)."""
+    return {"analysts": review.analysts if review.analysts is not None else staffed(review),
+            "default_action": review.default_action, "target_hours": review.target_hours,
+            "max_wait_hours": review.max_wait_hours, "abandon": review.abandon_per_day,
+            "abandon_cost": review.abandon_cost, "overtime": review.overtime_hours,
+            "hard_cases": review.hard_cases, "double_share": review.double_share}
+
+
 def values_from_scenario(scenario: Scenario) -> dict:
     """The control values that describe ``scenario`` (the inverse of scenario_from_values)."""
     drift = list(scenario.drift)
@@ -61,7 +70,8 @@ def values_from_scenario(scenario: Scenario) -> dict:
         "base_rate": scenario.population.base_rate, "model": scenario.model.kind,
         "seed": scenario.seed, "drift": [d.kind for d in drift],
         "capacity": scenario.review.capacity, "accuracy": scenario.review.reviewer_accuracy,
-        "overflow": scenario.review.overflow_action, "fn_fixed": c.fn_fixed,
+        "overflow": scenario.review.overflow_action, **queue_values(scenario.review),
+        "fn_fixed": c.fn_fixed,
         "fn_per_value": c.fn_per_value, "fp_fixed": c.fp_fixed, "fp_per_value": c.fp_per_value,
         "review_cost": c.review, "retrain_cost": c.retrain, "feedback": scenario.feedback.mode,
         "delay": scenario.feedback.delay.fixed_weeks or 1,

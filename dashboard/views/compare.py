@@ -131,7 +131,7 @@ for name, weekly in (("A", comparison.a), ("B", comparison.b)):
         busy = int((weekly["review_overflow"] > 0).sum())
         st.warning(f"Policy {name} sends {overflow:,.0f} events to {words['review']} beyond the "
                    f"capacity of {capacity:,} a week ({busy} of {len(weekly)} weeks overflow): "
-                   f"they end '{words[scenario.review.overflow_action]}' unreviewed.",
+                   f"they end '{words[scenario.review.unreviewed_action]}' unreviewed.",
                    icon=":material/warning:")
 
 if tuple(band_a) == tuple(band_b):

@@ -89,7 +89,8 @@ def _apply_overrides(scenario: Scenario, args) -> Scenario:
         t_high = scenario.policy.t_high if args.t_high is None else args.t_high
         scenario = scenario.with_policy(t_low, t_high)
     if args.review_capacity is not None:
-        scenario = scenario.with_changes(review={"capacity": args.review_capacity})
+        scenario = scenario.with_changes(review={"capacity": args.review_capacity,
+                                                  "analysts": None})
     return scenario
 
 

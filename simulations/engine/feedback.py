@@ -44,8 +44,22 @@ def week_delays(delay: LabelDelay, n: int, week_rng: np.random.Generator) -> np.
 
 
 def reveal_labels(domain, feedback, week, label, reviewed, final, reviewer_correct, u_reveal,
-                  delay):
-    """Per event: (seen, seen_label, label_week) — is a label ever seen, which, and from when."""
+                  delay, decided_week=None):
+    """Per event: (seen, seen_label, label_week) — is a label ever seen, which, and from when.
+
+    ``decided_week`` (a review queue's): the week each event's decision was taken, when that
+    can be later than its own week. No label arrives before its decision; a reviewed event's
+    verdict arrives the week it was reviewed.
+    """
+    if decided_week is not None:
+        seen, seen_label, label_week = reveal_labels(domain, feedback, week, label, reviewed,
+                                                     final, reviewer_correct, u_reveal, delay)
+        decided = np.asarray(decided_week, dtype=np.int32)
+        reviewed = np.asarray(reviewed, dtype=bool)
+        later = np.maximum(label_week, decided)
+        if feedback.mode == "selective":
+            later = np.where(reviewed, decided, later)
+        return seen, seen_label, later.astype(np.int32)
     week = np.asarray(week)
     label = np.asarray(label).astype(np.int8)
     delay = np.asarray(delay)

@@ -34,6 +34,7 @@ from ..scenario import Scenario
 from . import model as model_lib
 from .feedback import week_delays
 from .outcome import Outcome, RunResult, band_table, decisions, revealed
+from .queue_outcome import LoopQueue
 from .retraining import ModelRecord, WeekEnd, retrain_reason, shortfall, training_set
 
 
@@ -123,6 +124,13 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     per_week: dict[str, list[np.ndarray]] = {k: [] for k in (
         "score", "u_review", "u_reveal", "delay", "model_version", "final", "seen", "seen_label",
         "label_week")}
+    queue = LoopQueue(scenario, domain) if scenario.review.queued else None
+    if queue is not None:  # each waiting customer's patience, drawn only when a queue exists
+        per_week["u_abandon"] = []
+    double = scenario.review.double_share > 0
+    if double:  # which reviews are done twice, and the second reviewer's draw
+        per_week["u_double"], per_week["u_second"] = [], []
+    label_error = 0.0  # of the latest model's training labels (the first learnt the truth)
     rows, drift_rows, estimates = [], [], []
     last_retrain, version = 0, 0
     for w in range(1, weeks + 1):
@@ -138,9 +146,21 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                        "value": batch.value, "u_review": u_review, "u_reveal": u_reveal,
                        "delay": delay}
         week_table = band_table(scenario, domain, week_arrays)
-        correct, _, reviewed, final = decisions(scenario, domain, week_table, week_arrays)
+        if queue is None:
+            correct, _, reviewed, final = decisions(scenario, domain, week_table, week_arrays)
+            decided = None
+        else:
+            # a child stream, so every other draw of the week is what it is without a queue
+            week_arrays["u_abandon"] = rng.spawn(1)[0].random(n)
+            per_week["u_abandon"].append(week_arrays["u_abandon"])
+            correct, reviewed, final, decided = queue.week(w, week_table, week_arrays,
+                                                           [*batches, batch], per_week)
         seen, seen_label, label_week = revealed(scenario, domain, week_arrays, correct,
-                                                reviewed, final)
+                                                reviewed, final, decided)
+        if double:  # a child stream of its own: no other draw of the week moves
+            second = rng.spawn(1)[0]
+            per_week["u_double"].append(second.random(n))
+            per_week["u_second"].append(second.random(n))
         batches.append(batch)
         for key, arr in (("score", scores), ("u_review", u_review), ("u_reveal", u_reveal),
                          ("delay", delay),
@@ -195,6 +215,8 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                 calibrations.append(fit_calibration(window_scores[ts.usable], ts.label))
                 row["retrained"] = True
                 row["retrain_reason"] = reason
+                label_error = float(np.mean(ts.label != window.label[ts.usable]))
+        row["train_label_error"] = label_error
         rows.append(row)
         if progress:
             progress(w, weeks)

@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ..domains import Domain
-from ..policy.metrics import BandTable, event_costs
+from ..policy.metrics import BandTable, event_costs, safe_ratio
 from ..scenario import Scenario
+from . import reviewers
 from .feedback import reveal_labels, weekly_observed
+from .queue_outcome import QUEUE_COLUMNS, no_queue_columns, play_band, queued_decisions, queued_query
 from .retraining import ModelRecord
 
 WEEKLY_CONTRACT = (
@@ -43,22 +45,40 @@ class Outcome:
         self.domain = domain
         self._table = table
         self._arrays = arrays
-        self.core = _core_weekly(scenario, table, band_free)
+        # a review queue carries items across weeks: play it once for this band
+        self.queue = play_band(scenario, table, arrays) if scenario.review.queued else None
+        self.core = _core_weekly(scenario, table, band_free, self._core_query())
         self._decided: tuple[np.ndarray, ...] | None = None
+        self._decided_week: np.ndarray | None = None
         self._revealed: tuple[np.ndarray, ...] | None = None
         self._weekly: pd.DataFrame | None = None
         self._events: pd.DataFrame | None = None
 
+    def _core_query(self) -> dict[str, np.ndarray]:
+        s = self.scenario
+        if self.queue is not None:
+            return queued_query(s, self.domain, self._table, self._arrays, self.queue)
+        review, p = s.review, s.policy
+        out = self._table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
+                                s.costs.review)
+        return {**out, **no_queue_columns(len(self._table.weeks))}
+
     def _decide(self) -> tuple[np.ndarray, ...]:
         if self._decided is None:
-            self._decided = decisions(self.scenario, self.domain, self._table, self._arrays)
+            if self.queue is not None:
+                *self._decided, self._decided_week = queued_decisions(
+                    self.scenario, self.domain, self._table, self._arrays, self.queue)
+            else:
+                self._decided = decisions(self.scenario, self.domain, self._table,
+                                          self._arrays)
+                self._decided_week = None
         return self._decided
 
     def _reveal(self) -> tuple[np.ndarray, ...]:
         if self._revealed is None:
             correct, _, reviewed, final = self._decide()
             self._revealed = revealed(self.scenario, self.domain, self._arrays, correct,
-                                       reviewed, final)
+                                       reviewed, final, self._decided_week)
         return self._revealed
 
     correct = property(lambda self: self._decide()[0], doc="reviewer verdict equals the truth")
@@ -68,6 +88,12 @@ class Outcome:
     seen = property(lambda self: self._reveal()[0], doc="a label is ever seen")
     seen_label = property(lambda self: self._reveal()[1], doc="the label that is seen")
     label_week = property(lambda self: self._reveal()[2], doc="week the label arrives")
+
+    @property
+    def reviewed_positive_share(self) -> float:
+        """Share of the reviewed events that are positive (NaN when none was reviewed)."""
+        done = self.reviewed
+        return safe_ratio(np.count_nonzero(self._arrays["label"][done]), done.sum())
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -113,6 +139,10 @@ class RunResult:
     def events(self) -> pd.DataFrame:
         return self.outcome.events
 
+    def reviews_correct(self) -> np.ndarray:
+        """Per event, whether a reviewer's verdict would equal the truth (band-free)."""
+        return reviewer_correct(self.scenario, self.domain, self.arrays)
+
     @property
     def retrain_weeks(self) -> list[int]:
         return [m.week for m in self.models if m.version and m.status == "trained"]
@@ -135,8 +165,8 @@ class RunResult:
 
 
 def reviewer_correct(scenario: Scenario, domain: Domain, arrays: dict) -> np.ndarray:
-    return domain.reviewer_correct(arrays["u_review"], scenario.review.reviewer_accuracy,
-                                   arrays["label"])
+    return reviewers.correct(scenario, domain, arrays["u_review"], arrays["score"],
+                             arrays["label"])
 
 
 def band_table(scenario: Scenario, domain: Domain, arrays: dict) -> BandTable:
@@ -157,17 +187,17 @@ def decisions(scenario: Scenario, domain: Domain, table: BandTable,
 
 
 def revealed(scenario: Scenario, domain: Domain, arrays: dict, correct, reviewed,
-              final) -> tuple[np.ndarray, ...]:
-    """(seen, seen_label, label_week) per event: the labels the team gets."""
+              final, decided_week=None) -> tuple[np.ndarray, ...]:
+    """(seen, seen_label, label_week) per event: the labels the team gets (``decided_week``:
+    a review queue's decision week per event)."""
     return reveal_labels(domain, scenario.feedback, arrays["week"], arrays["label"], reviewed,
-                         final, correct, arrays["u_reveal"], arrays["delay"])
+                         final, correct, arrays["u_reveal"], arrays["delay"], decided_week)
 
 
-def _core_weekly(scenario: Scenario, table: BandTable, band_free: pd.DataFrame) -> pd.DataFrame:
+def _core_weekly(scenario: Scenario, table: BandTable, band_free: pd.DataFrame,
+                 query: dict[str, np.ndarray]) -> pd.DataFrame:
     """Counts, ratios and costs per week of ``scenario``'s policy, plus the band-free columns."""
-    review, p = scenario.review, scenario.policy
-    columns = table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
-                          scenario.costs.review)
+    columns = dict(query)
     for col in band_free.columns:
         if col != "week":
             columns[col] = band_free[col].to_numpy()
@@ -188,8 +218,32 @@ def _weekly_table(domain: Domain, table: BandTable, arrays: dict[str, np.ndarray
         extra_rows = _extra_metrics(domain, table, arrays, outcome.final)
         for key in extra_rows[0]:
             weekly[key] = [r[key] for r in extra_rows]
+    for key, values in _agreement(outcome, table, arrays).items():
+        weekly[key] = values
     order = [c for c in WEEKLY_CONTRACT if c in weekly.columns]
-    return weekly[order + [c for c in weekly.columns if c not in order]]
+    # the review queue's and the reviewers' columns come last, so a table reads as it did
+    # before they existed, byte for byte, up to its last columns
+    late = (*QUEUE_COLUMNS, *LABEL_COLUMNS)
+    rest = [c for c in weekly.columns if c not in order and c not in late]
+    return weekly[order + rest + list(late)]
+
+
+LABEL_COLUMNS = ("review_kappa", "review_pairs", "reviewer_true_accuracy", "train_label_error")
+
+
+def _agreement(outcome: Outcome, table: BandTable, arrays: dict) -> dict[str, np.ndarray]:
+    """The reviewers' weekly agreement on double-reviewed cases, and their true accuracy."""
+    s = outcome.scenario
+    done = np.flatnonzero(outcome.reviewed)
+    week = (arrays["week"] if outcome._decided_week is None else outcome._decided_week)[done]
+    if "u_second" in arrays:
+        paired = arrays["u_double"][done] < s.review.double_share
+        second = reviewers.correct(s, outcome.domain, arrays["u_second"][done],
+                                   arrays["score"][done], arrays["label"][done])
+    else:
+        paired = second = np.zeros(len(done), dtype=bool)
+    return reviewers.weekly_agreement(table.weeks, week, arrays["label"][done],
+                                      outcome.correct[done], second, paired)
 
 
 def _events_table(domain: Domain, arrays: dict[str, np.ndarray], outcome: Outcome,

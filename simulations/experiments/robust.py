@@ -54,7 +54,7 @@ def grid_totals(world: World, thresholds) -> dict[str, np.ndarray]:
     fp = (end - b - flag_pos) + run(tab.cum_neg_wrong, r, b)
     caught = run(tab.cum_fn_cost, b, end) + run(tab.cum_fn_cost_correct, r, b)
     cost_fp = run(tab.cum_fp_cost, b, end) + run(tab.cum_fp_cost_wrong, r, b)
-    if s.review.overflow_action == "flag":
+    if s.review.unreviewed_action == "flag":
         over_pos = run(tab.cum_pos, a, r)
         tp = tp + over_pos
         fp = fp + (r - a) - over_pos

@@ -102,7 +102,7 @@ class World:
             raise ValueError("this scenario learns from the labels its decisions reveal, so "
                              "each band needs its own simulation: run the ensemble with it")
         s = self.scenario
-        out = self.table.query(band[0], band[1], s.review.capacity, s.review.overflow_action,
+        out = self.table.query(band[0], band[1], s.review.capacity, s.review.unreviewed_action,
                                s.costs.review)
         for col, values in self.band_free.items():
             if col != "week":

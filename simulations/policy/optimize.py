@@ -134,9 +134,8 @@ class PolicyGrid:
         fn_cost, fp_cost = event_costs(arrays["value"], arrays["label"], s.costs)
         return cls(arrays["score"], arrays["label"], fn_cost, fp_cost,
                    review_cost=s.costs.review,
-                   reviewer_correct=result.domain.reviewer_correct(
-                       arrays["u_review"], s.review.reviewer_accuracy, arrays["label"]),
-                   capacity=s.review.capacity, overflow_action=s.review.overflow_action,
+                   reviewer_correct=result.reviews_correct(),
+                   capacity=s.review.capacity, overflow_action=s.review.unreviewed_action,
                    weeks=len(result.table.weeks), thresholds=thresholds,
                    fixed_cost=float(result.band_free["cost_retrain"].sum()))
 

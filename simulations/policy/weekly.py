@@ -114,5 +114,5 @@ def weekly_search_run(result, thresholds, guardrails: Guardrails) -> WeeklyAnswe
     """``weekly_search`` over a simulated run's scores, capacity, costs and retrainings."""
     s = result.scenario
     return weekly_search(result.table, thresholds, guardrails, capacity=s.review.capacity,
-                         overflow_action=s.review.overflow_action, review_cost=s.costs.review,
+                         overflow_action=s.review.unreviewed_action, review_cost=s.costs.review,
                          fixed_cost=float(result.band_free["cost_retrain"].sum()))

@@ -39,9 +39,8 @@ def probabilities(result) -> tuple[np.ndarray, np.ndarray]:
 
 def _verdict_flag(result) -> np.ndarray:
     """What a reviewer would decide for each event (band-free: it depends on the event only)."""
-    a, s = result.arrays, result.scenario
-    correct = result.domain.reviewer_correct(a["u_review"], s.review.reviewer_accuracy,
-                                             a["label"])
+    a = result.arrays
+    correct = result.reviews_correct()
     label = a["label"].astype(bool)
     return np.where(correct, label, ~label)
 
@@ -116,7 +115,7 @@ class MonitorTables:
         events = table.order[start:end]
         pos = np.arange(start, end)
         route = np.where(pos < lo, 0, np.where(pos >= b0, 1, np.where(pos >= r0, 2, 3)))
-        overflow = 1 if review.overflow_action == "flag" else 0
+        overflow = 1 if review.unreviewed_action == "flag" else 0
         route = np.where(route == 3, overflow, route)
         final = np.where(route == 2, self.verdict[events], route == 1).astype(np.int8)
         picked = [np.choose(route, [self._routes()[k][j][events]
@@ -135,7 +134,7 @@ def monitor_weekly(tables: MonitorTables, outcome, lag: int = 0) -> pd.DataFrame
     O(weeks) per band: everything per event is in ``tables``."""
     result, s = tables.result, outcome.scenario
     p, review = s.policy, s.review
-    out = tables.estimates.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
+    out = tables.estimates.query(p.t_low, p.t_high, review.capacity, review.unreviewed_action,
                                  s.costs.review)
     table = result.table
     a, r, b = table.cuts(p.t_low, p.t_high, review.capacity)
@@ -146,7 +145,7 @@ def monitor_weekly(tables: MonitorTables, outcome, lag: int = 0) -> pd.DataFrame
     over = dict(zip(names, sums.sum(a, r).T, strict=True))
     rev = dict(zip(names, sums.sum(r, b).T, strict=True))
     flg = dict(zip(names, sums.sum(b, end).T, strict=True))
-    if review.overflow_action == "flag":
+    if review.unreviewed_action == "flag":
         flg = {k: flg[k] + over[k] for k in flg}
     else:
         pas = {k: pas[k] + over[k] for k in pas}

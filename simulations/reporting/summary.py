@@ -136,7 +136,7 @@ def cost_curve(result, points: int = 201) -> pd.DataFrame:
     """Total cost over the horizon for single-threshold policies (t_low = t_high = t, no
     review) on an even grid of t, from the cached sorted scores."""
     s = result.scenario
-    return cost_curve_of(result.table, s.review.overflow_action, s.costs.review,
+    return cost_curve_of(result.table, s.review.unreviewed_action, s.costs.review,
                          float(result.band_free["cost_retrain"].sum()), points)
 
 

@@ -1,0 +1,176 @@
+"""What a policy with a review queue yields: the weekly counts and costs, the per-event
+decisions, and the queue's columns for the other overflow choices.
+
+Confusion counts and the costs of errors belong to the week an event arrived (as without a
+queue); the reviews, their cost, the overtime, expiries and give-ups belong to the week they
+happen. An event still waiting when the run ends is counted at the default action (and in the
+last week's ``backlog``). Band events nobody reviewed (expired or gave up) take the default
+action; ``review_overflow`` counts them. A give-up also costs ``review.abandon_cost``;
+an overtime review costs ``overtime_premium`` times ``costs.review``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..policy.metrics import REVIEW, event_costs, safe_ratio
+from . import reviewers
+from .feedback import reveal_labels
+from .queue import (
+    NOT_YET,
+    REVIEWED,
+    QueueRun,
+    QueueSetup,
+    ReviewQueue,
+    arrival_hours,
+    band_items,
+    patience,
+    play,
+)
+
+QUEUE_COLUMNS = ("backlog", "review_expired", "review_abandoned", "within_target",
+                 "overtime_reviews", "cost_abandon")
+
+
+def no_queue_columns(weeks: int) -> dict[str, np.ndarray]:
+    """The queue's columns where nothing waits (``pass`` and ``flag``): no backlog, expiry,
+    give-up or overtime; ``within_target`` is undefined, as those choices have no clock
+    inside a week."""
+    zeros = np.zeros(weeks, dtype=np.int64)
+    return {"backlog": zeros, "review_expired": zeros, "review_abandoned": zeros,
+            "within_target": np.full(weeks, np.nan), "overtime_reviews": zeros,
+            "cost_abandon": np.zeros(weeks)}
+
+
+def play_band(scenario, table, arrays) -> QueueRun:
+    """The queue over the whole run for ``scenario``'s band."""
+    review, p = scenario.review, scenario.policy
+    ids = band_items(table, p.t_low, p.t_high)
+    t = arrival_hours(ids, scenario.population.events_per_week)
+    mids = patience(arrays["u_abandon"][ids], review.abandon_per_day)
+    return play(QueueSetup.from_review(review), ids, t, mids, arrays["week"][ids],
+                len(table.weeks))
+
+
+def _verdict_flags(scenario, domain, arrays, ids) -> np.ndarray:
+    label = np.asarray(arrays["label"])[ids].astype(bool)
+    correct = reviewers.correct(scenario, domain, arrays["u_review"][ids],
+                                arrays["score"][ids], label)
+    return np.where(np.asarray(correct, dtype=bool), label, ~label)
+
+
+def queued_query(scenario, domain, table, arrays, queue: QueueRun) -> dict[str, np.ndarray]:
+    """The weekly metric set (``BandTable.query``'s keys plus ``QUEUE_COLUMNS``) with a queue:
+    every band event at the default action, then each reviewed one moved to its verdict."""
+    review, p, costs = scenario.review, scenario.policy, scenario.costs
+    out = table.query(p.t_low, p.t_high, 0, review.default_action, costs.review)
+    served = queue.ids[queue.status == REVIEWED]
+    label = np.asarray(arrays["label"])[served].astype(bool)
+    delta = (_verdict_flags(scenario, domain, arrays, served).astype(np.int64)
+             - int(review.default_action == "flag"))  # +1 now flagged, -1 now passed
+    week = np.searchsorted(table.weeks, np.asarray(arrays["week"])[served])
+    fn_cost, fp_cost = event_costs(np.asarray(arrays["value"])[served], label, costs)
+    size = len(table.weeks)
+
+    def per_week(x):
+        return np.bincount(week, x, minlength=size)
+
+    d_tp = per_week(delta * label).astype(np.int64)
+    d_fp = per_week(delta * ~label).astype(np.int64)
+    tp, fp = out["tp"] + d_tp, out["fp"] + d_fp
+    fn, tn = out["fn"] - d_tp, out["tn"] - d_fp
+    cost_fn = out["cost_fn"] - per_week(delta * label * fn_cost)
+    cost_fp = out["cost_fp"] + per_week(delta * ~label * fp_cost)
+    q = queue.weekly
+    reviewed, overtime = q["reviewed"], q["overtime_reviews"]
+    cost_review = (reviewed + overtime * (review.overtime_premium - 1.0)) * float(costs.review)
+    cost_abandon = q["review_abandoned"] * float(review.abandon_cost)
+    n, flagged = out["events"], tp + fp
+    out.update(
+        flagged=flagged, passed=n - flagged, reviewed=reviewed,
+        review_overflow=q["review_expired"] + q["review_abandoned"],
+        tp=tp, fp=fp, tn=tn, fn=fn,
+        precision=safe_ratio(tp, flagged), recall=safe_ratio(tp, out["positives"]),
+        pass_rate=safe_ratio(n - flagged, n),
+        cost_fn=cost_fn, cost_fp=cost_fp, cost_review=cost_review,
+        cost_total=cost_fn + cost_fp + cost_review + cost_abandon,
+        **{k: q[k] for k in ("backlog", "review_expired", "review_abandoned", "within_target",
+                             "overtime_reviews")},
+        cost_abandon=cost_abandon,
+    )
+    return out
+
+
+def queued_decisions(scenario, domain, table, arrays, queue: QueueRun):
+    """(reviewer correct, action, reviewed, final, decided week) per event with a queue."""
+    review, p = scenario.review, scenario.policy
+    label = np.asarray(arrays["label"])
+    correct = reviewers.correct(scenario, domain, arrays["u_review"], arrays["score"], label)
+    action, reviewed, final = table.decisions(p.t_low, p.t_high, 0, review.default_action,
+                                              label, correct)
+    served = queue.ids[queue.status == REVIEWED]
+    reviewed[served] = True
+    final[served] = _verdict_flags(scenario, domain, arrays, served)
+    decided = np.asarray(arrays["week"]).astype(np.int32)
+    decided[queue.ids] = queue.done_week
+    return correct, action, reviewed, final, decided
+
+
+class LoopQueue:
+    """The queue as the weekly loop plays it, one week at a time.
+
+    ``week`` decides this week's events (those still waiting at the default action for now,
+    with no label) and, for earlier weeks' items resolved this week, rewrites their recorded
+    decision and labels in place, so that a retraining at the end of a week sees exactly the
+    labels decided by then, and the run's final records equal ``queued_decisions``.
+    """
+
+    def __init__(self, scenario, domain):
+        self.scenario, self.domain = scenario, domain
+        self.n = scenario.population.events_per_week
+        self.queue = ReviewQueue(QueueSetup.from_review(scenario.review))
+
+    def week(self, w: int, table, week_arrays, batches, per_week):
+        """(correct, reviewed, final, decided week) of week ``w``'s events."""
+        s, n = self.scenario, self.n
+        review, p = s.review, s.policy
+        label = np.asarray(week_arrays["label"])
+        correct = reviewers.correct(s, self.domain, week_arrays["u_review"],
+                                    week_arrays["score"], label)
+        action, reviewed, final = table.decisions(p.t_low, p.t_high, 0, review.default_action,
+                                                  label, correct)
+        local = np.flatnonzero(action == REVIEW)
+        ids = (w - 1) * n + local
+        got = self.queue.add_week(w, ids, arrival_hours(ids, n),
+                                  patience(week_arrays["u_abandon"][local],
+                                           review.abandon_per_day))
+        decided = np.full(n, w, dtype=np.int32)
+        decided[local] = NOT_YET
+        week0, pos = np.divmod(got.ids, n)
+        for wk in np.unique(week0):
+            sel = week0 == wk
+            idx, done = pos[sel], got.status[sel] == REVIEWED
+            if wk == w - 1:
+                reviewed[idx[done]] = True
+                final[idx[done]] = np.where(correct[idx[done]], label[idx[done]],
+                                            1 - label[idx[done]])
+                decided[idx] = w
+            else:
+                self._rewrite(int(wk), idx, done, w, batches, per_week)
+        return correct, reviewed, final, decided
+
+    def _rewrite(self, wk: int, idx, done, w: int, batches, per_week) -> None:
+        """Week ``wk``'s items ``idx`` were resolved in week ``w`` (``done``: reviewed)."""
+        s = self.scenario
+        label = batches[wk].label[idx]
+        correct = reviewers.correct(s, self.domain, per_week["u_review"][wk][idx],
+                                    per_week["score"][wk][idx], label)
+        final = per_week["final"][wk]
+        final[idx[done]] = np.where(correct[done], label[done], 1 - label[done])
+        seen, seen_label, label_week = reveal_labels(
+            self.domain, s.feedback, np.full(len(idx), wk + 1), label, done, final[idx],
+            correct, per_week["u_reveal"][wk][idx], per_week["delay"][wk][idx],
+            np.full(len(idx), w, dtype=np.int32))
+        per_week["seen"][wk][idx] = seen
+        per_week["seen_label"][wk][idx] = seen_label
+        per_week["label_week"][wk][idx] = label_week
