@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..domains import Domain
 from ..policy.metrics import BandTable, event_costs
+from ..policy.segment_bands import segment_table_of
 from ..scenario import Scenario
 from .feedback import reveal_labels, weekly_observed
 from .retraining import ModelRecord
@@ -43,7 +44,7 @@ class Outcome:
         self.domain = domain
         self._table = table
         self._arrays = arrays
-        self.core = _core_weekly(scenario, table, band_free)
+        self.core = _core_weekly(scenario, domain, table, band_free, arrays)
         self._decided: tuple[np.ndarray, ...] | None = None
         self._revealed: tuple[np.ndarray, ...] | None = None
         self._weekly: pd.DataFrame | None = None
@@ -117,13 +118,14 @@ class RunResult:
     def retrain_weeks(self) -> list[int]:
         return [m.week for m in self.models if m.version and m.status == "trained"]
 
-    def at_policy(self, t_low: float, t_high: float) -> Outcome:
-        """The outcome of another band over the cached scores (no re-simulation).
+    def at_policy(self, t_low: float, t_high: float, by_segment: tuple | dict = ()) -> Outcome:
+        """The outcome of another band (and per-segment bands) over the cached scores (no
+        re-simulation).
 
         Only valid when the band cannot change which labels were seen and so the models
         (``scenario.policy_changes_labels`` is False); raises ValueError otherwise.
         """
-        scenario = self.scenario.with_policy(t_low, t_high)
+        scenario = self.scenario.with_policy(t_low, t_high, by_segment)
         if scenario.policy_changes_labels:
             raise ValueError(
                 "this scenario learns from the labels its decisions reveal, so a new band "
@@ -151,6 +153,11 @@ def decisions(scenario: Scenario, domain: Domain, table: BandTable,
     """(reviewer correct, action, reviewed, final) per event under ``scenario``'s policy."""
     p, review = scenario.policy, scenario.review
     correct = reviewer_correct(scenario, domain, arrays)
+    if not p.is_uniform():  # some segment has its own band: one queue shared across them
+        action, reviewed, final = segment_table_of(table, scenario, domain, arrays).decisions(
+            p.bands(domain.segments), review.capacity, review.overflow_action, arrays["label"],
+            correct)
+        return correct, action, reviewed, final
     action, reviewed, final = table.decisions(p.t_low, p.t_high, review.capacity,
                                               review.overflow_action, arrays["label"], correct)
     return correct, action, reviewed, final
@@ -163,11 +170,17 @@ def revealed(scenario: Scenario, domain: Domain, arrays: dict, correct, reviewed
                          final, correct, arrays["u_reveal"], arrays["delay"])
 
 
-def _core_weekly(scenario: Scenario, table: BandTable, band_free: pd.DataFrame) -> pd.DataFrame:
+def _core_weekly(scenario: Scenario, domain: Domain, table: BandTable, band_free: pd.DataFrame,
+                 arrays: dict[str, np.ndarray]) -> pd.DataFrame:
     """Counts, ratios and costs per week of ``scenario``'s policy, plus the band-free columns."""
     review, p = scenario.review, scenario.policy
-    weekly = pd.DataFrame(table.query(p.t_low, p.t_high, review.capacity,
-                                      review.overflow_action, scenario.costs.review))
+    if p.is_uniform():
+        weekly = pd.DataFrame(table.query(p.t_low, p.t_high, review.capacity,
+                                          review.overflow_action, scenario.costs.review))
+    else:  # some segment has its own band: one queue shared across them
+        weekly = pd.DataFrame(segment_table_of(table, scenario, domain, arrays).query(
+            p.bands(domain.segments), review.capacity, review.overflow_action,
+            scenario.costs.review))
     for col in band_free.columns:
         if col != "week":
             weekly[col] = band_free[col].to_numpy()
