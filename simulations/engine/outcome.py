@@ -175,17 +175,17 @@ def _core_weekly(scenario: Scenario, domain: Domain, table: BandTable, band_free
     """Counts, ratios and costs per week of ``scenario``'s policy, plus the band-free columns."""
     review, p = scenario.review, scenario.policy
     if p.is_uniform():
-        weekly = pd.DataFrame(table.query(p.t_low, p.t_high, review.capacity,
-                                          review.overflow_action, scenario.costs.review))
+        columns = table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
+                              scenario.costs.review)
     else:  # some segment has its own band: one queue shared across them
-        weekly = pd.DataFrame(segment_table_of(table, scenario, domain, arrays).query(
+        columns = segment_table_of(table, scenario, domain, arrays).query(
             p.bands(domain.segments), review.capacity, review.overflow_action,
-            scenario.costs.review))
+            scenario.costs.review)
     for col in band_free.columns:
         if col != "week":
-            weekly[col] = band_free[col].to_numpy()
-    weekly["cost_total"] = weekly["cost_total"] + weekly["cost_retrain"]
-    return weekly
+            columns[col] = band_free[col].to_numpy()
+    columns["cost_total"] = columns["cost_total"] + columns["cost_retrain"]
+    return pd.DataFrame(columns)  # built once: inserting columns one by one is slow
 
 
 def _weekly_table(domain: Domain, table: BandTable, arrays: dict[str, np.ndarray],

@@ -19,7 +19,7 @@ never a loop over events.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,6 +39,8 @@ class SegmentBandTable:
     members: tuple[np.ndarray, ...]  # per segment, its event indices (original order)
     week_rows: tuple[np.ndarray, ...]  # per segment, the run's week row of each table row
     queue_pos: tuple[np.ndarray, ...]  # per segment, queue position of each sorted event
+    week_start: np.ndarray  # (weeks + 1,) first queue position of each week
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, week, score, label, fn_cost, fp_cost, reviewer_correct, segment,
@@ -50,7 +52,7 @@ class SegmentBandTable:
         order = np.lexsort((-np.arange(len(score)), score, week))
         queue = np.empty(len(order), dtype=np.int64)
         queue[order] = np.arange(len(order))
-        weeks = np.unique(week)
+        weeks, counts = np.unique(week, return_counts=True)
         tables, members, rows, positions = [], [], [], []
         for s in range(n_segments):
             idx = np.flatnonzero(segment == s)
@@ -68,7 +70,25 @@ class SegmentBandTable:
             # a subset keeps the relative order of its events, so each segment-week's sorted
             # run is increasing in queue position
             positions.append(queue[idx[t.order]])
-        return cls(weeks, tuple(tables), tuple(members), tuple(rows), tuple(positions))
+        week_start = np.concatenate([[0], np.cumsum(counts)])
+        return cls(weeks, tuple(tables), tuple(members), tuple(rows), tuple(positions),
+                   week_start)
+
+    def _at(self, segment: int, t: float) -> np.ndarray:
+        """Per week of segment ``segment``'s table, the first sorted index with score >= t
+        (remembered: a move of one segment's band searches only that segment again)."""
+        key = (segment, float(t))
+        hit = self._memo.get(key)
+        if hit is None:
+            table = self.tables[segment]
+            s, starts = table.sorted_score, table.starts
+            hit = np.array([lo + np.searchsorted(s[lo:hi], t, side="left")
+                            for lo, hi in zip(starts[:-1], starts[1:], strict=True)],
+                           dtype=np.int64)
+            if len(self._memo) > 4096:
+                self._memo.clear()
+            self._memo[key] = hit
+        return hit
 
     def cuts(self, bands, capacity: int) -> list[tuple[np.ndarray, ...] | None]:
         """Per segment, its per-week (a, r, b) boundaries (see ``BandTable.cuts``) when the
@@ -76,44 +96,61 @@ class SegmentBandTable:
         n_weeks = len(self.weeks)
         raw = []
         demand = np.zeros(n_weeks, dtype=np.int64)
-        for t, rows, (lo, hi) in zip(self.tables, self.week_rows, bands, strict=True):
+        for k, (t, rows, (lo, hi)) in enumerate(zip(self.tables, self.week_rows, bands,
+                                                     strict=True)):
             if t is None:
                 raw.append(None)
                 continue
-            a, _, b = t.cuts(lo, hi, 0)
+            a, b = self._at(k, lo), self._at(k, hi)
             raw.append((a, b))
             demand[rows] += b - a
         capacity = int(capacity)
-        over = demand > capacity
-        if not over.any():
+        over = np.flatnonzero(demand > capacity)
+        if not len(over):
             return [None if ab is None else (ab[0], ab[0], ab[1]) for ab in raw]
-        # per segment, its table row of each run week (-1: no events that week)
-        inverse = []
-        for rows in self.week_rows:
+        # In each overflowing week, reviewers take the events in review whose queue position
+        # is >= G, where G is the capacity-th highest position among them. Positions are
+        # distinct and each segment's sorted positions increase, so the number in review at
+        # or above G is a sum of binary searches: bisect G for all those weeks at once.
+        per_seg = []
+        for pos, rows, ab in zip(self.queue_pos, self.week_rows, raw, strict=True):
+            if ab is None:
+                continue
             inv = np.full(n_weeks, -1, dtype=np.int64)
             inv[rows] = np.arange(len(rows))
-            inverse.append(inv)
-        cut_at = np.zeros(n_weeks, dtype=np.int64)  # queue positions >= this are reviewed
-        for w in np.flatnonzero(over):
-            if capacity <= 0:
-                cut_at[w] = np.iinfo(np.int64).max
-                continue
-            queued = np.concatenate([pos[ab[0][inv[w]]:ab[1][inv[w]]]
-                                     for pos, inv, ab in zip(self.queue_pos, inverse, raw,
-                                                             strict=True)
-                                     if ab is not None and inv[w] >= 0])
-            k = len(queued) - capacity
-            cut_at[w] = np.partition(queued, k)[k]
+            i = inv[over]
+            has = i >= 0
+            a = np.where(has, ab[0][np.maximum(i, 0)], 0)
+            b = np.where(has, ab[1][np.maximum(i, 0)], 0)
+            per_seg.append((pos, a, b))
+
+        def at_or_above(g):
+            n = np.zeros(len(over), dtype=np.int64)
+            for pos, a, b in per_seg:
+                n += np.maximum(b - np.maximum(a, np.searchsorted(pos, g, side="left")), 0)
+            return n
+
+        lo = self.week_start[over].copy()  # at_or_above(lo) = demand > capacity
+        hi = self.week_start[over + 1].copy()  # at_or_above(hi) = 0
+        if capacity <= 0:
+            lo = hi
+        while (hi - lo > 1).any():  # invariant: at_or_above(lo) >= capacity > at_or_above(hi)
+            mid = (lo + hi) // 2
+            enough = at_or_above(mid) >= capacity
+            lo = np.where(enough, mid, lo)
+            hi = np.where(enough, hi, mid)
+        cut_at = np.zeros(n_weeks, dtype=np.int64)
+        cut_at[over] = lo
+        overflowing = np.zeros(n_weeks, dtype=bool)
+        overflowing[over] = True
         out = []
         for pos, rows, ab in zip(self.queue_pos, self.week_rows, raw, strict=True):
             if ab is None:
                 out.append(None)
                 continue
             a, b = ab
-            r = a.copy()
-            for i in np.flatnonzero(over[rows]):
-                r[i] = a[i] + np.searchsorted(pos[a[i]:b[i]], cut_at[rows[i]], side="left")
-            out.append((a, r, b))
+            found = np.clip(np.searchsorted(pos, cut_at[rows], side="left"), a, b)
+            out.append((a, np.where(overflowing[rows], found, a), b))
         return out
 
     def query(self, bands, capacity: int, overflow_action: str,
