@@ -20,10 +20,13 @@ How the search works, and what it guarantees.
   lowest value, so this is the optimum. The review capacity is shared across segments, so the
   best few combinations are then evaluated exactly with the shared queue
   (``SegmentBandTable``) and the cheapest whose *exact* gap meets the tolerance (and the
-  guardrails) is returned. Guarantee: exact over the grid's combinations whose weekly review
-  demand fits the capacity (for those, the overflow-free totals are the exact ones) whenever
-  the winner fits it, which ``exact`` reports; otherwise the best of the candidates tried
-  (the tests measure the gap to brute force on small inputs). Every figure reported is the
+  guardrails) is returned; when the winner overflows, more candidates come from the same
+  search with each segment held to a share of the capacity (three ways of splitting it).
+  Guarantee: when ``exact`` is True the answer is the optimum over the grid's combinations
+  whose weekly review demand fits the capacity (for those the overflow-free totals are the
+  exact ones). A combination that overflows can still be cheaper (the overflow's default
+  action may cost less than a review) and is found only if it is among the candidates; the
+  tests measure that distance to brute force on small inputs. Every figure reported is the
   exact one, as ``run --segment-band`` reports it.
 * Infeasible requests say which segment cannot come closer and the smallest gap reachable.
 """
