@@ -30,6 +30,7 @@ from simulations.experiments import Comparison, Ensemble, EnsembleResult, compar
 from simulations.experiments.robust import RobustBand, robust_band
 from simulations.experiments.tornado import tornado
 from simulations.experiments.worlds import run_ensemble
+from simulations.policy.fairness import FairnessProblem, FairResult
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
@@ -180,6 +181,28 @@ def suggest(scenario: Scenario, guardrails: Guardrails) -> Suggestion:
     g = guardrails
     return _suggest(run_key(scenario),
                     (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week))
+
+
+@st.cache_resource(max_entries=4, ttl=TTL_SECONDS,
+                   show_spinner="Preparing every band of every segment…")
+def _fairness_problem(key: str, guardrails: tuple) -> FairnessProblem:
+    return FairnessProblem.from_run(_run(key), Guardrails(*guardrails))
+
+
+@st.cache_resource(max_entries=64, ttl=TTL_SECONDS,
+                   show_spinner="Searching bands per segment…")
+def _fair(key: str, guardrails: tuple, strategy: str, tolerance: float) -> FairResult:
+    return _fairness_problem(key, guardrails).solve(strategy, tolerance)
+
+
+def fairness(scenario: Scenario, guardrails: Guardrails, strategy: str,
+             tolerance: float) -> FairResult:
+    """A fairness strategy's bands per segment over ``scenario``'s run (``policy.fairness``),
+    searched once per scenario, guardrails, strategy and tolerance."""
+    g = guardrails
+    return _fair(run_key(scenario),
+                 (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week),
+                 strategy, float(tolerance))
 
 
 def best_band(scenario: Scenario, guardrails: Guardrails) -> tuple[float, float] | None:

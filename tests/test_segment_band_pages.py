@@ -54,3 +54,21 @@ def test_compare_page_takes_bands_per_segment():
     assert not any("same policy" in i.value for i in at.info)
     after = [m.value for m in at.metric]
     assert after != before and after[0] not in ("$0", "+$0")
+
+
+def test_fairness_section_prices_a_strategy_and_applies_its_bands():
+    at = app("triage", **small_params("triage", triage_tab="Suggest a policy"))
+    assert not at.exception
+    at.selectbox(key="triage_fair_strategy").set_value("equal_recall").run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Price vs cheapest per segment" in labels and "Gap in recall" in labels
+    gap = next(m.value for m in at.metric if m.label == "Gap in recall")
+    assert float(gap.removesuffix(" pp")) <= 2.0
+    table = next(d.value for d in at.dataframe if "t_low" in d.value.columns)
+    assert set(table["segment"]) == {"adult", "older_adult", "child"}
+    at.button(key="triage_fair_apply").click().run()
+    assert not at.exception
+    assert at.multiselect(key="triage_seg_own").value == ["adult", "older_adult", "child"]
+    child = table.set_index("segment").loc["child"]
+    assert at.slider(key="triage_seg_child").value == (child["t_low"], child["t_high"])

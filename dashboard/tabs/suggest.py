@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import charts, seam
 from dashboard.figures import chart
 from dashboard.kpis import money
-from dashboard.tabs import robust
+from dashboard.tabs import fairness, robust
 from simulations.policy.guardrails import Guardrails, parse_percent
 from simulations.policy.optimize import Suggestion
 from simulations.reporting.summary import format_share
@@ -130,3 +130,4 @@ def draw(domain, scenario, totals, band_key) -> None:
                     current=(totals["review_demand_per_week"], totals["cost_total"]),
                     money=money, note=note, capacity=scenario.review.capacity)
     robust.draw(domain, scenario, guardrails, band_key, suggestion.policy)
+    fairness.draw(domain, scenario, guardrails, domain.name)
