@@ -39,7 +39,7 @@ import numpy as np
 
 from .guardrails import Guardrails
 from .metrics import BandTable, event_costs, safe_ratio
-from .segment_bands import SegmentBandTable
+from .segment_bands import SegmentBandTable, segment_table_of
 
 GRID_STEP = 0.005  # the band sliders' step: bands are searched on the same grid
 STRATEGIES = ("single", "per_segment", "equal_pass_rate", "equal_recall", "equal_fpr",
@@ -104,12 +104,15 @@ class FairResult:
 
 
 class FairnessProblem:
-    """Events of one or more weeks with their segments, costs and review setup."""
+    """Events of one or more weeks with their segments, costs and review setup.
+
+    ``tables`` may pass the (whole ``BandTable``, ``SegmentBandTable``) already built from the
+    same events (a run has them), so nothing is sorted twice."""
 
     def __init__(self, week, score, label, fn_cost, fp_cost, reviewer_correct, segment,
                  segments: tuple[str, ...], *, capacity: int, overflow_action: str,
                  review_cost: float, fixed_cost: float = 0.0, thresholds=None,
-                 guardrails: Guardrails | None = None):
+                 guardrails: Guardrails | None = None, tables=None):
         self.segments = tuple(segments)
         self.capacity = int(capacity)
         self.overflow_action = overflow_action
@@ -120,9 +123,12 @@ class FairnessProblem:
         self.label = np.asarray(label).astype(bool)
         self.correct = np.asarray(reviewer_correct).astype(bool)
         self.segment = np.asarray(segment).astype(np.int64)
-        self.table = SegmentBandTable.build(week, score, label, fn_cost, fp_cost,
-                                            reviewer_correct, segment, len(self.segments))
-        self.whole = BandTable.build(week, score, label, fn_cost, fp_cost, reviewer_correct)
+        if tables is not None:  # (whole BandTable, SegmentBandTable) already built from these
+            self.whole, self.table = tables
+        else:
+            self.table = SegmentBandTable.build(week, score, label, fn_cost, fp_cost,
+                                                reviewer_correct, segment, len(self.segments))
+            self.whole = BandTable.build(week, score, label, fn_cost, fp_cost, reviewer_correct)
         i, j = np.triu_indices(len(self.grid))
         self.pair_lo, self.pair_hi = i, j  # every band t_low <= t_high on the grid
         self._parts = [self._pair_totals(k) for k in range(len(self.segments))]
@@ -142,7 +148,8 @@ class FairnessProblem:
                    result.domain.segments, capacity=s.review.capacity,
                    overflow_action=s.review.overflow_action, review_cost=s.costs.review,
                    fixed_cost=float(result.band_free["cost_retrain"].sum()),
-                   thresholds=thresholds, guardrails=guardrails)
+                   thresholds=thresholds, guardrails=guardrails,
+                   tables=(result.table, segment_table_of(result.table, s, result.domain, a)))
 
     # -- every band of one segment, without overflow --------------------------------------
 
