@@ -4,6 +4,7 @@ reproducing the per-segment figures it reported."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -64,3 +65,30 @@ def test_suggest_refuses_a_scenario_whose_labels_depend_on_the_bands():
                            "retrain": {"trigger": "every"}})
     r = cli("suggest", "--scenario", scenario)
     assert r.returncode == 2 and "fixed scores" in r.stderr
+
+
+def test_analyze_fairness_on_a_teams_own_scores(tmp_path):
+    sample = Path(__file__).resolve().parent.parent / "data" / "samples" / \
+        "breast_cancer_scores.csv"
+    out = tmp_path / "f.json"
+    r = cli("analyze", "--input", str(sample), "--segment-col", "segment", "--fairness",
+            "equal_recall", "--tolerance", "0.05", "--fairness-out", str(out))
+    assert r.returncode == 0, r.stderr
+    s = json.loads(out.read_text())
+    assert s["feasible"] and s["gap"] <= 0.05 + 1e-12 and s["price"]["vs_per_segment"] >= 0
+    # unlimited review and perfect reviewers (analyze's defaults): a reviewed row ends at its
+    # true label, so each segment's recall follows from its band alone
+    rows = pd.read_csv(sample)
+    for name, (lo, hi) in s["bands"].items():
+        seg = rows[rows["segment"] == name]
+        flagged = (seg["score"] >= hi) | ((seg["score"] >= lo) & (seg["label"] == 1))
+        recall = (flagged & (seg["label"] == 1)).sum() / (seg["label"] == 1).sum()
+        assert s["segments"][name]["recall"] == pytest.approx(recall)
+
+
+def test_analyze_fairness_without_a_segment_column_exits_2(tmp_path):
+    f = tmp_path / "s.csv"
+    f.write_text("score,label\n0.1,0\n0.9,1\n0.4,0\n0.7,1\n")
+    r = cli("analyze", "--input", str(f), "--fairness", "equal_recall")
+    assert r.returncode == 2 and "--segment-col" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
