@@ -130,3 +130,22 @@ def test_scenario_json_round_trips_per_segment_bands_in_domain_order():
 def test_unknown_segments_and_crossed_bands_are_refused(bands, words):
     with pytest.raises(ScenarioError, match=words):
         Scenario.from_dict({"domain": "triage", "policy": {"by_segment": bands}})
+
+
+def test_the_weekly_loop_decides_with_the_segment_bands_when_labels_depend_on_them():
+    """Selective feedback with retraining: the loop itself must use each segment's band
+    (what it learnt from is what the outcome tables say it decided)."""
+    scenario = small("fraud", weeks=6, events=3000).with_changes(
+        feedback={"mode": "selective", "label_delay": 1},
+        retrain={"trigger": "every", "every_weeks": 2, "min_labels": 100, "min_positives": 2})
+    p = scenario.policy
+    scenario = scenario.with_policy(p.t_low, p.t_high, {"online": [0.01, 0.02]})
+    result = run(scenario)
+    np.testing.assert_array_equal(result.arrays["final"], result.outcome.final)
+    np.testing.assert_array_equal(result.arrays["seen"], result.outcome.seen)
+    ev = result.events
+    online = ev["segment"] == "online"
+    assert (ev.loc[online & (ev["score"] >= 0.02), "action"] == "flag").all()
+    assert (ev.loc[online & (ev["score"] < 0.01), "action"] == "pass").all()
+    plain = run(scenario.with_policy(p.t_low, p.t_high))
+    assert not plain.weekly["cost_total"].equals(result.weekly["cost_total"])
