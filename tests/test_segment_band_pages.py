@@ -72,3 +72,11 @@ def test_fairness_section_prices_a_strategy_and_applies_its_bands():
     assert at.multiselect(key="triage_seg_own").value == ["adult", "older_adult", "child"]
     child = table.set_index("segment").loc["child"]
     assert at.slider(key="triage_seg_child").value == (child["t_low"], child["t_high"])
+
+
+def test_monitor_tab_says_it_follows_the_main_band_when_segments_have_their_own():
+    params = small_params("triage", triage_seg_own="child", triage_tab="Monitor",
+                          triage_seg_child=["0.5", "0.9"])
+    at = app("triage", **params)
+    assert not at.exception
+    assert any("follows the main band" in i.value for i in at.info)
