@@ -20,6 +20,7 @@ def test_a_segments_own_band_moves_the_kpis_and_its_segment_row():
     # children are now flagged only above 0.95: fewer urgent cases caught overall
     assert percent(kpi(at, "Recall")) < recall_before
     table = at.dataframe[0].value.set_index("segment")
+    assert table.loc["child", "band"] == "0.900 – 0.950 (own)"
     # the page's child recall is what the library gives for the same bands
     scenario = default_scenario("triage").with_changes(
         population={"weeks": 8, "events_per_week": 4000})
