@@ -33,7 +33,7 @@ How the search works, and what it guarantees.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,7 +83,6 @@ class FairResult:
     exact: bool  # the guarantee above holds for this answer
     message: str = ""
     four_fifths_note: str = FOUR_FIFTHS_NOTE
-    weekly: dict = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
         def num(x):
