@@ -81,3 +81,12 @@ def test_monitor_tab_says_it_follows_the_main_band_when_segments_have_their_own(
     at = app("triage", **params)
     assert not at.exception
     assert any("follows the main band" in i.value for i in at.info)
+
+
+def test_a_link_with_an_unknown_segment_or_a_crossed_band_says_so():
+    params = small_params("triage", triage_seg_own="teen", triage_seg_child=["0.9", "0.2"])
+    at = app("triage", **params)
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "unknown value" in text and "teen" in text
+    assert "low first" in text
