@@ -133,7 +133,7 @@ def test_only_the_open_tab_is_drawn_and_the_link_names_it():
     over_time = app("fraud", **small_params("fraud", fraud_tab="Over time"))
     assert not over_time.exception
     assert len(tradeoff.get("plotly_chart")) == 5  # distribution, confusion, PR, ROC, cost
-    assert len(over_time.get("plotly_chart")) == 6  # the weekly charts
+    assert len(over_time.get("plotly_chart")) == 8  # the weekly charts and calibration (2)
     data = app("fraud", **small_params("fraud", fraud_tab="Data"))
     # weekly, events, scenario, report, and the report beside the link (kept while presenting)
     assert len(data.get("download_button")) == 5
