@@ -90,3 +90,20 @@ def test_a_link_with_an_unknown_segment_or_a_crossed_band_says_so():
     text = " ".join(w.value for w in at.warning)
     assert "unknown value" in text and "teen" in text
     assert "low first" in text
+
+
+def test_the_compare_link_from_over_time_carries_the_segment_bands():
+    from urllib.parse import parse_qs
+
+    params = small_params("fraud", fraud_seg_own="online", fraud_seg_online=["0.02", "0.2"],
+                          fraud_tab="Over time")
+    at = app("fraud", **params)
+    assert not at.exception
+    link = next(p.proto for p in at.get("page_link") if p.proto.page == "compare")
+    query = parse_qs(link.query_string)
+    assert query["compare_fraud_b_seg_own"] == ["online"]
+    assert query["compare_fraud_b_seg_online"] == ["0.02", "0.2"]
+    compare = app("compare", **{k: v if len(v) > 1 else v[0] for k, v in query.items()})
+    assert not compare.exception
+    assert not any("link parameter" in w.value for w in compare.warning)
+    assert compare.slider(key="compare_fraud_b_seg_online").value == (0.02, 0.2)
