@@ -16,6 +16,7 @@ from dashboard.controls import (
     scenario_from_values,
 )
 from dashboard.kpis import kpi_row
+from dashboard.segment_band_controls import render_segment_bands, segment_band_controls
 from dashboard.tabs import data, monitor, over_time, segments, suggest, tradeoff
 from dashboard.teaching.report_html import scenario_report_html
 from dashboard.teaching.room import show_pulse, timed
@@ -35,7 +36,7 @@ from simulations.policy.metrics import horizon_totals
 from simulations.presets import PAGE_TABS
 from simulations.reporting.summary import domain_highlights
 from simulations.reporting.versus import highlight_deltas, versus_sentence
-from simulations.scenario import ScenarioError
+from simulations.scenario import Policy, ScenarioError
 
 TABS = PAGE_TABS  # a story step may name one of them
 
@@ -45,7 +46,8 @@ def render_domain_page(domain_name: str) -> None:
     page = domain_name
     controls = domain_controls(domain)
     band = band_control(domain, domain.policy)
-    warnings = check_url([*controls, band], page, {
+    seg_bands = segment_band_controls(domain, domain.policy)
+    warnings = check_url([*controls, band, *seg_bands], page, {
         f"{page}_tab": (TABS, "tab"), "present": (("true", "false"), "view (presenter mode off)")})
 
     presenter = presenter_toggle(page)
@@ -72,18 +74,24 @@ def render_domain_page(domain_name: str) -> None:
         reference = label, scenario_from_values(
             domain_name, {**values, **values_from_scenario(previous)},
             (previous.policy.t_low, previous.policy.t_high))
-    _results(domain, scenario, band, controls, values, presenter, story, reference)
+    _results(domain, scenario, band, seg_bands, controls, values, presenter, story, reference)
 
 
 @st.fragment
 @timed
-def _results(domain, scenario, band, controls, values, presenter, story, reference) -> None:
+def _results(domain, scenario, band, seg_bands, controls, values, presenter, story,
+             reference) -> None:
     """Band slider and everything it changes. A fragment: dragging the band reruns only this,
     not the thirty sidebar controls."""
     page = domain.name
     t_low, t_high = render(band, page)
+    by_segment, seg_values = render_segment_bands(seg_bands, page)
     finish_url_check(page)
-    scenario = scenario.with_policy(t_low, t_high)
+    try:
+        scenario = scenario.with_policy(t_low, t_high, by_segment)
+    except ScenarioError as err:
+        st.error(f"These bands cannot be used: {err}")
+        return
     if scenario.policy_changes_labels:
         st.info("This scenario retrains on the labels its own decisions reveal, so moving the "
                 "band changes what the model learns: each band move re-runs the simulation.")
@@ -118,7 +126,8 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
             cols, highlights, deltas, strict=True):
         col.metric(label, value, delta, delta_color=colour, help=help_text)
 
-    link = share_link([*controls, band], page, {**values, "band": (t_low, t_high)},
+    link = share_link([*controls, band, *seg_bands], page,
+                      {**values, "band": (t_low, t_high), **seg_values},
                       {f"{page}_tab": st.session_state.get(f"{page}_tab"),
                        story_key(page): story[0].name if story else "",
                        step_key(page): str(story[1] + 1) if story else ""})
@@ -151,7 +160,7 @@ def _results(domain, scenario, band, controls, values, presenter, story, referen
         "Suggest a policy": lambda: suggest.draw(domain, scenario, totals, band.key(page)),
         "Over time": lambda: over_time.draw(
             domain, scenario, result, outcome.weekly,
-            None if (t_low, t_high) == tuple(domain.policy) else baseline.weekly, outcome),
+            None if scenario.policy == Policy(*domain.policy) else baseline.weekly, outcome),
         "Monitor": lambda: monitor.draw(domain, scenario, result, outcome),
         "Segments": lambda: segments.draw(domain, result, outcome),
         "Data": lambda: data.draw(domain, scenario, result, outcome, link, report),

@@ -30,6 +30,7 @@ from simulations.experiments import Comparison, Ensemble, EnsembleResult, compar
 from simulations.experiments.robust import RobustBand, robust_band
 from simulations.experiments.tornado import tornado
 from simulations.experiments.worlds import run_ensemble
+from simulations.policy.fairness import FairnessProblem, FairResult
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
@@ -97,7 +98,7 @@ def outcome(scenario: Scenario, what: str = "") -> tuple[RunResult, Outcome]:
     p = scenario.policy
     if scenario.policy_changes_labels:
         return result, result.outcome
-    return result, result.at_policy(p.t_low, p.t_high)
+    return result, result.at_policy(p.t_low, p.t_high, p.by_segment)
 
 
 @st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS, show_spinner=False)
@@ -128,7 +129,7 @@ def alert_quality_over_worlds(scenario: Scenario, worlds: int):
 
 @st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS,
                    show_spinner="Simulating both policies on the same traffic…")
-def _compare(scenario_json: str, a: tuple[float, float], b: tuple[float, float]) -> Comparison:
+def _compare(scenario_json: str, a: tuple, b: tuple) -> Comparison:
     scenario = Scenario.from_json(scenario_json)
     # the two runs are dropped once paired: reserve one run's peak while computing, keep
     # nothing in the run cache afterwards
@@ -138,8 +139,16 @@ def _compare(scenario_json: str, a: tuple[float, float], b: tuple[float, float])
                       keep=False)
 
 
-def compare(scenario: Scenario, a: tuple[float, float], b: tuple[float, float]) -> Comparison:
-    return _compare(scenario.to_json(), tuple(a), tuple(b))
+def compare(scenario: Scenario, a: tuple, b: tuple) -> Comparison:
+    """Policies A and B on the same traffic; each is (t_low, t_high) or (t_low, t_high,
+    per-segment bands as (segment, (t_low, t_high)) pairs)."""
+    return _compare(scenario.to_json(), _policy_key(a), _policy_key(b))
+
+
+def _policy_key(band: tuple) -> tuple:
+    t_low, t_high, *rest = band
+    by_segment = tuple((name, float(lo), float(hi)) for name, (lo, hi) in (rest[0] if rest else ()))
+    return float(t_low), float(t_high), by_segment
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
@@ -172,6 +181,28 @@ def suggest(scenario: Scenario, guardrails: Guardrails) -> Suggestion:
     g = guardrails
     return _suggest(run_key(scenario),
                     (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week))
+
+
+@st.cache_resource(max_entries=4, ttl=TTL_SECONDS,
+                   show_spinner="Preparing every band of every segment…")
+def _fairness_problem(key: str, guardrails: tuple) -> FairnessProblem:
+    return FairnessProblem.from_run(_run(key), Guardrails(*guardrails))
+
+
+@st.cache_resource(max_entries=64, ttl=TTL_SECONDS,
+                   show_spinner="Searching bands per segment…")
+def _fair(key: str, guardrails: tuple, strategy: str, tolerance: float) -> FairResult:
+    return _fairness_problem(key, guardrails).solve(strategy, tolerance)
+
+
+def fairness(scenario: Scenario, guardrails: Guardrails, strategy: str,
+             tolerance: float) -> FairResult:
+    """A fairness strategy's bands per segment over ``scenario``'s run (``policy.fairness``),
+    searched once per scenario, guardrails, strategy and tolerance."""
+    g = guardrails
+    return _fair(run_key(scenario),
+                 (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week),
+                 strategy, float(tolerance))
 
 
 def best_band(scenario: Scenario, guardrails: Guardrails) -> tuple[float, float] | None:

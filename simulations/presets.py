@@ -64,7 +64,9 @@ class Step:
     def scenario(self, base: Scenario) -> Scenario:
         scenario = apply_changes(base, self.changes, f"step {self.title!r}") if self.changes \
             else base
-        return scenario.with_policy(*self.policy) if self.policy else scenario
+        if not self.policy:
+            return scenario
+        return scenario.with_policy(*self.policy, scenario.policy.by_segment)
 
 
 @dataclass(frozen=True)

@@ -454,10 +454,17 @@ class Retrain:
 
 @dataclass(frozen=True)
 class Policy:
-    """Decision thresholds: score >= t_high is flagged, score < t_low passes, between is reviewed."""
+    """Decision thresholds: score >= t_high is flagged, score < t_low passes, between is reviewed.
+
+    ``by_segment`` gives named segments their own band as ``(segment, t_low, t_high)``
+    triples (in JSON an object ``{"SEGMENT": [t_low, t_high]}``); segments not named use the
+    main band. The scenario checks the names against its domain and keeps them in the
+    domain's order, so equal policies compare (and hash) equal.
+    """
 
     t_low: float = 0.3
     t_high: float = 0.7
+    by_segment: tuple[tuple[str, float, float], ...] = ()
 
     def __post_init__(self):
         _number("policy.t_low", self.t_low, 0, 1)
@@ -467,6 +474,62 @@ class Policy:
                 f"policy.t_low = {self.t_low!r} is invalid: it must not exceed "
                 f"policy.t_high = {self.t_high!r}"
             )
+        object.__setattr__(self, "by_segment", _segment_bands(self.by_segment))
+
+    def band_of(self, segment: str) -> tuple[float, float]:
+        """The band that applies to ``segment``."""
+        for name, lo, hi in self.by_segment:
+            if name == segment:
+                return lo, hi
+        return self.t_low, self.t_high
+
+    def bands(self, segments: tuple[str, ...]) -> list[tuple[float, float]]:
+        """The band of each of ``segments``, in that order."""
+        return [self.band_of(s) for s in segments]
+
+    def is_uniform(self) -> bool:
+        """True when every segment follows the main band (the single-band fast path applies)."""
+        return all((lo, hi) == (self.t_low, self.t_high) for _, lo, hi in self.by_segment)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form; ``by_segment`` only when some segment has its own band."""
+        out: dict[str, Any] = {"t_low": self.t_low, "t_high": self.t_high}
+        if self.by_segment:
+            out["by_segment"] = {name: [lo, hi] for name, lo, hi in self.by_segment}
+        return out
+
+
+def _segment_bands(value: Any) -> tuple[tuple[str, float, float], ...]:
+    """``policy.by_segment`` as checked (segment, t_low, t_high) triples."""
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list | tuple):
+        items = []
+        for item in value:
+            if not isinstance(item, list | tuple) or len(item) != 3:
+                _fail("policy.by_segment", value, 'must be an object such as '
+                      '{"SEGMENT": [t_low, t_high]}')
+            items.append((item[0], item[1:]))
+    else:
+        _fail("policy.by_segment", value, 'must be an object such as {"SEGMENT": [t_low, t_high]}')
+    out, seen = [], set()
+    for name, band in items:
+        path = f"policy.by_segment.{name}"
+        if not isinstance(name, str) or not name:
+            _fail("policy.by_segment", name, "segment names must be non-empty text")
+        if name in seen:
+            _fail("policy.by_segment", name, "names a segment twice")
+        seen.add(name)
+        if not isinstance(band, list | tuple) or len(band) != 2:
+            _fail(path, band, "must be a pair [t_low, t_high]")
+        lo, hi = band
+        _number(f"{path}[0] (t_low)", lo, 0, 1)
+        _number(f"{path}[1] (t_high)", hi, 0, 1)
+        if lo > hi:
+            raise ScenarioError(f"{path} = [{lo!r}, {hi!r}] is invalid: its t_low must not "
+                                f"exceed its t_high (the band is crossed)")
+        out.append((name, float(lo), float(hi)))
+    return tuple(out)
 
 
 SECTIONS = {
@@ -502,6 +565,11 @@ class Scenario:
         _choice("domain", self.domain, tuple(DOMAINS))
         _number("seed", self.seed, 0, 2**32 - 1, integer=True)
         object.__setattr__(self, "world", _world(self.domain, self.world))
+        if self.review.queued and not self.policy.is_uniform():
+            raise ScenarioError(
+                "policy.by_segment cannot be combined with review.overflow_action = 'queue': "
+                "the carried-over queue serves one band; drop the per-segment bands or let "
+                "unreviewed cases 'pass' or 'flag'")
         if self.retrain.drift_on == "semantic" and get_domain(self.domain).semantic_drift is None:
             with_it = ", ".join(n for n in DOMAINS if get_domain(n).semantic_drift)
             raise ScenarioError(
@@ -516,10 +584,14 @@ class Scenario:
         for name, cls in SECTIONS.items():
             if not isinstance(getattr(self, name), cls):
                 _fail(name, getattr(self, name), f"must be a {cls.__name__}")
+        if self.policy.by_segment:
+            object.__setattr__(self, "policy", _known_segments(self.domain, self.policy))
 
     # -- convenience -------------------------------------------------------------------
-    def with_policy(self, t_low: float, t_high: float) -> Scenario:
-        return replace(self, policy=Policy(t_low, t_high))
+    def with_policy(self, t_low: float, t_high: float,
+                    by_segment: tuple | dict = ()) -> Scenario:
+        """A copy with this band (and these per-segment bands; none by default)."""
+        return replace(self, policy=Policy(t_low, t_high, by_segment))
 
     @property
     def world_values(self) -> dict[str, Any]:
@@ -557,7 +629,7 @@ class Scenario:
         out["drift"] = [asdict(spec) for spec in self.drift]
         for name in ("review", "costs", "feedback", "retrain", "policy"):
             section = getattr(self, name)
-            out[name] = (section.to_dict() if name in ("feedback", "review")
+            out[name] = (section.to_dict() if name in ("feedback", "review", "policy")
                          else asdict(section))
         if self.world:  # only worlds with knobs have the section, so other files stay as they were
             out["world"] = self.world_values
@@ -624,6 +696,18 @@ class Scenario:
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+
+def _known_segments(domain: str, policy: Policy) -> Policy:
+    """``policy`` with its per-segment bands checked against the domain, in its order."""
+    segments = get_domain(domain).segments
+    given = {name: (lo, hi) for name, lo, hi in policy.by_segment}
+    unknown = [name for name in given if name not in segments]
+    if unknown:
+        raise ScenarioError(f"policy.by_segment names {unknown[0]!r}, which is not a {domain} "
+                            f"segment; choose among {', '.join(segments)}")
+    ordered = tuple((s, *given[s]) for s in segments if s in given)
+    return replace(policy, by_segment=ordered)
 
 
 def _reject_unknown(path: str, data: dict, allowed: tuple[str, ...]) -> None:

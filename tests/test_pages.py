@@ -133,7 +133,8 @@ def test_only_the_open_tab_is_drawn_and_the_link_names_it():
     over_time = app("fraud", **small_params("fraud", fraud_tab="Over time"))
     assert not over_time.exception
     assert len(tradeoff.get("plotly_chart")) == 5  # distribution, confusion, PR, ROC, cost
-    assert len(over_time.get("plotly_chart")) == 7  # the weekly charts and the reviewers
+    # the weekly charts, the reviewers and calibration (2)
+    assert len(over_time.get("plotly_chart")) == 9
     data = app("fraud", **small_params("fraud", fraud_tab="Data"))
     # weekly, events, scenario, report, and the report beside the link (kept while presenting)
     assert len(data.get("download_button")) == 5
@@ -158,7 +159,8 @@ def test_assistant_page_has_its_knobs_highlights_and_drift_charts():
     labels = [m.label for m in at.metric]
     assert {"Automation rate", "Wrong answers sent", "Peak semantic drift"} <= set(labels)
     titles = [c.proto.spec for c in at.get("plotly_chart")]
-    assert len(titles) == 9  # the six shared weekly charts, the reviewers' and the world's two
+    # six shared weekly charts, the reviewers', the world's two, calibration (2)
+    assert len(titles) == 11
     assert any("Semantic drift of the questions" in t for t in titles)
     before = kpi(at, "Total cost")
     at.selectbox(key="assistant_answer_cache").set_value("on").run()

@@ -251,3 +251,12 @@ def test_one_more_analyst_is_what_a_run_with_one_more_gives():
     text = one_more_sentence(answer, "fraud analyst", 24.0, lambda x: f"${x:,.0f}")
     assert text.startswith("One more fraud analyst (+110 reviews a week) buys: backlog")
     assert one_more(run(small("fraud", weeks=2)), (0.08, 0.3)) is None  # no queue
+
+
+def test_a_carried_over_queue_with_bands_per_segment_is_refused_in_one_line():
+    from simulations.scenario import Scenario, ScenarioError
+
+    with pytest.raises(ScenarioError, match="cannot be combined"):
+        Scenario.from_dict({"domain": "triage", "review": {"overflow_action": "queue"},
+                            "policy": {"t_low": 0.1, "t_high": 0.5,
+                                       "by_segment": {"child": [0.05, 0.3]}}})

@@ -28,6 +28,13 @@ WORLDS = 5
 
 def draw(domain, scenario, result, outcome) -> None:
     page = domain.name
+    p = scenario.policy
+    if not p.is_uniform():  # its label-free estimates answer one band for all segments
+        st.info(f"This tab follows the main band ({p.t_low:.3f} to {p.t_high:.3f}) for every "
+                "segment: its true, realised and estimated views are drawn for that one "
+                "policy, not for the bands per segment set above.", icon=":material/info:")
+        scenario = scenario.with_policy(p.t_low, p.t_high)
+        result, outcome = seam.outcome(scenario)
     tables = seam.monitor_tables(seam.run_key(scenario))
     st.caption("The question a team faces each Monday: how is the model doing this week, "
                "before the labels are in, and would we have noticed a problem in time? The "

@@ -1,6 +1,7 @@
 """The Over time tab: weekly precision and recall, pass rate, review load against capacity,
 costs, drift and AUC, with drift onsets and retrainings marked, the default band as a grey
-ghost behind the current one, and a link that opens Compare with both bands filled in."""
+ghost behind the current one, a link that opens Compare with both bands filled in, and the
+model's calibration (``tabs.calibration``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.ensemble_charts import add_range
 from dashboard.figures import chart
-from dashboard.tabs import world_ranges
+from dashboard.tabs import calibration, world_ranges
 from simulations.engine.reviewers import agreement_sentence
 from simulations.engine.staffing import queue_summary
 
@@ -32,6 +33,10 @@ def compare_params(domain, scenario) -> dict[str, str | list[str]]:
               "compare_seed": str(scenario.seed),
               f"compare_{domain.name}_a": [f"{v:g}" for v in domain.policy],
               f"compare_{domain.name}_b": [f"{p.t_low:g}", f"{p.t_high:g}"]}
+    if not p.is_uniform():  # B's own bands per segment
+        params[f"compare_{domain.name}_b_seg_own"] = [name for name, *_ in p.by_segment]
+        for name, lo, hi in p.by_segment:
+            params[f"compare_{domain.name}_b_seg_{name}"] = [f"{lo:g}", f"{hi:g}"]
     if len(scenario.drift) == 1 and scenario.drift[0].kind in words:
         params["compare_drift"] = words[scenario.drift[0].kind]
         params["compare_onset"] = str(scenario.drift[0].onset_week)
@@ -100,3 +105,4 @@ def draw(domain, scenario, result, weekly, ghost=None, outcome=None) -> None:
             chart(columns[i % 2], charts.weekly_lines(weekly, c.columns, c.title, c.y_label, m,
                                                       hlines=c.lines, y_format=c.y_format),
                   key=f"world_time_{i}")
+    calibration.draw(domain, scenario, result, weekly, m)

@@ -1,4 +1,5 @@
-"""The Segments tab: precision, recall and pass rate per subgroup, as bars and a table."""
+"""The Segments tab: precision, recall and pass rate per subgroup, as bars and a table (with
+each segment's band when some have their own)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ def draw(domain, result, outcome) -> None:
         help="The domain's segments, or any categorical feature the model sees: a model can "
              "be fair across one grouping and fail another.") or choices[0]
     table = segment_table(result, outcome, by)
+    policy = outcome.scenario.policy
+    if not policy.is_uniform():  # say which band each row was decided with
+        table.insert(1, "band", [f"{lo:.3f} – {hi:.3f}" + ("" if (lo, hi) == (policy.t_low,
+                                                                          policy.t_high)
+                                                          else " (own)")
+                                 for lo, hi in policy.bands(domain.segments)])
     chart(st, charts.segment_bars(table), key="segments")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "share_of_events": st.column_config.NumberColumn("share of events", format="percent"),

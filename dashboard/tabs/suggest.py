@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import charts, seam
 from dashboard.figures import chart
 from dashboard.kpis import money
-from dashboard.tabs import robust
+from dashboard.tabs import fairness, robust
 from simulations.engine.one_more import one_more, one_more_sentence
 from simulations.policy.guardrails import Guardrails, parse_percent
 from simulations.policy.optimize import Suggestion
@@ -133,6 +133,7 @@ def draw(domain, scenario, totals, band_key) -> None:
     if scenario.review.queued:
         _one_more(domain, scenario, suggestion)
     robust.draw(domain, scenario, guardrails, band_key, suggestion.policy)
+    fairness.draw(domain, scenario, guardrails, domain.name)
 
 
 def _one_more(domain, scenario, suggestion) -> None:

@@ -139,10 +139,19 @@ def scenario_report_html(result, outcome, title: str, story: ReportStory | str |
 <p class="muted">{html.escape(domain.title)} · {scenario.population.weeks} weeks ·
 {scenario.population.events_per_week:,} events a week · seed {scenario.seed} ·
 band {p.t_low:.3f} ({html.escape(words['pass'])}) to {p.t_high:.3f}
-({html.escape(words['flag'])})</p>
+({html.escape(words['flag'])}){_segment_bands_note(p)}</p>
 {story_html}
 <table>{table}</table>
 <div class="grid">{"".join(f"<div>{part}</div>" for part in parts)}</div>
 <p class="muted">Made with Tradeoff Lab. Scenario: <code>{html.escape(scenario.to_json())}</code></p>
 </body></html>
 """
+
+
+def _segment_bands_note(policy) -> str:
+    """The per-segment bands, if any, for the report's header line."""
+    if policy.is_uniform():
+        return ""
+    parts = ", ".join(f"{html.escape(name)} {lo:.3f} to {hi:.3f}"
+                      for name, lo, hi in policy.by_segment)
+    return f" · own bands per segment: {parts} (others follow the main band)"

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import charts, paired_block, seam
 from dashboard.controls import BAND_STEP, Control, check_url, finish_url_check, render
+from dashboard.segment_band_controls import render_segment_bands, segment_band_controls
 from simulations.domains import DOMAINS, get_domain
 from simulations.scenario import DriftSpec, ScenarioError, default_scenario
 
@@ -54,7 +55,15 @@ def band_controls(name: str) -> list[Control]:
 
 
 bands = {name: band_controls(name) for name in DOMAINS}
-for message in check_url(general + [c for pair in bands.values() for c in pair], PAGE):
+# per-segment bands of A and B, one set per domain
+seg_bands = {name: (segment_band_controls(get_domain(name), bands[name][0].default,
+                                          f"{name}_a_seg"),
+                    segment_band_controls(get_domain(name), bands[name][1].default,
+                                          f"{name}_b_seg"))
+             for name in DOMAINS}
+for message in check_url(general + [c for pair in bands.values() for c in pair]
+                         + [c for pair in seg_bands.values() for side in pair for c in side],
+                         PAGE):
     st.warning(message, icon=":material/warning:")
 
 with st.sidebar:
@@ -63,8 +72,12 @@ domain = get_domain(values["domain"])
 left, right = st.columns(2)
 with left:
     band_a = render(bands[domain.name][0], PAGE)
+    segments_a = render_segment_bands(seg_bands[domain.name][0], PAGE,
+                                      "Policy A: bands per segment")[0]
 with right:
     band_b = render(bands[domain.name][1], PAGE)
+    segments_b = render_segment_bands(seg_bands[domain.name][1], PAGE,
+                                      "Policy B: bands per segment")[0]
 finish_url_check(PAGE)
 
 try:
@@ -79,7 +92,8 @@ except ScenarioError as err:
     st.stop()
 
 try:
-    comparison = seam.compare(scenario, band_a, band_b)
+    comparison = seam.compare(scenario, (*band_a, tuple(segments_a.items())),
+                              (*band_b, tuple(segments_b.items())))
 except seam.RunTooLarge as err:
     st.error(f"Not simulated: {err}.", icon=":material/memory:")
     st.stop()
@@ -134,7 +148,7 @@ for name, weekly in (("A", comparison.a), ("B", comparison.b)):
                    f"they end '{words[scenario.review.unreviewed_action]}' unreviewed.",
                    icon=":material/warning:")
 
-if tuple(band_a) == tuple(band_b):
+if tuple(band_a) == tuple(band_b) and segments_a == segments_b:
     st.info("A and B are the same policy: on identical traffic every difference is zero.")
 st.caption("Teal bars: B does better than A that week; red: B does worse; grey: neither.")
 st.plotly_chart(charts.paired_differences(comparison.difference, {

@@ -1,9 +1,10 @@
-"""Command line: ``python -m simulations list``, ``run ...``, ``analyze ...`` and ``sweep ...``.
+"""Command line: ``python -m simulations list``, ``run ...``, ``analyze ...``, ``sweep ...`` and
+``suggest ...``.
 
 Bad arguments and bad scenario files exit with status 2 and one line on stderr (no traceback).
 Without ``--out`` the weekly table goes to standard output as CSV, so it can be piped. Each
-command lives in its own module (``run`` for list and run, ``analyze``, ``sweep``); what they share is in
-``common``.
+command lives in its own module (``run`` for list and run, ``analyze``, ``sweep``,
+``suggest``); what they share is in ``common``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 
 from ..experiments.worlds import WorldError
 from ..scenario import ScenarioError
-from . import analyze, sweep
+from . import analyze, suggest, sweep
 from . import run as run_command
 from .common import Parser, UsageError
 
@@ -25,6 +26,7 @@ def _parser() -> Parser:
     run_command.add_parsers(sub)
     analyze.add_parser(sub)
     sweep.add_parser(sub)
+    suggest.add_parser(sub)
     return parser
 
 
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             analyze.command(args)
         elif args.command == "sweep":
             sweep.command(args)
+        elif args.command == "suggest":
+            suggest.command(args)
         else:
             run_command.command_run(args)
     except (UsageError, ScenarioError, WorldError) as err:

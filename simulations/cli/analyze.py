@@ -10,6 +10,7 @@ left out of the measured metrics and get estimates instead (``labels`` column of
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -28,9 +29,11 @@ from ..own_scores.read import (
     prepare,
     read_table,
 )
+from ..policy.fairness import DEFAULT_TOLERANCE, STRATEGIES, FairnessProblem
 from ..policy.guardrails import Guardrails
 from ..reporting.safe_csv import write_csv
 from ..reporting.summary import format_share
+from ..reporting.text import clip
 from .common import UsageError, check_writable
 
 
@@ -99,6 +102,14 @@ def add_parser(sub) -> None:
     a.add_argument("--min-pass-rate", type=_number, help="guardrail: pass rate at least this")
     a.add_argument("--max-review", type=_number,
                    help="guardrail: average reviews per period at most this")
+    a.add_argument("--fairness", metavar="STRATEGY",
+                   help=f"bands per segment (needs a segment column): one of "
+                        f"{', '.join(STRATEGIES)}")
+    a.add_argument("--tolerance", type=_number, default=DEFAULT_TOLERANCE,
+                   help="with --fairness: largest gap allowed between segments, as a share "
+                        "(0.02 = 2 percentage points)")
+    a.add_argument("--fairness-out", help="with --fairness: the JSON path (the suggest "
+                                          "command's fields)")
     a.add_argument("--out", help="CSV with one row per period at the given band")
 
 
@@ -115,7 +126,14 @@ def command(args) -> None:
         raise UsageError(f"--t-low {args.t_low:g} must not exceed --t-high {args.t_high:g}")
     if args.max_review is not None and not args.max_review >= 0:
         raise UsageError(f"--max-review = {args.max_review!r} is invalid: it must be >= 0")
+    if args.fairness is not None and args.fairness not in STRATEGIES:
+        raise UsageError(f"--fairness {clip(args.fairness, 40)!r}: choose one of "
+                         f"{', '.join(STRATEGIES)}")
+    _share("--tolerance", args.tolerance, 0.0, 1.0)
+    if args.fairness_out and not args.fairness:
+        raise UsageError("--fairness-out needs --fairness STRATEGY")
     check_writable(args.out, "--out")
+    check_writable(args.fairness_out, "--fairness-out")
     try:
         setup = Setup(args.cost_fn, args.cost_fp, args.cost_review, args.fn_share_of_value,
                       args.review_capacity, args.overflow, args.reviewer_accuracy)
@@ -160,12 +178,43 @@ def command(args) -> None:
         print(f"  at the suggestion: precision {format_share(m['precision'])}, recall "
               f"{format_share(m['recall'])}, pass rate {format_share(m['pass_rate'])}, "
               f"reviews per period {m['review_demand_per_week']:,.1f}", file=out)
+    if args.fairness:
+        _fairness(analysis, data, guardrails, args, out)
     if estimates is not None:
         _print_estimates(estimates, out)
         weekly = pd.concat([weekly.assign(labels="known"),
                             estimates.assign(labels="not yet: estimated")], ignore_index=True)
     if args.out:
         write_csv(weekly, sys.stdout if args.out == "-" else args.out)
+
+
+def _fairness(analysis, data, guardrails, args, out) -> None:
+    """``--fairness``: the strategy's bands per segment over the file's labelled rows."""
+    if data.segment is None:
+        raise UsageError("--fairness needs a segment column: give --segment-col NAME")
+    setup = analysis.setup
+    found = FairnessProblem(
+        analysis.period, data.score, data.label, analysis.fn_cost, analysis.fp_cost,
+        analysis.correct, data.segment, data.segments, capacity=analysis.capacity,
+        overflow_action=setup.overflow_action, review_cost=setup.cost_review,
+        guardrails=guardrails).solve(args.fairness, args.tolerance)
+    state = "feasible" if found.feasible else "infeasible"
+    print(f"fairness {args.fairness}: {state}" + (f": {found.message}" if found.message
+                                                  else ""), file=out)
+    for name, (lo, hi) in found.bands.items():
+        m = found.segments[name]
+        print(f"  {name:<20} band {lo:.3f}-{hi:.3f}: recall {format_share(m['recall'])}, "
+              f"precision {format_share(m['precision'])}, pass rate "
+              f"{format_share(m['pass_rate'])}, reviewed {format_share(m['reviews'])}",
+              file=out)
+    d = found.to_dict()
+    print(f"  cost {d['cost_total']:,.2f}; price against the cheapest bands per segment "
+          f"{d['price']['vs_per_segment']:,.2f}, against one band for all "
+          f"{d['price']['vs_single']:,.2f}" if found.bands else "  no bands", file=out)
+    if args.fairness_out:
+        text = json.dumps({"input": args.input, "guardrails": guardrails.describe(), **d},
+                          indent=2, allow_nan=False) + "\n"
+        Path(args.fairness_out).write_text(text, encoding="utf-8")
 
 
 def _print_estimates(est, out) -> None:

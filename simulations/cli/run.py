@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ..domains import DOMAINS
+from ..domains import DOMAINS, get_domain
 from ..engine import estimate_size, run
 from ..presets import load_preset, preset_names
 from ..reporting.text import clip
@@ -41,8 +41,50 @@ def add_parsers(sub) -> None:
     r.add_argument("--t-low", type=number, help="scores below this pass")
     r.add_argument("--t-high", type=number, help="scores at or above this are flagged")
     r.add_argument("--review-capacity", type=whole, help="reviews per week")
+    r.add_argument("--segment-band", action="append", type=segment_band, default=[],
+                   metavar="SEGMENT=T_LOW:T_HIGH",
+                   help="give one segment its own band (repeatable); segments not named use "
+                        "the main band")
     r.add_argument("--out", help="weekly CSV path (default: standard output)")
     r.add_argument("--events-out", help="events CSV path")
+
+
+def segment_band(text: str) -> tuple[str, float, float]:
+    """``SEGMENT=T_LOW:T_HIGH`` as (segment, t_low, t_high); the scenario checks the rest."""
+    name, eq, band = text.partition("=")
+    lo, colon, hi = band.partition(":")
+    try:
+        if not (eq and colon and name):
+            raise ValueError
+        t_low, t_high = float(lo), float(hi)
+    except ValueError:
+        raise UsageError(f"--segment-band {clip(text, 60)!r}: write SEGMENT=T_LOW:T_HIGH, "
+                         "for example child=0.05:0.3") from None
+    return name, t_low, t_high
+
+
+def with_segment_bands(scenario: Scenario, bands: list[tuple[str, float, float]]) -> Scenario:
+    """``scenario`` with these segments' bands set (others keep theirs)."""
+    if not bands:
+        return scenario
+    p = scenario.policy
+    segments = get_domain(scenario.domain).segments
+    merged = {name: [lo, hi] for name, lo, hi in p.by_segment}
+    named: set[str] = set()
+    for name, lo, hi in bands:
+        shown = f"--segment-band {clip(name, 40)}={lo:g}:{hi:g}"
+        if name not in segments:
+            raise UsageError(f"{shown}: {clip(name, 40)!r} is not a {scenario.domain} segment; "
+                             f"choose among {', '.join(segments)}")
+        if name in named:
+            raise UsageError(f"{shown}: {name!r} is named twice; give each segment once")
+        if not (0 <= lo <= 1 and 0 <= hi <= 1):
+            raise UsageError(f"{shown}: thresholds must lie between 0 and 1")
+        if lo > hi:
+            raise UsageError(f"{shown}: the band is crossed (T_LOW must not exceed T_HIGH)")
+        named.add(name)
+        merged[name] = [lo, hi]
+    return scenario.with_policy(p.t_low, p.t_high, merged)
 
 
 def resolve_scenario(text: str) -> Scenario:
@@ -87,7 +129,8 @@ def _apply_overrides(scenario: Scenario, args) -> Scenario:
     if args.t_low is not None or args.t_high is not None:
         t_low = scenario.policy.t_low if args.t_low is None else args.t_low
         t_high = scenario.policy.t_high if args.t_high is None else args.t_high
-        scenario = scenario.with_policy(t_low, t_high)
+        scenario = scenario.with_policy(t_low, t_high, scenario.policy.by_segment)
+    scenario = with_segment_bands(scenario, getattr(args, "segment_band", []))
     if args.review_capacity is not None:
         scenario = scenario.with_changes(review={"capacity": args.review_capacity,
                                                   "analysts": None})

@@ -144,7 +144,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         # this week's decisions, by the same functions that answer any band after the run
         week_arrays = {"week": np.full(n, w), "score": scores, "label": batch.label,
                        "value": batch.value, "u_review": u_review, "u_reveal": u_reveal,
-                       "delay": delay}
+                       "delay": delay, "segment": batch.segment}
         week_table = band_table(scenario, domain, week_arrays)
         if queue is None:
             correct, _, reviewed, final = decisions(scenario, domain, week_table, week_arrays)

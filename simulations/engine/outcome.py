@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..domains import Domain
 from ..policy.metrics import BandTable, event_costs, safe_ratio
+from ..policy.segment_bands import segment_table_of
 from ..scenario import Scenario
 from . import reviewers
 from .feedback import reveal_labels, weekly_observed
@@ -59,8 +60,13 @@ class Outcome:
         if self.queue is not None:
             return queued_query(s, self.domain, self._table, self._arrays, self.queue)
         review, p = s.review, s.policy
-        out = self._table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
-                                s.costs.review)
+        if p.is_uniform():
+            out = self._table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
+                                    s.costs.review)
+        else:  # some segment has its own band: one queue shared across them
+            out = segment_table_of(self._table, s, self.domain, self._arrays).query(
+                p.bands(self.domain.segments), review.capacity, review.overflow_action,
+                s.costs.review)
         return {**out, **no_queue_columns(len(self._table.weeks))}
 
     def _decide(self) -> tuple[np.ndarray, ...]:
@@ -147,13 +153,14 @@ class RunResult:
     def retrain_weeks(self) -> list[int]:
         return [m.week for m in self.models if m.version and m.status == "trained"]
 
-    def at_policy(self, t_low: float, t_high: float) -> Outcome:
-        """The outcome of another band over the cached scores (no re-simulation).
+    def at_policy(self, t_low: float, t_high: float, by_segment: tuple | dict = ()) -> Outcome:
+        """The outcome of another band (and per-segment bands) over the cached scores (no
+        re-simulation).
 
         Only valid when the band cannot change which labels were seen and so the models
         (``scenario.policy_changes_labels`` is False); raises ValueError otherwise.
         """
-        scenario = self.scenario.with_policy(t_low, t_high)
+        scenario = self.scenario.with_policy(t_low, t_high, by_segment)
         if scenario.policy_changes_labels:
             raise ValueError(
                 "this scenario learns from the labels its decisions reveal, so a new band "
@@ -181,6 +188,11 @@ def decisions(scenario: Scenario, domain: Domain, table: BandTable,
     """(reviewer correct, action, reviewed, final) per event under ``scenario``'s policy."""
     p, review = scenario.policy, scenario.review
     correct = reviewer_correct(scenario, domain, arrays)
+    if not p.is_uniform():  # some segment has its own band: one queue shared across them
+        action, reviewed, final = segment_table_of(table, scenario, domain, arrays).decisions(
+            p.bands(domain.segments), review.capacity, review.overflow_action, arrays["label"],
+            correct)
+        return correct, action, reviewed, final
     action, reviewed, final = table.decisions(p.t_low, p.t_high, review.capacity,
                                               review.overflow_action, arrays["label"], correct)
     return correct, action, reviewed, final

@@ -37,7 +37,7 @@ def compare_policies(scenario: Scenario, policy_a: Policy, policy_b: Policy) -> 
     else:
         result = run(replace(scenario, policy=policy_a))
         weekly_a = result.weekly
-        weekly_b = result.at_policy(policy_b.t_low, policy_b.t_high).weekly
+        weekly_b = result.at_policy(policy_b.t_low, policy_b.t_high, policy_b.by_segment).weekly
     diff = pd.DataFrame({"week": weekly_a["week"]})
     for m in PAIRED_METRICS:
         diff[m] = weekly_b[m].to_numpy(dtype=float) - weekly_a[m].to_numpy(dtype=float)

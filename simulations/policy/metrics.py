@@ -133,6 +133,11 @@ class BandTable:
               review_cost: float) -> dict[str, np.ndarray]:
         """The weekly metric set for one policy, as arrays indexed like ``weeks``."""
         a, r, b = self.cuts(t_low, t_high, capacity)
+        return self.query_cuts(a, r, b, overflow_action, review_cost)
+
+    def query_cuts(self, a, r, b, overflow_action: str,
+                   review_cost: float) -> dict[str, np.ndarray]:
+        """``query`` for per-week boundaries already found (see ``cuts``)."""
         end = self.starts[1:]
         overflow_flags = overflow_action == "flag"
 
@@ -192,6 +197,11 @@ class BandTable:
         reached a reviewer; final: 1 if the event ends flagged (after review or overflow).
         """
         a, r, b = self.cuts(t_low, t_high, capacity)
+        return self.decisions_cuts(a, r, b, overflow_action, label, reviewer_correct)
+
+    def decisions_cuts(self, a, r, b, overflow_action: str, label,
+                       reviewer_correct) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``decisions`` for per-week boundaries already found (see ``cuts``)."""
         pos = np.arange(len(self.order))
         week_of = np.repeat(np.arange(len(self.weeks)), np.diff(self.starts))
         action_sorted = np.where(pos < a[week_of], PASS, np.where(pos < b[week_of], REVIEW, FLAG))
