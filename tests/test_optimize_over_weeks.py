@@ -80,3 +80,31 @@ def test_suggestion_reports_what_the_run_yields_and_is_the_cheapest(busy_weeks, 
         again = _truth(busy_weeks, (row.t_low, row.t_high))
         assert row.cost_total == pytest.approx(again["cost_total"], rel=1e-9)
         assert row.overflow_per_week == pytest.approx(again["review_overflow"] / weeks)
+
+
+def test_the_suggest_tab_shows_what_the_run_gives_at_the_suggested_band():
+    """On the page: the Suggest tab's cards for a capacity that busy weeks exceed are the
+    horizon totals of the run at the band it suggests."""
+    from dataclasses import replace
+
+    from simulations import default_scenario
+    from tests.test_pages import SMALL, app, small_params
+
+    at = app("fraud", **small_params("fraud", fraud_capacity="30"),
+             fraud_tab="Suggest a policy")
+    assert not at.exception
+    cards = {m.label: m.value for m in at.metric}
+    low, high = (float(x) for x in cards["Suggested band"].split(" – "))
+    base = default_scenario("fraud")
+    s = replace(base, population=replace(base.population, events_per_week=int(SMALL["events"]),
+                                         weeks=int(SMALL["weeks"])),
+                review=replace(base.review, capacity=30))
+    result = run(s)
+    truth = _truth(result, (low, high))
+    assert truth["review_overflow"] > 0  # the weekly capacity binds at the suggestion
+    cost = [m for m in at.metric if m.label == "Total cost"]  # the KPI row's, then the tab's
+    shown_cost = float(cost[-1].value.replace("$", "").replace(",", ""))
+    assert shown_cost == pytest.approx(truth["cost_total"], abs=0.5)
+    for label, key in (("Precision", "precision"), ("Recall", "recall")):
+        value = [m for m in at.metric if m.label == label][-1].value
+        assert float(value.rstrip("%")) / 100 == pytest.approx(truth[key], abs=0.0005)
