@@ -208,3 +208,23 @@ def test_recall_of_data_without_positives_is_reported_as_unmeasurable():
     grid = PolicyGrid([0.1, 0.5, 0.9], [0, 0, 0], [1, 1, 1], [1, 1, 1])
     s = optimize_policy(grid, Guardrails(min_recall=0.5))
     assert not s.feasible and "no positive labels" in s.message()
+
+
+def test_a_weekly_capacity_over_many_distinct_scores_searches_a_thinned_grid_exactly():
+    """Over several weeks with a binding capacity every pair is tried week by week, on at most
+    601 thresholds at evenly spaced ranks: the suggestion is still what deciding event by
+    event gives at its band."""
+    rng = np.random.default_rng(4)
+    n = 1500
+    e = {"score": rng.random(n), "label": rng.random(n) < 0.3, "fn": rng.random(n) * 10,
+         "fp": rng.random(n) * 3, "correct": rng.random(n) < 0.9,
+         "week": np.repeat([0, 1, 2], [300, 500, 700]), "review_cost": 0.2}
+    grid = PolicyGrid(e["score"], e["label"], e["fn"], e["fp"], review_cost=0.2,
+                      reviewer_correct=e["correct"], capacity=40, week=e["week"])
+    assert 500 < len(grid) <= 601
+    s = optimize_policy(grid, Guardrails(min_recall=0.5), frontier_points=0)
+    again = slow_policy(e, *s.policy, 40, "pass")
+    assert again["recall"] >= 0.5
+    assert again["cost"] == pytest.approx(s.metrics["cost_total"], rel=1e-12)
+    for key in ("precision", "recall", "pass_rate", "review_demand_per_week"):
+        assert s.metrics[key] == pytest.approx(again[key], rel=1e-12)
