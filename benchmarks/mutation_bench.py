@@ -34,7 +34,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "drift": ("simulations/monitoring/drift.py", ("tests/test_drift.py",)),
     "feedback": ("simulations/engine/feedback.py", ("tests/test_feedback.py",)),
     "guardrails": ("simulations/policy/guardrails.py", ("tests/test_guardrails.py",)),
-    "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",)),
+    "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",
+                                             "tests/test_scenario_bounds.py")),
 }
 
 # what the copied tests may read besides the code and the tests themselves
