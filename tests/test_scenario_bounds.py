@@ -240,3 +240,149 @@ def test_policy_changes_labels_exactly_when_a_band_can_change_the_models():
             # that reads monitored performance depend on the band too
             expected = retrains and (mode == "selective" or trigger in ("performance", "alert"))
             assert changed.policy_changes_labels == expected, (trigger, mode)
+
+
+def test_each_domains_defaults_are_its_own():
+    """The domain cards' numbers (written out here) are what a default scenario holds."""
+    s = default_scenario("fraud")
+    assert s.population.base_rate == 0.008
+    assert (s.review.capacity, s.review.overflow_action) == (350, "pass")
+    assert (s.policy.t_low, s.policy.t_high) == (0.08, 0.30)
+    assert default_scenario("assistant").review.overflow_action == "flag"
+    assert s.costs != Costs()  # the domain's costs, not the generic ones
+    assert default_scenario("fraud", seed=7) == Scenario.from_dict({"domain": "fraud",
+                                                                    "seed": 7})
+    assert default_scenario("fraud", seed=7).population == s.population
+
+
+def test_from_dict_reads_every_section_and_names_what_is_wrong():
+    data = {"domain": "fraud", "seed": 9, "population": {"weeks": 5},
+            "model": {"kind": "gradient_boosting"}, "review": {"capacity": 3},
+            "costs": {"review": 2.5}, "feedback": {"mode": "selective", "label_delay": 2},
+            "retrain": {"trigger": "every", "every_weeks": 3}, "policy": {"t_low": 0.1},
+            "drift": [{"kind": "prior", "onset_week": 2, "strength": -1.0}]}
+    s = Scenario.from_dict(data)
+    fraud = default_scenario("fraud")
+    assert (s.seed, s.population.weeks, s.population.base_rate) == (9, 5, 0.008)
+    assert (s.model.kind, s.review.capacity, s.review.overflow_action) == (
+        "gradient_boosting", 3, "pass")
+    assert (s.costs.review, s.costs.fn_per_value) == (2.5, fraud.costs.fn_per_value)
+    assert (s.feedback.mode, s.feedback.label_delay) == ("selective", 2)
+    assert (s.retrain.trigger, s.retrain.every_weeks) == ("every", 3)
+    assert (s.policy.t_low, s.policy.t_high) == (0.1, fraud.policy.t_high)
+    assert s.drift == (DriftSpec("prior", 2, -1.0),)
+    assert Scenario.from_dict(s.to_dict()) == s
+    assert json_keys(s.to_dict()) == ["domain", "seed", "population", "model", "drift",
+                                      "review", "costs", "feedback", "retrain", "policy"]
+    bad = [
+        ("x", "scenario = 'str' is invalid: must be a JSON object"),
+        ({"domain": "fraud", "colour": 1}, "unknown key 'colour' in scenario; allowed keys: "
+         "domain, seed, drift, population, model, review, costs, feedback, retrain, policy, "
+         "world"),
+        ({"seed": 1}, "domain is missing: say which world to simulate (fraud, triage, "
+         "recommendation, assistant)"),
+        ({"domain": 3}, "domain = 3 is invalid: choose one of fraud, triage, recommendation, "
+         "assistant"),
+        ({"domain": "fraud", "review": [1]}, "review = [1] is invalid: must be an object"),
+        ({"domain": "fraud", "review": {"size": 1}}, "unknown key 'size' in review; allowed "
+         "keys: capacity, reviewer_accuracy, overflow_action"),
+        ({"domain": "fraud", "drift": {}}, "drift = {} is invalid: must be a list of drift "
+         "specifications"),
+        ({"domain": "fraud", "drift": [3]}, "drift[0] = 3 is invalid: must be an object with "
+         "kind, onset_week, strength"),
+        ({"domain": "fraud", "drift": [{"kind": "prior"}, {"kind": "concept", "onset_week": 0}]},
+         "drift[1].onset_week = 0 is invalid: allowed range is [1, 260]"),
+        ({"domain": "fraud", "world": [1]}, "world = [1] is invalid: must be an object"),
+        ({"domain": "fraud", "seed": -1}, "seed = -1 is invalid: allowed range is "
+         "[0, 4.29497e+09]"),
+    ]
+    for data, message in bad:
+        with pytest.raises(ScenarioError) as err:
+            Scenario.from_dict(data)
+        assert str(err.value) == message
+
+
+def json_keys(d: dict) -> list[str]:
+    return list(d)
+
+
+def test_world_knobs_are_checked_filled_in_and_kept_in_order():
+    s = Scenario.from_dict({"domain": "assistant", "world": {"answer_cache": True}})
+    names = [name for name, _ in s.world]
+    assert names == ["temperature", "answer_cache"]
+    default_temperature = default_scenario("assistant").world_values["temperature"]
+    assert s.world_values == {"temperature": default_temperature, "answer_cache": True}
+    assert s.to_dict()["world"] == s.world_values
+    assert "world" not in default_scenario("fraud").to_dict()  # no knobs, no section
+    assert default_scenario("fraud").world == ()
+    moved = s.with_changes(world={"temperature": 1.5})
+    assert moved.world_values == {"temperature": 1.5, "answer_cache": True}
+    cases = [
+        ({"domain": "assistant", "world": {"temperature": 2.5}},
+         "world.temperature = 2.5 is invalid: allowed range is [0, 2]"),
+        ({"domain": "assistant", "world": {"answer_cache": 1}},
+         "world.answer_cache = 1 is invalid: must be true or false"),
+        ({"domain": "assistant", "world": {"temperature": 1.0, "top_p": 1, "x": 2}},
+         "unknown key 'top_p' in world; allowed keys: temperature, answer_cache"),
+        ({"domain": "fraud", "world": {"temperature": 1.0}},
+         "unknown key 'temperature' in world; allowed keys: none (the fraud world has no "
+         "knobs)"),
+    ]
+    for data, message in cases:
+        with pytest.raises(ScenarioError) as err:
+            Scenario.from_dict(data)
+        assert str(err.value) == message
+    _refused(lambda v: Scenario("assistant", world=v), 5,
+             "world = 5 is invalid: must be an object of the domain's knobs")
+
+
+def test_with_changes_and_with_policy_replace_only_what_they_name():
+    s = default_scenario("triage")
+    changed = s.with_changes(review={"capacity": 11}, costs={"review": 4.0})
+    assert (changed.review.capacity, changed.costs.review) == (11, 4.0)
+    assert changed.review.overflow_action == s.review.overflow_action
+    assert changed.costs.fn_fixed == s.costs.fn_fixed and changed.seed == s.seed
+    assert s.with_changes() == s
+    moved = s.with_policy(0.2, 0.4)
+    assert (moved.policy.t_low, moved.policy.t_high) == (0.2, 0.4)
+    assert moved.review == s.review
+    with pytest.raises(ScenarioError) as err:
+        s.with_changes(reviews={"capacity": 1})
+    assert str(err.value) == ("reviews = {'capacity': 1} is invalid: unknown section; choose one "
+                              "of population, model, review, costs, feedback, retrain, policy")
+
+
+def test_json_text_with_a_byte_order_mark_or_too_deep_nesting(tmp_path):
+    from simulations.scenario import parse_json
+
+    assert parse_json('\ufeff{"a": 1}') == {"a": 1}
+    with pytest.raises(ScenarioError) as err:
+        parse_json("[" * 100_000 + "]" * 100_000)
+    assert str(err.value) == "scenario file is nested too deeply to be a scenario"
+    with pytest.raises(ScenarioError) as err:
+        parse_json("{", "preset x.json")
+    assert str(err.value) == ("preset x.json is not valid JSON: Expecting property name "
+                              "enclosed in double quotes at line 1, column 2")
+    s = default_scenario("fraud", seed=4)
+    path = tmp_path / "s.json"
+    s.save(path)
+    assert path.read_text(encoding="utf-8") == s.to_json() + "\n"
+    path.write_bytes(b"\xef\xbb\xbf" + s.to_json().encode())
+    assert Scenario.load(path) == s
+    path.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ScenarioError, match=r"^cannot read scenario file '.*s\.json': "):
+        Scenario.load(path)
+    with pytest.raises(ScenarioError) as err:
+        Scenario.load(tmp_path / "none.json")
+    assert str(err.value) == f"scenario file {str(tmp_path / 'none.json')!r} does not exist"
+
+
+def test_a_value_of_sixty_characters_is_shown_whole_and_longer_ones_cut():
+    for length, cut in ((58, False), (59, True)):  # repr adds the two quotes
+        value = "y" * length
+        with pytest.raises(ScenarioError) as err:
+            Review(overflow_action=value)
+        shown = repr(value)
+        expected = f"{shown[:60]}… ({len(shown):,} characters)" if cut else shown
+        assert str(err.value) == (f"review.overflow_action = {expected} is invalid: choose "
+                                  "one of pass, flag")
