@@ -241,3 +241,127 @@ def test_banded_metrics_agree_with_sklearn_on_the_final_decisions(ties, overflow
                 + reviews * COSTS.review)
         assert got["cost_total"][i] == pytest.approx(cost, rel=1e-12)
         assert got["review_overflow"][i] == int(in_band.sum()) - reviews
+
+
+def _costs_written_out(value, label):
+    """COSTS per event, written out: a missed positive 15 + its value, a false alarm 5 + 2%."""
+    fn = np.where(label == 1, 15 + 1.0 * value, 0.0)
+    fp = np.where(label == 0, 5 + 0.02 * value, 0.0)
+    return fn, fp
+
+
+def test_event_costs_charge_each_kind_of_mistake_to_its_own_events():
+    value, label = np.array([10.0, 200.0, 0.0, 50.0]), np.array([1, 0, 1, 0])
+    fn, fp = event_costs(value, label, COSTS)
+    want_fn, want_fp = _costs_written_out(value, label)
+    np.testing.assert_array_equal(fn, want_fn)
+    np.testing.assert_array_equal(fp, want_fp)
+    fn, fp = event_costs([3.0], [1], Costs(fn_fixed=2, fn_per_value=0.5, fp_fixed=7,
+                                           fp_per_value=0.1))
+    assert (fn.tolist(), fp.tolist()) == ([3.5], [0.0])
+    fn, fp = event_costs([3.0], [0], Costs(fn_fixed=2, fn_per_value=0.5, fp_fixed=7,
+                                           fp_per_value=0.1))
+    assert (fn.tolist(), fp.tolist()) == ([0.0], [7.3])
+
+
+@pytest.mark.parametrize("overflow", ["pass", "flag"])
+@pytest.mark.parametrize(("t_low", "t_high", "capacity"), [(0.3, 0.6, 40), (0.2, 0.2, 0),
+                                                           (0.1, 0.8, 10_000)])
+def test_every_weekly_column_agrees_with_a_loop_over_events(overflow, t_low, t_high, capacity):
+    week, score, label, value, correct = random_case(3, ties=True)
+    fn_cost, fp_cost = _costs_written_out(value, label)
+    table = BandTable.build(week, score, label, fn_cost, fp_cost, correct)
+    got = table.query(t_low, t_high, capacity, overflow, COSTS.review)
+    assert got["week"].tolist() == sorted(set(week.tolist()))
+    for i, w in enumerate(got["week"]):
+        idx = [k for k in range(len(score)) if week[k] == w]
+        band = sorted((k for k in idx if t_low <= score[k] < t_high), key=lambda k: (-score[k], k))
+        reviewed = set(band[:capacity])
+        row = {"events": 0, "positives": 0, "flagged": 0, "passed": 0, "auto_flagged": 0,
+               "auto_passed": 0, "tp": 0, "fp": 0, "tn": 0, "fn": 0, "cost_fn": 0.0,
+               "cost_fp": 0.0}
+        for k in idx:
+            y = label[k] == 1
+            if score[k] >= t_high:
+                final = True
+                row["auto_flagged"] += 1
+            elif score[k] < t_low:
+                final = False
+                row["auto_passed"] += 1
+            elif k in reviewed:
+                final = y if correct[k] else not y
+            else:
+                final = overflow == "flag"
+            row["events"] += 1
+            row["positives"] += y
+            row["flagged"] += final
+            row["passed"] += not final
+            row["tp" if final and y else "fp" if final else "fn" if y else "tn"] += 1
+            row["cost_fn"] += fn_cost[k] if y and not final else 0.0
+            row["cost_fp"] += fp_cost[k] if final and not y else 0.0
+        row["cost_review"] = COSTS.review * len(reviewed)
+        row["cost_total"] = row["cost_fn"] + row["cost_fp"] + row["cost_review"]
+        row["review_demand"], row["reviewed"] = len(band), len(reviewed)
+        row["review_overflow"] = len(band) - len(reviewed)
+        row["precision"] = row["tp"] / row["flagged"] if row["flagged"] else np.nan
+        row["recall"] = row["tp"] / row["positives"] if row["positives"] else np.nan
+        row["pass_rate"] = row["passed"] / row["events"]
+        for key, want in row.items():
+            np.testing.assert_allclose(got[key][i], want, rtol=1e-9, atol=1e-6,
+                                       equal_nan=True, err_msg=key)
+    assert set(got) == {"week", *row}
+    assert got["tp"].dtype.kind == "i" and got["fn"].dtype.kind == "i"
+
+
+def test_threshold_curve_counts_and_flag_rate_agree_with_a_loop():
+    _, score, label, _, _ = random_case(2, n=400, ties=True)
+    curve = threshold_curve(label, score)
+    for k, t in enumerate(curve["thresholds"]):
+        flagged = score >= t
+        assert curve["tp"][k] == np.sum(flagged & (label == 1))
+        assert curve["fp"][k] == np.sum(flagged & (label == 0))
+        assert curve["flag_rate"][k] == pytest.approx(flagged.mean())
+    assert curve["thresholds"].tolist() == sorted(set(score.tolist()), reverse=True)
+    only_negatives = threshold_curve([0, 0], [0.3, 0.6])
+    assert np.isnan(only_negatives["recall"]).all()
+    assert only_negatives["fpr"].tolist() == [0.5, 1.0]
+
+
+def test_reliability_bins_agree_with_sklearn_and_a_loop():
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(11)
+    p = rng.random(2000) ** 2
+    y = (rng.random(2000) < p).astype(int)
+    for n_bins in (5, 10, 15):
+        bins = reliability_bins(y, p, n_bins)
+        np.testing.assert_allclose(bins["lower"], np.arange(n_bins) / n_bins)
+        np.testing.assert_allclose(bins["upper"], np.arange(1, n_bins + 1) / n_bins)
+        true, predicted = calibration_curve(y, p, n_bins=n_bins, strategy="uniform")
+        full = bins["count"] > 0
+        np.testing.assert_allclose(bins["fraction_positive"][full], true)
+        np.testing.assert_allclose(bins["mean_predicted"][full], predicted)
+        counts = [np.sum((p >= k / n_bins) & ((p < (k + 1) / n_bins) | (k == n_bins - 1)))
+                  for k in range(n_bins)]
+        assert bins["count"].tolist() == counts
+        ece = sum(c / len(p) * abs(pm - fp) for c, pm, fp in zip(
+            bins["count"][full], predicted, true, strict=True))
+        assert expected_calibration_error(y, p, n_bins) == pytest.approx(ece)
+    edge = reliability_bins([1, 0, 1], [0.0, 0.5, 1.0], 2)  # 1.0 is in the top bin
+    assert edge["count"].tolist() == [1, 2]
+    assert edge["mean_predicted"].tolist() == [0.0, 0.75]
+    assert np.isnan(expected_calibration_error([], []))
+
+
+def test_scores_of_no_events_are_undefined_and_ratios_keep_their_shape():
+    assert np.isnan(brier_score([], [])) and np.isnan(log_loss([], []))
+    assert brier_score([1, 0], [0.75, 0.5]) == pytest.approx((0.0625 + 0.25) / 2)
+    assert log_loss([1], [1.0]) == pytest.approx(-np.log(1 - np.finfo(float).eps))
+    assert log_loss([0], [1.0]) == pytest.approx(-np.log(np.finfo(float).eps))
+    r = safe_ratio(np.array([[1, 0], [3, 4]]), np.array([2, 0]))
+    assert r.shape == (2, 2) and r[0, 0] == 0.5 and r[1, 0] == 1.5
+    assert np.isnan(r[:, 1]).all()
+    assert isinstance(safe_ratio(3, 4), float) and safe_ratio(3, 4) == 0.75
+    assert safe_ratio(1, -2) == -0.5 and np.isnan(safe_ratio(0, 0))
+    assert confusion_counts([], []) == {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
+    assert confusion_counts([True, True], [1, 0]) == {"tp": 1, "fp": 0, "tn": 0, "fn": 1}
