@@ -386,3 +386,38 @@ def test_a_value_of_sixty_characters_is_shown_whole_and_longer_ones_cut():
         expected = f"{shown[:60]}… ({len(shown):,} characters)" if cut else shown
         assert str(err.value) == (f"review.overflow_action = {expected} is invalid: choose "
                                   "one of pass, flag")
+
+
+def test_what_survived_the_first_mutation_run_is_pinned():
+    from simulations.domains import get_domain
+
+    # a lognormal delay writes only its own fields, so the file reads back
+    d = LabelDelay("lognormal", median_weeks=3.0, sigma=0.4, max_weeks=17)
+    assert Feedback("full", d).to_dict() == {"mode": "full", "label_delay": d.to_dict()}
+    s = default_scenario("fraud").with_changes(feedback={"label_delay": d})
+    assert s.to_dict()["feedback"] == {"mode": "full", "label_delay": d.to_dict()}
+    assert Scenario.from_json(s.to_json()) == s
+    # knobs left out take the domain's own defaults
+    knobs = {p.name: p.default for p in get_domain("assistant").world_params}
+    assert Scenario("assistant").world_values == knobs
+    # changes to the world and to a section in one call both apply
+    both = default_scenario("assistant").with_changes(world={"answer_cache": True},
+                                                      review={"capacity": 5})
+    assert both.world_values["answer_cache"] is True and both.review.capacity == 5
+    # only the path is renamed, not a value that happens to contain it
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_dict({"domain": "fraud", "drift": [{"kind": "drift.x"}]})
+    assert str(err.value) == ("drift[0].kind = 'drift.x' is invalid: choose one of covariate, "
+                              "prior, concept, cohort")
+    for data, message in (
+            ({"kind": "weekly"}, "feedback.label_delay.kind = 'weekly' is invalid: choose one "
+             "of fixed, geometric, lognormal, discrete"),
+            ({"kind": "lognormal", "p": 0.5}, "unknown key 'p' in feedback.label_delay; "
+             "allowed keys: kind, median_weeks, sigma, max_weeks")):
+        with pytest.raises(ScenarioError) as err:
+            LabelDelay.from_dict(data)
+        assert str(err.value) == message
+    # shares may add up to 1 within rounding (1e-9), not beyond
+    LabelDelay("discrete", shares=(0.5, 0.5 + 1e-9))
+    with pytest.raises(ScenarioError):
+        LabelDelay("discrete", shares=(0.5, 0.5 + 2e-9))
