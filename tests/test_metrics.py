@@ -365,3 +365,39 @@ def test_scores_of_no_events_are_undefined_and_ratios_keep_their_shape():
     assert safe_ratio(1, -2) == -0.5 and np.isnan(safe_ratio(0, 0))
     assert confusion_counts([], []) == {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
     assert confusion_counts([True, True], [1, 0]) == {"tp": 1, "fp": 0, "tn": 0, "fn": 1}
+
+
+def test_horizon_totals_sum_the_weeks_and_recompute_the_ratios_from_the_sums():
+    import pandas as pd
+
+    from simulations.policy.metrics import horizon_totals
+
+    weekly = pd.DataFrame({
+        "events": [100, 300], "positives": [10, 0], "tp": [6, 0], "fp": [4, 2], "tn": [86, 298],
+        "fn": [4, 0], "flagged": [10, 2], "passed": [90, 298], "review_demand": [20, 50],
+        "reviewed": [20, 30], "review_overflow": [0, 20], "cost_fn": [40.0, 0.0],
+        "cost_fp": [4.0, 2.0], "cost_review": [10.0, 15.0], "cost_retrain": [0.0, 100.0],
+        "cost_total": [54.0, 117.0], "precision": [0.6, 0.0], "other": [7, 8]})
+    t = horizon_totals(weekly)
+    sums = {"events": 400, "positives": 10, "tp": 6, "fp": 6, "tn": 384, "fn": 4,
+            "flagged": 12, "passed": 388, "review_demand": 70, "reviewed": 50,
+            "review_overflow": 20, "cost_fn": 40.0, "cost_fp": 6.0, "cost_review": 25.0,
+            "cost_retrain": 100.0, "cost_total": 171.0}
+    ratios = {"precision": 0.5, "recall": 0.6, "pass_rate": 388 / 400, "flag_rate": 12 / 400,
+              "false_positive_rate": 6 / 390, "review_demand_per_week": 35.0,
+              "reviewed_per_week": 25.0, "overflow_weeks": 1.0, "weeks": 2.0}
+    assert set(t) == set(sums) | set(ratios)  # "other" is not a total
+    for key, want in {**sums, **ratios}.items():
+        assert t[key] == pytest.approx(want, rel=1e-12), key
+        assert isinstance(t[key], float), key
+    # a horizon where nothing is flagged and nothing is positive: undefined, not zero
+    quiet = weekly.assign(positives=0, tp=0, fp=0, flagged=0, fn=0, tn=[100, 300])
+    q = horizon_totals(quiet)
+    assert np.isnan(q["precision"]) and np.isnan(q["recall"])
+    assert q["flag_rate"] == 0.0 and q["false_positive_rate"] == 0.0
+    # without a cost_retrain column (a band-free run) the other totals are unchanged
+    t2 = horizon_totals(weekly.drop(columns="cost_retrain"))
+    assert "cost_retrain" not in t2 and t2["cost_total"] == 171.0
+    one = horizon_totals(weekly.iloc[:1])
+    assert (one["weeks"], one["review_demand_per_week"], one["overflow_weeks"]) == (1.0, 20.0,
+                                                                                   0.0)
