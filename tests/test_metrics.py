@@ -401,3 +401,12 @@ def test_horizon_totals_sum_the_weeks_and_recompute_the_ratios_from_the_sums():
     one = horizon_totals(weekly.iloc[:1])
     assert (one["weeks"], one["review_demand_per_week"], one["overflow_weeks"]) == (1.0, 20.0,
                                                                                    0.0)
+
+
+def test_edges_the_second_mutation_run_found_untested():
+    assert threshold_curve([1], [0.5])["flag_rate"].tolist() == [1.0]  # one event flagged
+    assert roc_auc([0, 0, 1], [0.1, 0.2, 0.9]) == 1.0  # a single positive is enough
+    assert roc_auc([1, 1, 0], [0.3, 0.9, 0.5]) == 0.5  # and a single negative
+    assert confusion_counts([1, 1, 1, 0], [1, 0, 0, 0]) == {"tp": 1, "fp": 0, "tn": 1, "fn": 2}
+    assert expected_calibration_error([1], [0.7]) == pytest.approx(0.3)  # one event
+    np.testing.assert_array_equal(safe_ratio(3, np.array([1, 2])), [3.0, 1.5])
