@@ -410,3 +410,10 @@ def test_edges_the_second_mutation_run_found_untested():
     assert confusion_counts([1, 1, 1, 0], [1, 0, 0, 0]) == {"tp": 1, "fp": 0, "tn": 1, "fn": 2}
     assert expected_calibration_error([1], [0.7]) == pytest.approx(0.3)  # one event
     np.testing.assert_array_equal(safe_ratio(3, np.array([1, 2])), [3.0, 1.5])
+    # ten bins unless told otherwise, for the diagram and the ECE alike
+    assert len(reliability_bins([0], [0.5])["count"]) == 10
+    rng = np.random.default_rng(5)
+    p = rng.random(300)
+    y = (rng.random(300) < p ** 2).astype(int)
+    assert expected_calibration_error(y, p) == expected_calibration_error(y, p, 10)
+    assert expected_calibration_error(y, p) != expected_calibration_error(y, p, 11)
