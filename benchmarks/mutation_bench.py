@@ -33,7 +33,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "optimize": ("simulations/policy/optimize.py", ("tests/test_optimize.py",)),
     "drift": ("simulations/monitoring/drift.py", ("tests/test_drift.py",)),
     "feedback": ("simulations/engine/feedback.py", ("tests/test_feedback.py",)),
-    "guardrails": ("simulations/policy/guardrails.py", ("tests/test_guardrails.py",)),
+    "guardrails": ("simulations/policy/guardrails.py", ("tests/test_guardrails.py",
+                                                         "tests/test_percent_input.py")),
     "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",
                                              "tests/test_scenario_bounds.py")),
 }
