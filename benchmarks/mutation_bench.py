@@ -33,8 +33,10 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "optimize": ("simulations/policy/optimize.py", ("tests/test_optimize.py",)),
     "drift": ("simulations/monitoring/drift.py", ("tests/test_drift.py",)),
     "feedback": ("simulations/engine/feedback.py", ("tests/test_feedback.py",)),
-    "guardrails": ("simulations/policy/guardrails.py", ("tests/test_guardrails.py",)),
-    "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",)),
+    "guardrails": ("simulations/policy/guardrails.py", ("tests/test_guardrails.py",
+                                                         "tests/test_percent_input.py")),
+    "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",
+                                             "tests/test_scenario_bounds.py")),
 }
 
 # what the copied tests may read besides the code and the tests themselves

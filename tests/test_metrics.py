@@ -241,3 +241,176 @@ def test_banded_metrics_agree_with_sklearn_on_the_final_decisions(ties, overflow
                 + reviews * COSTS.review)
         assert got["cost_total"][i] == pytest.approx(cost, rel=1e-12)
         assert got["review_overflow"][i] == int(in_band.sum()) - reviews
+
+
+def _costs_written_out(value, label):
+    """COSTS per event, written out: a missed positive 15 + its value, a false alarm 5 + 2%."""
+    fn = np.where(label == 1, 15 + 1.0 * value, 0.0)
+    fp = np.where(label == 0, 5 + 0.02 * value, 0.0)
+    return fn, fp
+
+
+def test_event_costs_charge_each_kind_of_mistake_to_its_own_events():
+    value, label = np.array([10.0, 200.0, 0.0, 50.0]), np.array([1, 0, 1, 0])
+    fn, fp = event_costs(value, label, COSTS)
+    want_fn, want_fp = _costs_written_out(value, label)
+    np.testing.assert_array_equal(fn, want_fn)
+    np.testing.assert_array_equal(fp, want_fp)
+    fn, fp = event_costs([3.0], [1], Costs(fn_fixed=2, fn_per_value=0.5, fp_fixed=7,
+                                           fp_per_value=0.1))
+    assert (fn.tolist(), fp.tolist()) == ([3.5], [0.0])
+    fn, fp = event_costs([3.0], [0], Costs(fn_fixed=2, fn_per_value=0.5, fp_fixed=7,
+                                           fp_per_value=0.1))
+    assert (fn.tolist(), fp.tolist()) == ([0.0], [7.3])
+
+
+@pytest.mark.parametrize("overflow", ["pass", "flag"])
+@pytest.mark.parametrize(("t_low", "t_high", "capacity"), [(0.3, 0.6, 40), (0.2, 0.2, 0),
+                                                           (0.1, 0.8, 10_000)])
+def test_every_weekly_column_agrees_with_a_loop_over_events(overflow, t_low, t_high, capacity):
+    week, score, label, value, correct = random_case(3, ties=True)
+    fn_cost, fp_cost = _costs_written_out(value, label)
+    table = BandTable.build(week, score, label, fn_cost, fp_cost, correct)
+    got = table.query(t_low, t_high, capacity, overflow, COSTS.review)
+    assert got["week"].tolist() == sorted(set(week.tolist()))
+    for i, w in enumerate(got["week"]):
+        idx = [k for k in range(len(score)) if week[k] == w]
+        band = sorted((k for k in idx if t_low <= score[k] < t_high), key=lambda k: (-score[k], k))
+        reviewed = set(band[:capacity])
+        row = {"events": 0, "positives": 0, "flagged": 0, "passed": 0, "auto_flagged": 0,
+               "auto_passed": 0, "tp": 0, "fp": 0, "tn": 0, "fn": 0, "cost_fn": 0.0,
+               "cost_fp": 0.0}
+        for k in idx:
+            y = label[k] == 1
+            if score[k] >= t_high:
+                final = True
+                row["auto_flagged"] += 1
+            elif score[k] < t_low:
+                final = False
+                row["auto_passed"] += 1
+            elif k in reviewed:
+                final = y if correct[k] else not y
+            else:
+                final = overflow == "flag"
+            row["events"] += 1
+            row["positives"] += y
+            row["flagged"] += final
+            row["passed"] += not final
+            row["tp" if final and y else "fp" if final else "fn" if y else "tn"] += 1
+            row["cost_fn"] += fn_cost[k] if y and not final else 0.0
+            row["cost_fp"] += fp_cost[k] if final and not y else 0.0
+        row["cost_review"] = COSTS.review * len(reviewed)
+        row["cost_total"] = row["cost_fn"] + row["cost_fp"] + row["cost_review"]
+        row["review_demand"], row["reviewed"] = len(band), len(reviewed)
+        row["review_overflow"] = len(band) - len(reviewed)
+        row["precision"] = row["tp"] / row["flagged"] if row["flagged"] else np.nan
+        row["recall"] = row["tp"] / row["positives"] if row["positives"] else np.nan
+        row["pass_rate"] = row["passed"] / row["events"]
+        for key, want in row.items():
+            np.testing.assert_allclose(got[key][i], want, rtol=1e-9, atol=1e-6,
+                                       equal_nan=True, err_msg=key)
+    assert set(got) == {"week", *row}
+    assert got["tp"].dtype.kind == "i" and got["fn"].dtype.kind == "i"
+
+
+def test_threshold_curve_counts_and_flag_rate_agree_with_a_loop():
+    _, score, label, _, _ = random_case(2, n=400, ties=True)
+    curve = threshold_curve(label, score)
+    for k, t in enumerate(curve["thresholds"]):
+        flagged = score >= t
+        assert curve["tp"][k] == np.sum(flagged & (label == 1))
+        assert curve["fp"][k] == np.sum(flagged & (label == 0))
+        assert curve["flag_rate"][k] == pytest.approx(flagged.mean())
+    assert curve["thresholds"].tolist() == sorted(set(score.tolist()), reverse=True)
+    only_negatives = threshold_curve([0, 0], [0.3, 0.6])
+    assert np.isnan(only_negatives["recall"]).all()
+    assert only_negatives["fpr"].tolist() == [0.5, 1.0]
+
+
+def test_reliability_bins_agree_with_sklearn_and_a_loop():
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(11)
+    p = rng.random(2000) ** 2
+    y = (rng.random(2000) < p).astype(int)
+    for n_bins in (5, 10, 15):
+        bins = reliability_bins(y, p, n_bins)
+        np.testing.assert_allclose(bins["lower"], np.arange(n_bins) / n_bins)
+        np.testing.assert_allclose(bins["upper"], np.arange(1, n_bins + 1) / n_bins)
+        true, predicted = calibration_curve(y, p, n_bins=n_bins, strategy="uniform")
+        full = bins["count"] > 0
+        np.testing.assert_allclose(bins["fraction_positive"][full], true)
+        np.testing.assert_allclose(bins["mean_predicted"][full], predicted)
+        counts = [np.sum((p >= k / n_bins) & ((p < (k + 1) / n_bins) | (k == n_bins - 1)))
+                  for k in range(n_bins)]
+        assert bins["count"].tolist() == counts
+        ece = sum(c / len(p) * abs(pm - fp) for c, pm, fp in zip(
+            bins["count"][full], predicted, true, strict=True))
+        assert expected_calibration_error(y, p, n_bins) == pytest.approx(ece)
+    edge = reliability_bins([1, 0, 1], [0.0, 0.5, 1.0], 2)  # 1.0 is in the top bin
+    assert edge["count"].tolist() == [1, 2]
+    assert edge["mean_predicted"].tolist() == [0.0, 0.75]
+    assert np.isnan(expected_calibration_error([], []))
+
+
+def test_scores_of_no_events_are_undefined_and_ratios_keep_their_shape():
+    assert np.isnan(brier_score([], [])) and np.isnan(log_loss([], []))
+    assert brier_score([1, 0], [0.75, 0.5]) == pytest.approx((0.0625 + 0.25) / 2)
+    assert log_loss([1], [1.0]) == pytest.approx(-np.log(1 - np.finfo(float).eps))
+    assert log_loss([0], [1.0]) == pytest.approx(-np.log(np.finfo(float).eps))
+    r = safe_ratio(np.array([[1, 0], [3, 4]]), np.array([2, 0]))
+    assert r.shape == (2, 2) and r[0, 0] == 0.5 and r[1, 0] == 1.5
+    assert np.isnan(r[:, 1]).all()
+    assert isinstance(safe_ratio(3, 4), float) and safe_ratio(3, 4) == 0.75
+    assert safe_ratio(1, -2) == -0.5 and np.isnan(safe_ratio(0, 0))
+    assert confusion_counts([], []) == {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
+    assert confusion_counts([True, True], [1, 0]) == {"tp": 1, "fp": 0, "tn": 0, "fn": 1}
+
+
+def test_horizon_totals_sum_the_weeks_and_recompute_the_ratios_from_the_sums():
+    import pandas as pd
+
+    from simulations.policy.metrics import horizon_totals
+
+    weekly = pd.DataFrame({
+        "events": [100, 300], "positives": [10, 0], "tp": [6, 0], "fp": [4, 2], "tn": [86, 298],
+        "fn": [4, 0], "flagged": [10, 2], "passed": [90, 298], "review_demand": [20, 50],
+        "reviewed": [20, 30], "review_overflow": [0, 20], "cost_fn": [40.0, 0.0],
+        "cost_fp": [4.0, 2.0], "cost_review": [10.0, 15.0], "cost_retrain": [0.0, 100.0],
+        "cost_total": [54.0, 117.0], "precision": [0.6, 0.0], "other": [7, 8]})
+    t = horizon_totals(weekly)
+    sums = {"events": 400, "positives": 10, "tp": 6, "fp": 6, "tn": 384, "fn": 4,
+            "flagged": 12, "passed": 388, "review_demand": 70, "reviewed": 50,
+            "review_overflow": 20, "cost_fn": 40.0, "cost_fp": 6.0, "cost_review": 25.0,
+            "cost_retrain": 100.0, "cost_total": 171.0}
+    ratios = {"precision": 0.5, "recall": 0.6, "pass_rate": 388 / 400, "flag_rate": 12 / 400,
+              "false_positive_rate": 6 / 390, "review_demand_per_week": 35.0,
+              "reviewed_per_week": 25.0, "overflow_weeks": 1.0, "weeks": 2.0}
+    assert set(t) == set(sums) | set(ratios)  # "other" is not a total
+    for key, want in {**sums, **ratios}.items():
+        assert t[key] == pytest.approx(want, rel=1e-12), key
+        assert isinstance(t[key], float), key
+    # a horizon where nothing is flagged and nothing is positive: undefined, not zero
+    quiet = weekly.assign(positives=0, tp=0, fp=0, flagged=0, fn=0, tn=[100, 300])
+    q = horizon_totals(quiet)
+    assert np.isnan(q["precision"]) and np.isnan(q["recall"])
+    assert q["flag_rate"] == 0.0 and q["false_positive_rate"] == 0.0
+    # without a cost_retrain column (a band-free run) the other totals are unchanged
+    t2 = horizon_totals(weekly.drop(columns="cost_retrain"))
+    assert "cost_retrain" not in t2 and t2["cost_total"] == 171.0
+    one = horizon_totals(weekly.iloc[:1])
+    assert (one["weeks"], one["review_demand_per_week"], one["overflow_weeks"]) == (1.0, 20.0,
+                                                                                   0.0)
+
+
+def test_edges_the_second_mutation_run_found_untested():
+    assert threshold_curve([1], [0.5])["flag_rate"].tolist() == [1.0]  # one event flagged
+    assert roc_auc([0, 0, 1], [0.1, 0.2, 0.9]) == 1.0  # a single positive is enough
+    assert roc_auc([1, 1, 0], [0.3, 0.9, 0.5]) == 0.5  # and a single negative
+    assert confusion_counts([1, 1, 1, 0], [1, 0, 0, 0]) == {"tp": 1, "fp": 0, "tn": 1, "fn": 2}
+    assert expected_calibration_error([1], [0.7]) == pytest.approx(0.3)  # one event
+    np.testing.assert_array_equal(safe_ratio(3, np.array([1, 2])), [3.0, 1.5])
+    # ten bins unless told otherwise, for the diagram and the ECE alike
+    assert len(reliability_bins([0], [0.5])["count"]) == 10
+    # 0.905 and 0.95 share the top tenth but not the top eleventh
+    assert expected_calibration_error([1, 0], [0.95, 0.905]) == pytest.approx(0.4275)

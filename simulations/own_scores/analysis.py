@@ -175,7 +175,7 @@ class Analysis:
         return PolicyGrid(self.data.score, self.data.label, self.fn_cost, self.fp_cost,
                           review_cost=s.cost_review, reviewer_correct=self.correct,
                           capacity=s.capacity, overflow_action=s.overflow_action,
-                          weeks=self.periods, thresholds=thresholds)
+                          week=self.period, thresholds=thresholds, table=self.table)
 
     def suggest(self, guardrails: Guardrails, thresholds=None,
                 frontier_points: int = 12) -> Suggestion:

@@ -5,8 +5,9 @@ events below ``a`` pass, events from ``b`` up are flagged, and the band ``[a, b)
 review. Reviewers take the riskiest band events first, up to the capacity; the rest of the band
 overflows to the default action. Find the cut pair with the lowest expected cost (missed
 positives + false alarms + reviews, overflow included) among those meeting every guardrail:
-precision, recall and pass-rate floors and a ceiling on weekly review demand. All weeks are
-pooled: weekly review demand and capacity are averages over the weeks given.
+precision, recall and pass-rate floors and a ceiling on weekly review demand. Floors hold on
+the horizon's totals and the ceiling on the average weekly demand; the capacity is weekly, as in
+the simulator: a quiet week's spare reviews cannot serve a busy week.
 
 Why it is exact and fast. For a fixed *regime* (the band fits the capacity, or it overflows)
 every quantity involved — true flags, false flags, cost, review demand — is a function of the
@@ -19,6 +20,12 @@ handful of numpy operations over all surviving blocks: a block is dropped when i
 above the best feasible cost found so far or a guardrail fails everywhere in it; single pairs
 that survive are evaluated exactly. The result equals trying every pair (the tests compare it
 with brute force), without the n^2 pairs.
+
+With several weeks and a capacity some week's band can exceed, a band's figures are a sum of
+per-week figures, each with its own regime, and the halves no longer separate. Then every pair
+of the thresholds is evaluated week by week (``_WEEKLY_THRESHOLDS`` at most, at evenly spaced
+ranks of the distinct scores when there are more): exact over that grid, and a few numpy
+operations for the slider's 201 thresholds.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from .metrics import BandTable, safe_ratio
 
 _CHUNK = 16384  # blocks expanded at once; more wait on a stack, best bound first
 _CANDIDATES = 512  # pairs tried per level to tighten the bound early
+_WEEKLY_THRESHOLDS = 601  # thresholds tried pairwise when the capacity is weekly
+_CELLS = 4_000_000  # (week, pair) cells evaluated at once
 
 
 def readable_thresholds(sorted_unique: np.ndarray) -> np.ndarray:
@@ -63,17 +72,19 @@ class PolicyGrid:
 
     ``score`` is the model's probability of the positive class; ``fn_cost`` / ``fp_cost`` are
     what missing a positive / flagging a negative costs, per event; ``reviewer_correct`` says
-    whether a reviewer would decide the event right (default: always). ``capacity`` is reviews
-    per week (None: unlimited), pooled over ``weeks``. ``thresholds`` are the candidate
+    whether a reviewer would decide the event right (default: always). ``week`` says which week
+    (or period) each event falls in (default: all in one); ``capacity`` is reviews per week
+    (None: unlimited), applied week by week. ``thresholds`` are the candidate
     thresholds (default: every distinct score, written as short decimals, plus 1.0 to flag
     nothing when every score is below 1). ``fixed_cost`` (retraining, say) is added to every
-    policy's reported cost; it cannot change which policy is cheapest.
+    policy's reported cost; it cannot change which policy is cheapest. ``table``, when given,
+    is the weekly ``BandTable`` of exactly these events (a run's), so they are not sorted again.
     """
 
     def __init__(self, score, label, fn_cost, fp_cost, *, review_cost: float = 0.0,
                  reviewer_correct=None, capacity: int | None = None,
-                 overflow_action: str = "pass", weeks: int = 1, thresholds=None,
-                 fixed_cost: float = 0.0):
+                 overflow_action: str = "pass", week=None, thresholds=None,
+                 fixed_cost: float = 0.0, table: BandTable | None = None):
         score = np.asarray(score, dtype=float)
         n = len(score)
         if n == 0:
@@ -85,12 +96,28 @@ class PolicyGrid:
         label = np.asarray(label).astype(bool)
         correct = (np.ones(n, dtype=bool) if reviewer_correct is None
                    else np.asarray(reviewer_correct).astype(bool))
-        # one period of the weekly BandTable: the same review-queue order (ascending score,
-        # equal scores with the earliest event on top) and the same cumulative sums
-        table = BandTable.build(np.zeros(n, dtype=np.int8), score, label,
-                                np.where(label, np.asarray(fn_cost, dtype=float), 0.0),
-                                np.where(label, 0.0, np.asarray(fp_cost, dtype=float)), correct)
-        s = table.sorted_score
+        fn_cost = np.where(label, np.asarray(fn_cost, dtype=float), 0.0)
+        fp_cost = np.where(label, 0.0, np.asarray(fp_cost, dtype=float))
+        week = np.zeros(n, dtype=np.int64) if week is None else np.asarray(week)
+        if len(week) != n:
+            raise ValueError(f"week has {len(week):,} values for {n:,} events")
+        sizes = np.unique(week, return_counts=True)[1]
+        self.weeks = len(sizes)
+        # with one week, or no week larger than the capacity, no band's review queue can
+        # overflow in one week and not in another: the pooled arithmetic is then exact
+        self.by_week = bool(capacity is not None and self.weeks > 1 and sizes.max() > capacity)
+        if self.by_week:
+            # week by week: the cumulative sums of the weekly BandTable (the run's, when
+            # given); of the pooled sums below only the totals are then used
+            table = table if table is not None else BandTable.build(
+                week, score, label, fn_cost, fp_cost, correct)
+            s = np.sort(score)
+        else:
+            # one period of the weekly BandTable: the same review-queue order (ascending
+            # score, equal scores with the earliest event on top) and the same cumulative sums
+            table = BandTable.build(np.zeros(n, dtype=np.int8), score, label, fn_cost, fp_cost,
+                                    correct)
+            s = table.sorted_score
         unique = np.unique(s)
         if thresholds is None:
             t = readable_thresholds(unique)
@@ -100,12 +127,23 @@ class PolicyGrid:
             t = np.unique(np.asarray(thresholds, dtype=float))
         cuts = np.searchsorted(s, t, side="left")
         cuts, first = np.unique(cuts, return_index=True)  # one threshold per distinct cut
+        if self.by_week and len(cuts) > _WEEKLY_THRESHOLDS:  # pairs grow as the square
+            keep = np.unique(np.linspace(0, len(cuts) - 1, _WEEKLY_THRESHOLDS).round()
+                             .astype(np.int64))
+            cuts, first = cuts[keep], first[keep]
         self.thresholds = t[first]
         self.pos = cuts.astype(np.int64)
         self.n = n
-        self.weeks = int(weeks)
         self.capacity = capacity
-        self.pooled_capacity = n + 1 if capacity is None else int(capacity) * self.weeks
+        self.pooled_capacity = (n + 1 if capacity is None or (self.weeks > 1 and not self.by_week)
+                                else int(capacity))
+        self._weekly_table = table if self.by_week else None
+        self._pairs: dict[str, np.ndarray] | None = None
+        if self.by_week:
+            st, ss = table.starts, table.sorted_score
+            self._week_cuts = np.vstack([st[w] + np.searchsorted(ss[st[w]:st[w + 1]],
+                                                                 self.thresholds, side="left")
+                                         for w in range(self.weeks)])  # (weeks, thresholds)
         self.flag_overflow = overflow_action == "flag"
         self.overflow_action = overflow_action
         self.review_cost = float(review_cost)
@@ -136,8 +174,8 @@ class PolicyGrid:
                    review_cost=s.costs.review,
                    reviewer_correct=result.reviews_correct(),
                    capacity=s.review.capacity, overflow_action=s.review.unreviewed_action,
-                   weeks=len(result.table.weeks), thresholds=thresholds,
-                   fixed_cost=float(result.band_free["cost_retrain"].sum()))
+                   week=arrays["week"], thresholds=thresholds,
+                   fixed_cost=float(result.band_free["cost_retrain"].sum()), table=result.table)
 
     def __len__(self) -> int:
         return len(self.pos)
@@ -146,6 +184,8 @@ class PolicyGrid:
 
     def evaluate(self, i, j) -> dict[str, np.ndarray]:
         """Counts, ratios and costs of the cut pairs (i, j), i <= j, as arrays."""
+        if self.by_week:
+            return self._evaluate_by_week(np.asarray(i), np.asarray(j))
         a, b = self.pos[np.asarray(i)], self.pos[np.asarray(j)]
         r = np.maximum(a, b - self.pooled_capacity)
         f = self.flag_overflow
@@ -167,6 +207,53 @@ class PolicyGrid:
                 "cost_fp": cost_fp, "cost_review": cost_review,
                 "precision": safe_ratio(tp, flagged), "recall": safe_ratio(tp, self.positives),
                 "pass_rate": safe_ratio(self.n - flagged, self.n)}
+
+    def _evaluate_by_week(self, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+        """``evaluate`` week by week, each week's review queue cut at the capacity, summed."""
+        shape = np.shape(i)
+        i, j = np.ravel(i), np.ravel(j)
+        t = self._weekly_table
+        keys = ("tp", "fp", "demand", "reviewed", "overflow", "cost_fn", "cost_fp")
+        out = {k: np.zeros(len(i)) for k in keys}
+        step = max(_CELLS // self.weeks, 1)
+        end = t.starts[1:, None]
+        start = t.starts[:-1, None]
+        fn_wrong = t.cum_fn_cost - t.cum_fn_cost_correct
+
+        for k in range(0, len(i), step):
+            part = slice(k, k + step)
+            a, b = self._week_cuts[:, i[part]], self._week_cuts[:, j[part]]  # (weeks, pairs)
+            r = np.maximum(a, b - int(self.capacity))
+            flag_pos = t.cum_pos[end] - t.cum_pos[b]
+            tp = flag_pos + t.cum_pos_correct[b] - t.cum_pos_correct[r]
+            fp = (end - b - flag_pos) + t.cum_neg_wrong[b] - t.cum_neg_wrong[r]
+            cost_fn = t.cum_fn_cost[a] - t.cum_fn_cost[start] + fn_wrong[b] - fn_wrong[r]
+            cost_fp = (t.cum_fp_cost[end] - t.cum_fp_cost[b] + t.cum_fp_cost_wrong[b]
+                       - t.cum_fp_cost_wrong[r])
+            if self.flag_overflow:
+                over_pos = t.cum_pos[r] - t.cum_pos[a]
+                tp, fp = tp + over_pos, fp + (r - a) - over_pos
+                cost_fp = cost_fp + t.cum_fp_cost[r] - t.cum_fp_cost[a]
+            else:
+                cost_fn = cost_fn + t.cum_fn_cost[r] - t.cum_fn_cost[a]
+            for key, value in (("tp", tp), ("fp", fp), ("demand", b - a), ("reviewed", b - r),
+                               ("overflow", r - a), ("cost_fn", cost_fn), ("cost_fp", cost_fp)):
+                out[key][part] = value.sum(axis=0)
+        tp, fp = out["tp"], out["fp"]
+        cost_review = self.review_cost * out["reviewed"]
+        flagged = tp + fp
+        m = {**out, "flagged": flagged, "cost_review": cost_review,
+             "cost": out["cost_fn"] + out["cost_fp"] + cost_review,
+             "precision": safe_ratio(tp, flagged), "recall": safe_ratio(tp, self.positives),
+             "pass_rate": safe_ratio(self.n - flagged, self.n)}
+        return {key: np.reshape(value, shape) for key, value in m.items()}
+
+    def _every_pair(self) -> dict[str, np.ndarray]:
+        """``evaluate`` of every cut pair i <= j, with ``i`` and ``j``; computed once."""
+        if self._pairs is None:
+            i, j = np.triu_indices(len(self.pos))
+            self._pairs = {**self.evaluate(i, j), "i": i, "j": j}
+        return self._pairs
 
     def meets(self, m: dict[str, np.ndarray], g: Guardrails) -> np.ndarray:
         """Which evaluated pairs meet every guardrail (an undefined ratio meets no floor)."""
@@ -277,6 +364,8 @@ class PolicyGrid:
         after ``budget`` blocks with nothing feasible found, ``OutOfBudget`` is raised.
         Among pairs found equally good at once, the one with less review demand wins.
         """
+        if self.by_week:
+            return self._search_every_pair(weights, g, extra)
         K = len(self.pos)
         depth = max(int(np.ceil(np.log2(K))), 0)
         size = 1 << depth
@@ -361,6 +450,22 @@ class PolicyGrid:
             else:
                 stack.append((level - 1, cu, cv))
         return best.pair
+
+    def _search_every_pair(self, weights, g: Guardrails, extra=()) -> tuple[int, int] | None:
+        """``search`` by trying every pair: the lowest value, then (demand, i, j)."""
+        m = self._every_pair()
+        ok = self.meets(m, g)
+        for weights_c, const in extra:
+            ok &= sum(w * m[k] for k, w in weights_c.items()) + const >= 0
+        if not ok.any():
+            return None
+        value = np.broadcast_to(sum(w * m[k] for k, w in weights.items()), ok.shape)
+        scale = 1.0 + sum(abs(w) for w in weights.values()) * (
+            self.n + self.c_fn[-1] + self.c_fp[-1] + self.c_review[-1])
+        best = value[ok].min()
+        cand = np.flatnonzero(ok & (value <= best + 1e-9 * scale))
+        k = cand[np.lexsort((m["j"][cand], m["i"][cand], m["demand"][cand]))[0]]
+        return int(m["i"][k]), int(m["j"][k])
 
     def _offer(self, best: _Best, i, j, weights, g, extra=()) -> None:
         if not len(i):
