@@ -26,6 +26,7 @@ class Dependence:
     average: np.ndarray  # mean score over the data at each grid value
     individual: np.ndarray  # (rows, grid); row 0 is the event
     event_value: float  # model units
+    event_shown: float  # in the units people know
 
 
 def dependence_data(x: np.ndarray, space: FeatureSpace) -> np.ndarray:
@@ -41,4 +42,5 @@ def dependence(model, x: np.ndarray, j: int, space: FeatureSpace,
                                response_method="predict_proba")
     grid = np.asarray(found["grid_values"][0], dtype=float)
     return Dependence(j, space.names[j], grid, np.asarray(space.specs[j].shown(grid)),
-                      found["average"][0], found["individual"][0], float(x[j]))
+                      found["average"][0], found["individual"][0], float(x[j]),
+                      float(space.specs[j].shown(x[j])))
