@@ -204,7 +204,7 @@ def test_partial_dependence_equals_scikit_learn_and_a_written_out_loop(small_run
     model = result.fitted[int(result.arrays["model_version"][row])]
     data = np.vstack([design(result, [row]), space.background])
     assert np.array_equal(data, dependence_data(design(result, [row])[0], space))
-    ref = partial_dependence(model, data, [j], kind="both", grid_resolution=40)
+    ref = partial_dependence(model, data, [j], kind="both", grid_resolution=25)
     np.testing.assert_allclose(got.grid, ref["grid_values"][0])
     np.testing.assert_allclose(got.average, ref["average"][0], rtol=1e-12)
     np.testing.assert_allclose(got.individual, ref["individual"][0], rtol=1e-12)

@@ -103,17 +103,21 @@ def _empty(n: int) -> dict:
             "score": np.full(n, np.nan)}
 
 
-def _rescored(model, X, j, new) -> np.ndarray:
-    changed = X.copy()
-    changed[:, j] = new
-    return proba(model, changed)
+def _rescore_all(model, X, columns, values) -> np.ndarray:
+    """Scores of X with column columns[k] set to values[k] (n,), all in one model call:
+    (len(columns), n). One call, because a pipeline's per-call overhead dwarfs the work."""
+    n = len(X)
+    changed = np.tile(X, (len(columns), 1))
+    for k, (j, v) in enumerate(zip(columns, values, strict=True)):
+        changed[k * n:(k + 1) * n, j] = v
+    return proba(model, changed).reshape(len(columns), n) if columns else np.empty((0, n))
 
 
 def _closed_form(model, X, threshold, side, space, weights) -> dict:
-    n = len(X)
-    best = _empty(n)
+    best = _empty(len(X))
     logit_t = np.log(threshold / (1 - threshold))
     logit = model.decision_function(X)
+    columns, directions, news, insides = [], [], [], []
     for j in space.changeable:
         w = weights[j]
         if w == 0:
@@ -125,16 +129,24 @@ def _closed_form(model, X, threshold, side, space, weights) -> dict:
         with np.errstate(all="ignore"):  # a change past the range is dropped below
             new = _snap(space, j, x + (logit_t - logit) / w, direction)
         inside = _in_range(space, j, x, new)
-        new = np.where(inside, new, x)  # out of range: not a candidate, not scored as one
-        score = _rescored(model, X, j, new)
-        holds = on_side(score, threshold, side) & inside
-        retry = inside & ~holds  # landed on the threshold itself: one more step
-        if retry.any():
-            new[retry] = _next_step(space, j, new[retry], direction)
-            score[retry] = _rescored(model, X[retry], j, new[retry])
-            inside &= _in_range(space, j, x, new)
-            holds = on_side(score, threshold, side) & inside
-        _keep_best(best, j, new, np.abs(new - x) / space.spread[j], score, holds)
+        columns.append(j)
+        directions.append(direction)
+        news.append(np.where(inside, new, x))  # out of range: not a candidate
+        insides.append(inside)
+    scores = _rescore_all(model, X, columns, news)
+    # a change that landed on the threshold itself takes one more step
+    retries = [insides[k] & ~on_side(scores[k], threshold, side) for k in range(len(columns))]
+    if any(r.any() for r in retries):
+        for k, j in enumerate(columns):
+            news[k] = np.where(retries[k], _next_step(space, j, news[k], directions[k]),
+                               news[k])
+            insides[k] &= _in_range(space, j, X[:, j], news[k])
+        scores = _rescore_all(model, X, columns, [np.where(i, v, X[:, j]) for i, v, j in
+                                                  zip(insides, news, columns, strict=True)])
+    for k, j in enumerate(columns):
+        holds = on_side(scores[k], threshold, side) & insides[k]
+        _keep_best(best, j, news[k], np.abs(news[k] - X[:, j]) / space.spread[j], scores[k],
+                   holds)
     return best
 
 

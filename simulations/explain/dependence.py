@@ -14,7 +14,7 @@ from sklearn.inspection import partial_dependence
 
 from .space import FeatureSpace
 
-GRID_RESOLUTION = 40
+GRID_RESOLUTION = 25  # each grid value is one call of the model (sklearn's brute method)
 
 
 @dataclass(frozen=True)
