@@ -154,6 +154,7 @@ def _grid(model, X, threshold, side, space, grid) -> dict:
     n = len(X)
     best = _empty(n)
     fractions = np.arange(1, grid + 1) / grid
+    lines = []  # (column, grid values (n, grid), inside (n, grid)) per feature and direction
     for j in space.changeable:
         x = X[:, j]
         for direction in _allowed(space.specs[j].change):
@@ -161,16 +162,22 @@ def _grid(model, X, threshold, side, space, grid) -> dict:
             with np.errstate(all="ignore"):
                 values = _snap(space, j, x[:, None] + (end - x)[:, None] * fractions, direction)
             inside = _in_range(space, j, np.repeat(x, grid), values.ravel()).reshape(n, grid)
-            values = np.where(inside, values, x[:, None])
-            changed = np.repeat(X, grid, axis=0)
-            changed[:, j] = values.ravel()
-            score = proba(model, changed).reshape(n, grid)
-            holds = on_side(score, threshold, side) & inside & (values != x[:, None])
-            first = holds.argmax(axis=1)  # nearest grid value that crosses
-            found = holds[np.arange(n), first]
-            pick = np.arange(n), first
-            _keep_best(best, j, values[pick], np.abs(values[pick] - x) / space.spread[j],
-                       score[pick], found)
+            lines.append((j, np.where(inside, values, x[:, None]), inside))
+    if not lines:
+        return best
+    changed = np.tile(np.repeat(X, grid, axis=0), (len(lines), 1))
+    block = n * grid
+    for k, (j, values, _) in enumerate(lines):
+        changed[k * block:(k + 1) * block, j] = values.ravel()
+    scores = proba(model, changed).reshape(len(lines), n, grid)  # one call for every line
+    for (j, values, inside), score in zip(lines, scores, strict=True):
+        x = X[:, j]
+        holds = on_side(score, threshold, side) & inside & (values != x[:, None])
+        first = holds.argmax(axis=1)  # nearest grid value that crosses
+        found = holds[np.arange(n), first]
+        pick = np.arange(n), first
+        _keep_best(best, j, values[pick], np.abs(values[pick] - x) / space.spread[j],
+                   score[pick], found)
     return best
 
 
