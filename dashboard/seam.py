@@ -30,6 +30,7 @@ from simulations.experiments import Comparison, Ensemble, EnsembleResult, compar
 from simulations.experiments.robust import RobustBand, robust_band
 from simulations.experiments.tornado import tornado
 from simulations.experiments.worlds import run_ensemble
+from simulations.explain import FeatureSpace, recourse_audit
 from simulations.policy.fairness import FairnessProblem, FairResult
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
@@ -392,3 +393,28 @@ def tornado_table(spec: Ensemble, band: tuple[float, float], compare: tuple):
         while len(_TORNADOS) > 8:
             _TORNADOS.popitem(last=False)
     return table
+
+
+# -- one decision explained ----------------------------------------------------------------
+
+@st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS, show_spinner=False)
+def _feature_space(key: str) -> FeatureSpace:
+    return FeatureSpace.of_run(_run(key))
+
+
+def feature_space(scenario: Scenario) -> FeatureSpace:
+    """Ranges, spreads and the background sample of the run's features (once per run)."""
+    return _feature_space(run_key(scenario))
+
+
+@st.cache_resource(max_entries=16, ttl=TTL_SECONDS,
+                   show_spinner="Looking for a feasible change for each audited event…")
+def _recourse_audit(scenario_json: str, action: str):
+    scenario = Scenario.from_json(scenario_json)
+    result, outcome_ = outcome(scenario)
+    return recourse_audit(result, outcome_, feature_space(scenario), action)
+
+
+def recourse_audit_table(scenario: Scenario, action: str):
+    """The recourse audit per segment of ``scenario``'s band (once per band and action)."""
+    return _recourse_audit(scenario.to_json(), action)

@@ -1,10 +1,12 @@
 """The Data tab: a sample of events, downloads (weekly and events CSV, scenario JSON, the
-one-page HTML report), the link to this view and the model history."""
+one-page HTML report), the link to this view, the model history and one decision explained
+(``dashboard.tabs.explain``)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.tabs import explain
 from simulations.reporting.safe_csv import to_csv_text
 from simulations.reporting.summary import events_sample
 
@@ -32,3 +34,5 @@ def draw(domain, scenario, result, outcome, link: str, report) -> None:
     st.code(link, language=None)
     st.markdown("**Models**")
     st.dataframe([m.__dict__ for m in result.models], hide_index=True, width="stretch")
+    st.divider()
+    explain.draw(domain, scenario, result, outcome)

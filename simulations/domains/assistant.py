@@ -75,6 +75,7 @@ from .base import (
     Batch,
     Domain,
     DriftState,
+    FeatureSpec,
     WeeklyChart,
     WorldParam,
     blend,
@@ -432,4 +433,19 @@ DOMAIN = Domain(
                     "share", y_format=".0%"),
     ),
     icon=":material/support_agent:",
+    # What the team could change about a drafted answer: better retrieval, more agreement
+    # between drafts, a shorter question. Whether it is a known question, its topic and the
+    # customer's tier are given.
+    explain={
+        "retrieval_similarity": FeatureSpec("the retrieval similarity", "up", step=0.01,
+                                            fmt="{:.2f}"),
+        "log_question_words": FeatureSpec("the question's length (log words)", "any",
+                                          step=0.05, fmt="{:.2f}"),
+        "self_consistency": FeatureSpec("the agreement between drafts", "up", step=0.01,
+                                        fmt="{:.2f}"),
+        "known_question": FeatureSpec("the question", step=1.0,
+                                      flag=("a new question", "a known question")),
+        "topic": FeatureSpec("the topic"),
+        "account_tier": FeatureSpec("the account tier"),
+    },
 )

@@ -89,6 +89,48 @@ class WeeklyChart:
     y_format: str | None = None
 
 
+CHANGES = ("fixed", "up", "down", "any")
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """How one feature reads to a person and how a counterfactual may change it.
+
+    ``words`` names it in the domain's language ("the amount"); ``change`` is "fixed" (never
+    changed: age, the channel that defines a segment), "up" or "down" (only that way: time
+    only moves forward) or "any". The model may see a transform of the value people know:
+    ``log1p`` means the model's column is log(1 + shown value). ``step`` is the smallest
+    change worth stating in shown units (a whole beat per minute, one dollar); a stated value
+    is a multiple of it. ``fmt`` writes a shown value ("${:,.0f}"). A 0/1 column sets
+    ``flag`` to the words for 0 and for 1 ("a device used before", "a new device").
+    """
+
+    words: str
+    change: str = "fixed"
+    log1p: bool = False
+    step: float = 0.0
+    fmt: str = "{:,.2f}"
+    flag: tuple[str, str] | None = None
+
+    def __post_init__(self):
+        if self.change not in CHANGES:
+            raise ValueError(f"change must be one of {', '.join(CHANGES)}, not {self.change!r}")
+
+    def shown(self, model_value):
+        """The value people know, from the model's column (elementwise)."""
+        return np.expm1(model_value) if self.log1p else model_value
+
+    def to_model(self, shown_value):
+        """The model's column, from the value people know (elementwise)."""
+        return np.log1p(shown_value) if self.log1p else shown_value
+
+    def text(self, model_value: float) -> str:
+        """The value as a person reads it ("$1,240", "a new device")."""
+        if self.flag is not None:
+            return self.flag[int(round(float(model_value)))]
+        return self.fmt.format(float(self.shown(model_value)))
+
+
 @dataclass(frozen=True)
 class Domain:
     """Everything the engine and the dashboard need to know about one world."""
@@ -142,6 +184,10 @@ class Domain:
     # (labels drawn from the features); False when it moves features given the label (labels
     # drawn first), which changes what a feature value means. Label-free estimates rely on it.
     covariate_keeps_relation: bool = False
+    # How each feature reads and whether a counterfactual may change it (one entry per
+    # feature, numeric and categorical; categorical features are always "fixed": a one-feature
+    # change of a category is not offered as recourse). simulations.explain reads only this.
+    explain: dict[str, FeatureSpec] = field(default_factory=dict)
 
     def reviewer_correct(self, u_review: np.ndarray, accuracy: float,
                          label: np.ndarray) -> np.ndarray:

@@ -31,7 +31,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Batch, Domain, DriftState, categorical_draw, draw_labels, no_world, pick
+from .base import (
+    Batch,
+    Domain,
+    DriftState,
+    FeatureSpec,
+    categorical_draw,
+    draw_labels,
+    no_world,
+    pick,
+)
 
 SEGMENTS = ("in_store", "online", "cross_border")
 MERCHANTS = (
@@ -168,4 +177,24 @@ DOMAIN = Domain(
     # a 4-week median and spread 0.6 puts ~1% within the first week, ~88% within 8 weeks and
     # under 1% past the window.
     realistic_delay={"kind": "lognormal", "median_weeks": 4.0, "sigma": 0.6, "max_weeks": 17},
+    # What a declined customer could change: a smaller amount, fewer payments in a day, a
+    # device used before, another hour. The account's age, the distance from home, the
+    # channel (which defines the segment) and the merchant are what they are.
+    explain={
+        "log_amount": FeatureSpec("the amount", "down", log1p=True, step=1.0, fmt="${:,.0f}"),
+        "log_account_age_days": FeatureSpec("the account's age", log1p=True, step=1.0,
+                                            fmt="{:,.0f} days"),
+        "velocity_24h": FeatureSpec("payments in the last 24 hours", "down", step=1.0,
+                                    fmt="{:,.0f}"),
+        "log_distance_km": FeatureSpec("the distance from home", log1p=True, step=1.0,
+                                       fmt="{:,.0f} km"),
+        "hour": FeatureSpec("the hour", "any", step=1.0, fmt="{:02.0f}:00"),
+        "foreign": FeatureSpec("the country", step=1.0,
+                               flag=("a domestic payment", "a cross-border payment")),
+        "card_present": FeatureSpec("the card's presence", step=1.0,
+                                    flag=("card not present", "card present")),
+        "new_device": FeatureSpec("the device", "down", step=1.0,
+                                  flag=("a device used before", "a new device")),
+        "merchant_category": FeatureSpec("the merchant category"),
+    },
 )

@@ -40,6 +40,7 @@ from .base import (
     Batch,
     Domain,
     DriftState,
+    FeatureSpec,
     WeeklyChart,
     blend,
     categorical_draw,
@@ -257,6 +258,23 @@ DOMAIN = Domain(
     # engagement is drawn from the item and user features, so fresher items taking more
     # impressions (covariate drift) leave P(engaged | features) as it was
     covariate_keeps_relation=True,
+    # What could differ for an impression: the affinity the user's history shows and, with
+    # time, the user's tenure and the item's age. The item's popularity and category, and
+    # whether it matches the user's top category, are the item's own.
+    explain={
+        "affinity_estimate": FeatureSpec("the estimated affinity", "any", step=0.01,
+                                         fmt="{:.2f}"),
+        "category_match": FeatureSpec("the category match", step=1.0,
+                                      flag=("not the user's top category",
+                                            "the user's top category")),
+        "log_popularity": FeatureSpec("the item's popularity (log scale)", step=0.01,
+                                      fmt="{:.2f}"),
+        "log_item_age_days": FeatureSpec("the item's age", "up", log1p=True, step=1.0,
+                                         fmt="{:,.0f} days"),
+        "log_tenure_days": FeatureSpec("the user's tenure", "up", log1p=True, step=1.0,
+                                       fmt="{:,.0f} days"),
+        "item_category": FeatureSpec("the item's category"),
+    },
 )
 
 

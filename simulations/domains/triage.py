@@ -35,6 +35,7 @@ from .base import (
     Batch,
     Domain,
     DriftState,
+    FeatureSpec,
     blend,
     categorical_draw,
     draw_labels,
@@ -181,4 +182,20 @@ DOMAIN = Domain(
     # quality studies of undertriage use. So most labels arrive within the week of the
     # contact and the rest the week after.
     realistic_delay={"kind": "discrete", "shares": [0.7, 0.3]},
+    # A contact's readings could have been different (what would have escalated it); age,
+    # comorbidities and the chief complaint are fixed, and an illness only lasts longer.
+    explain={
+        "age": FeatureSpec("age", step=1.0, fmt="{:.0f} years"),
+        "heart_rate": FeatureSpec("heart rate", "any", step=1.0, fmt="{:.0f}/min"),
+        "resp_rate": FeatureSpec("breathing rate", "any", step=1.0, fmt="{:.0f}/min"),
+        "spo2": FeatureSpec("oxygen saturation", "any", step=1.0, fmt="{:.0f}%"),
+        "temperature": FeatureSpec("temperature", "any", step=0.1, fmt="{:.1f} °C"),
+        "systolic_bp": FeatureSpec("systolic pressure", "any", step=1.0, fmt="{:.0f} mmHg"),
+        "symptom_severity": FeatureSpec("self-reported severity", "any", step=1.0,
+                                        fmt="{:.0f} of 10"),
+        "log_duration_days": FeatureSpec("days of illness", "up", log1p=True, step=0.5,
+                                         fmt="{:.1f} days"),
+        "comorbidities": FeatureSpec("comorbidities", step=1.0, fmt="{:.0f}"),
+        "chief_complaint": FeatureSpec("the chief complaint"),
+    },
 )

@@ -119,6 +119,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     calibrations = [fit_calibration(reference_scores, reference.label)]
     models = [ModelRecord(0, 0, "initial model, trained on the reference window", "trained",
                           len(reference), int(reference.label.sum()))]
+    fitted = [model]  # by version: what explains one event's decision afterwards
 
     batches: list[Batch] = []
     per_week: dict[str, list[np.ndarray]] = {k: [] for k in (
@@ -205,6 +206,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                 model = fit_new(window.numeric[ts.usable], window.categorical[ts.usable],
                                 ts.label)
                 version += 1
+                fitted.append(model)
                 last_retrain = w
                 models.append(ModelRecord(version, w, reason, "trained", ts.labels,
                                           ts.positives))
@@ -238,4 +240,4 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     outcome = Outcome(scenario, domain, table, band_free, arrays)
     drift_table = pd.DataFrame(drift_rows, columns=["week", "column", "psi", "kl", "js"])
     return RunResult(scenario, domain, outcome, drift_table, models, table, band_free, arrays,
-                     time.perf_counter() - started, calibrations)
+                     time.perf_counter() - started, calibrations, fitted)

@@ -136,6 +136,9 @@ class RunResult:
     # per model version, its scores' calibration on its labelled training events (None when
     # they held one class only); used by the label-free estimates
     calibrations: list = field(default_factory=list, repr=False)
+    # per model version, the fitted scikit-learn model that served it (simulations.explain
+    # re-scores changed events with it)
+    fitted: list = field(default_factory=list, repr=False)
 
     @property
     def weekly(self) -> pd.DataFrame:
