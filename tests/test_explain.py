@@ -48,7 +48,8 @@ def boosted_runs():
         model={"kind": "gradient_boosting"})) for d in ("fraud", "triage")}
 
 
-def check_counterfactuals(result, outcome):
+def check_counterfactuals(result, outcome, own_bands=None):
+    """``own_bands``: segment name -> (t_low, t_high) for segments with their own band."""
     domain = result.domain
     space = FeatureSpace.of_run(result)
     fixed = [j for j, f in enumerate(domain.feature_names) if domain.explain[f].change == "fixed"]
@@ -59,19 +60,21 @@ def check_counterfactuals(result, outcome):
         original = design(result, [row])[0]
         e = explain_event(result, outcome, row, space)
         assert e.action == ACTIONS[outcome.action[row]]
+        segment = domain.segments[int(result.arrays["segment"][row])]
+        t_low, t_high = (own_bands or {}).get(segment, (p.t_low, p.t_high))
         for cf in e.counterfactuals:
             if not cf.feasible:
                 continue
             model = result.fitted[int(result.arrays["model_version"][row])]
             score = model.predict_proba(cf.row[None, :])[0, 1]  # re-scored here, by sklearn
             assert score == pytest.approx(cf.score)
-            threshold = p.t_high if cf.boundary == "t_high" else p.t_low
+            threshold = t_high if cf.boundary == "t_high" else t_low
             if cf.side == "below":
                 assert score < threshold
             else:
                 assert score >= threshold
             # the policy's own reading of the changed score is the stated action
-            new_action = "flag" if score >= p.t_high else "pass" if score < p.t_low else "review"
+            new_action = "flag" if score >= t_high else "pass" if score < t_low else "review"
             assert new_action == cf.target
             changed = np.flatnonzero(cf.row != original)
             assert list(changed) == [cf.column]
@@ -92,6 +95,13 @@ def check_counterfactuals(result, outcome):
 def test_every_linear_counterfactual_lands_where_it_says(small_runs, domain):
     result = small_runs[domain]
     check_counterfactuals(result, result.outcome)
+
+
+def test_a_segment_with_its_own_band_is_explained_against_that_band(small_runs):
+    result = small_runs["triage"]
+    own = {"child": (0.03, 0.12)}  # far from the main band, so the wrong band would show
+    outcome = result.at_policy(0.2, 0.6, {"child": [0.03, 0.12]})
+    check_counterfactuals(result, outcome, own)
 
 
 @pytest.mark.parametrize("domain", ("fraud", "triage"))

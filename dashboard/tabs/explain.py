@@ -123,7 +123,8 @@ def draw(domain, scenario, result, outcome) -> None:
         p = outcome.scenario.policy
         chart(st, explain_charts.partial_dependence(
             dep, space.specs[column].words, space.text(column, dep.event_value),
-            p.t_low, p.t_high, domain.actions), key=f"{page}_dependence")
+            *p.band_of(domain.segments[int(result.arrays["segment"][row])]), domain.actions),
+            key=f"{page}_dependence")
         st.caption("scikit-learn's partial dependence over 200 sampled events of the run and "
                    "this one: the thick line is the average, faint lines are single events, "
                    "the purple line is this event as only this feature moves.")

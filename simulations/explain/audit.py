@@ -41,12 +41,12 @@ def recourse_audit(result, outcome, space: FeatureSpace, action: str = "flag",
 def _audit(result, outcome, space, action, per_segment, seed, grid) -> pd.DataFrame:
     code = {"pass": 0, "review": 1, "flag": 2}[action]
     p = outcome.scenario.policy
-    steps = boundaries(action, p.t_low, p.t_high)
     arrays = result.arrays
     X = np.hstack([arrays["numeric"], arrays["categorical"].astype(float)])
     rng = np.random.default_rng(seed)
     rows = []
     for s, segment in enumerate(space.domain.segments):
+        steps = boundaries(action, *p.band_of(segment))  # a segment may have its own band
         events = np.flatnonzero((outcome.action == code) & (arrays["segment"] == s))
         audited = events
         if len(events) > per_segment:

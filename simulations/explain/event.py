@@ -148,7 +148,8 @@ def advice_under_other_models(result, cfs: list[Counterfactual], version: int) -
 
 def explain_event(result, outcome, row: int, space: FeatureSpace,
                   band: tuple[float, float] | None = None) -> Explanation:
-    """Explain event ``row`` of ``result`` under ``outcome``'s band (or ``band``)."""
+    """Explain event ``row`` of ``result`` under the band ``outcome`` gave its segment (or
+    ``band``)."""
     # one thread: the model is called a dozen times on small batches, where OpenMP's start-up
     # on a busy machine costs far more than the work (163 ms against 21 ms a call, measured)
     with threadpool_limits(1):
@@ -161,7 +162,8 @@ def _explain(result, outcome, row, space, band) -> Explanation:
         raise ValueError(f"event row must be between 0 and {n - 1}, not {row}")
     arrays = result.arrays
     p = outcome.scenario.policy
-    t_low, t_high = band if band is not None else (p.t_low, p.t_high)
+    segment = result.domain.segments[int(arrays["segment"][row])]
+    t_low, t_high = band if band is not None else p.band_of(segment)  # its segment's band
     version = int(arrays["model_version"][row])
     model = result.fitted[version]
     x = event_row(result, row)
