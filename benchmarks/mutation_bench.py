@@ -34,7 +34,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "drift": ("simulations/monitoring/drift.py", ("tests/test_drift.py",)),
     "feedback": ("simulations/engine/feedback.py", ("tests/test_feedback.py",)),
     "guardrails": ("simulations/policy/guardrails.py", ("tests/test_guardrails.py",
-                                                         "tests/test_percent_input.py")),
+                                                         "tests/test_percent_input.py",
+                                                         "tests/test_guardrail_words.py")),
     "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",
                                              "tests/test_scenario_bounds.py")),
 }

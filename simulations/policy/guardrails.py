@@ -64,16 +64,14 @@ def limit(name: str, value: float) -> str:
 
 
 def _met(values: dict[str, np.ndarray | float], g: Guardrails) -> dict[str, np.ndarray | bool]:
+    # an undefined ratio (NaN) compares False: it never meets a floor, however low
     out = {}
-    with np.errstate(invalid="ignore"):
-        if g.min_precision is not None:
-            out["precision"] = np.nan_to_num(values["precision"], nan=-1.0) >= g.min_precision
-        if g.min_recall is not None:
-            out["recall"] = np.nan_to_num(values["recall"], nan=-1.0) >= g.min_recall
-        if g.min_pass_rate is not None:
-            out["pass_rate"] = np.nan_to_num(values["pass_rate"], nan=-1.0) >= g.min_pass_rate
-        if g.max_review_per_week is not None:
-            out["review_demand"] = values["review_demand"] <= g.max_review_per_week
+    for column, floor in (("precision", g.min_precision), ("recall", g.min_recall),
+                          ("pass_rate", g.min_pass_rate)):
+        if floor is not None:
+            out[column] = np.asarray(values[column], dtype=float) >= floor
+    if g.max_review_per_week is not None:
+        out["review_demand"] = values["review_demand"] <= g.max_review_per_week
     return out
 
 
