@@ -565,6 +565,15 @@ class Scenario:
         _choice("domain", self.domain, tuple(DOMAINS))
         _number("seed", self.seed, 0, 2**32 - 1, integer=True)
         object.__setattr__(self, "world", _world(self.domain, self.world))
+        if not isinstance(self.drift, tuple):
+            object.__setattr__(self, "drift", tuple(self.drift))
+        for i, spec in enumerate(self.drift):
+            if not isinstance(spec, DriftSpec):
+                _fail(f"drift[{i}]", spec, "must be a drift specification")
+            spec.validate(f"drift[{i}]")
+        for name, cls in SECTIONS.items():
+            if not isinstance(getattr(self, name), cls):
+                _fail(name, getattr(self, name), f"must be a {cls.__name__}")
         if self.review.queued and not self.policy.is_uniform():
             raise ScenarioError(
                 "policy.by_segment cannot be combined with review.overflow_action = 'queue': "
@@ -575,15 +584,6 @@ class Scenario:
             raise ScenarioError(
                 f"retrain.drift_on = 'semantic' is invalid: the {self.domain} world has no "
                 f"semantic-drift monitor (only {with_it} do); watch 'score' or 'features'")
-        if not isinstance(self.drift, tuple):
-            object.__setattr__(self, "drift", tuple(self.drift))
-        for i, spec in enumerate(self.drift):
-            if not isinstance(spec, DriftSpec):
-                _fail(f"drift[{i}]", spec, "must be a drift specification")
-            spec.validate(f"drift[{i}]")
-        for name, cls in SECTIONS.items():
-            if not isinstance(getattr(self, name), cls):
-                _fail(name, getattr(self, name), f"must be a {cls.__name__}")
         if self.policy.by_segment:
             object.__setattr__(self, "policy", _known_segments(self.domain, self.policy))
 

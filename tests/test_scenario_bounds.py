@@ -84,7 +84,7 @@ NUMBERS = [
 CHOICES = [
     ("model.kind", lambda v: ModelConfig(v), ("logistic", "gradient_boosting")),
     ("drift.kind", lambda v: DriftSpec(v, 3, 0.5), ("covariate", "prior", "concept", "cohort")),
-    ("review.overflow_action", lambda v: Review(overflow_action=v), ("pass", "flag")),
+    ("review.overflow_action", lambda v: Review(overflow_action=v), ("pass", "flag", "queue")),
     ("feedback.mode", lambda v: Feedback(v), ("full", "selective")),
     ("feedback.label_delay.kind", lambda v: LabelDelay(v, shares=(1.0,)),
      ("fixed", "geometric", "lognormal", "discrete")),
@@ -93,7 +93,7 @@ CHOICES = [
     ("retrain.alert_rule", lambda v: Retrain(alert_rule=v),
      ("cusum", "page_hinkley", "estimate_floor")),
     ("retrain.drift_metric", lambda v: Retrain(drift_metric=v), ("psi", "kl", "js")),
-    ("retrain.drift_on", lambda v: Retrain(drift_on=v), ("score", "features")),
+    ("retrain.drift_on", lambda v: Retrain(drift_on=v), ("score", "features", "semantic")),
     ("retrain.performance_metric", lambda v: Retrain(performance_metric=v),
      ("precision", "recall")),
     ("domain", lambda v: Scenario(v), ("fraud", "triage", "recommendation", "assistant")),
@@ -285,7 +285,10 @@ def test_from_dict_reads_every_section_and_names_what_is_wrong():
          "assistant"),
         ({"domain": "fraud", "review": [1]}, "review = [1] is invalid: must be an object"),
         ({"domain": "fraud", "review": {"size": 1}}, "unknown key 'size' in review; allowed "
-         "keys: capacity, reviewer_accuracy, overflow_action"),
+         "keys: capacity, reviewer_accuracy, overflow_action, default_action, analysts, "
+         "hours_per_day, items_per_hour, shrinkage, working_days, target_hours, "
+         "max_wait_hours, abandon_per_day, abandon_cost, overtime_hours, overtime_premium, "
+         "hard_cases, double_share"),
         ({"domain": "fraud", "drift": {}}, "drift = {} is invalid: must be a list of drift "
          "specifications"),
         ({"domain": "fraud", "drift": [3]}, "drift[0] = 3 is invalid: must be an object with "
@@ -385,7 +388,7 @@ def test_a_value_of_sixty_characters_is_shown_whole_and_longer_ones_cut():
         shown = repr(value)
         expected = f"{shown[:60]}… ({len(shown):,} characters)" if cut else shown
         assert str(err.value) == (f"review.overflow_action = {expected} is invalid: choose "
-                                  "one of pass, flag")
+                                  "one of pass, flag, queue")
 
 
 def test_what_survived_the_first_mutation_run_is_pinned():

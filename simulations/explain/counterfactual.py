@@ -188,6 +188,10 @@ def nearest_changes(model, X: np.ndarray, threshold: float, side: str, space: Fe
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}, not {side!r}")
     X = np.asarray(X, dtype=float)
+    if not 0 < threshold < 1:  # a band edge at 0 or 1: no score in (0, 1) crosses it
+        none = _empty(len(X))
+        return Changes(none["feature"], none["new"], np.full(len(X), np.nan), none["score"],
+                       "none")
     weights = linear_weights(model, space.n_numeric)
     if weights is not None:
         best, method = _closed_form(model, X, threshold, side, space, weights), "closed form"
