@@ -26,7 +26,8 @@ import numpy as np
 WEEKS = 26
 
 
-def _median_seconds(fn, repeat: int) -> float:
+def median_seconds(fn, repeat: int) -> float:
+    """Median wall time of ``repeat`` calls of ``fn`` (the other benchmarks use it too)."""
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -73,7 +74,7 @@ def band_requery(domain: str, events_per_week: int) -> dict:
         t_low, t_high = next(it)
         table.query(t_low, t_high, review.capacity, review.overflow_action, costs.review)
 
-    ours_s = _median_seconds(ours, 200)
+    ours_s = median_seconds(ours, 200)
     week = result.arrays["week"]
     label = result.arrays["label"]
     score = result.arrays["score"]
@@ -87,8 +88,8 @@ def band_requery(domain: str, events_per_week: int) -> dict:
             precision_score(label[idx], pred, zero_division=np.nan)
             recall_score(label[idx], pred, zero_division=np.nan)
 
-    sk_s = _median_seconds(sklearn_way, 5)
-    sort_s = _median_seconds(lambda: result.table.build(
+    sk_s = median_seconds(sklearn_way, 5)
+    sort_s = median_seconds(lambda: result.table.build(
         week, score, label, np.zeros(len(week)), np.zeros(len(week)), np.ones(len(week), bool)), 3)
     return {"ours_ms": ours_s * 1e3, "sklearn_ms": sk_s * 1e3, "ratio": sk_s / ours_s,
             "sort_ms": sort_s * 1e3, "events": len(week)}
@@ -122,8 +123,8 @@ def drift_monitoring(per_week: int) -> dict:
                 m = (pp + qq) / 2
                 0.5 * np.sum(pp * np.log(pp / m)) + 0.5 * np.sum(qq * np.log(qq / m))
 
-    return {"ours_ms": _median_seconds(ours, 5) * 1e3,
-            "numpy_loop_ms": _median_seconds(numpy_loop, 3) * 1e3}
+    return {"ours_ms": median_seconds(ours, 5) * 1e3,
+            "numpy_loop_ms": median_seconds(numpy_loop, 3) * 1e3}
 
 
 def main() -> None:

@@ -13,19 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
+
+from engine_bench import median_seconds  # benchmarks/ is on the path of a script here
 
 from simulations import default_scenario, run
-
-
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -42,7 +33,7 @@ def main() -> None:
         runs = {}
         for name, scenario in (("without", plain), ("queue", queued)):
             runs[name] = run(scenario)
-            runs[name + "_s"] = _median(lambda s=scenario: run(s), repeat)
+            runs[name + "_s"] = median_seconds(lambda s=scenario: run(s), repeat)
         p = plain.policy
         bands = [(p.t_low + d, p.t_high + d) for d in (0.01, -0.01, 0.02, -0.02, 0.005)]
         moves = {}
@@ -53,7 +44,7 @@ def main() -> None:
             def move(result=result, cycle=cycle):
                 result.at_policy(*next(cycle)).core  # noqa: B018 - the core is what a drag reads
 
-            moves[name] = _median(move, 100) * 1000
+            moves[name] = median_seconds(move, 100) * 1000
         demand = runs["queue"].weekly["review_demand"].mean()
         backlog = runs["queue"].weekly["backlog"].mean()
         print(f"{domain}: run {runs['without_s']:.2f} s without, {runs['queue_s']:.2f} s with "

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
+
+from engine_bench import median_seconds  # benchmarks/ is on the path of a script here
 
 from simulations import default_scenario, run
 from simulations.domains import DOMAINS, get_domain
@@ -24,12 +25,7 @@ from simulations.policy.segment_bands import segment_table_of
 
 
 def _median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
+    return median_seconds(fn, repeat) * 1000
 
 
 def bench(domain: str, quick: bool) -> None:
