@@ -364,6 +364,12 @@ class StepView:
     def weeks(self, column, first, last=None):
         return self.weekly.loc[first:last, column]
 
+    def monitor(self, lag):
+        """The Monitor tab's weekly rows (true, realised and label-free estimates) by week."""
+        from simulations.reporting.monitor import MonitorTables, monitor_weekly
+
+        return monitor_weekly(MonitorTables(self.result), self.outcome, lag).set_index("week")
+
 
 def _pct(x, digits=1):
     return f"{x:.{digits}%}"
@@ -387,12 +393,16 @@ CLAIMS = [
      lambda v, _: [_about(v.weeks("recall", 1, 8).mean(), 10)]),
     ("fraud_adaptation", 0, "The Recall card reads {}", lambda v, _: [_pct(v.totals["recall"])]),
     ("fraud_adaptation", 0, "it counts all {} weeks", lambda v, _: [str(len(v.weekly))]),
-    ("fraud_adaptation", 1, "From week 11 true recall is about {} a week",
+    ("fraud_adaptation", 1, "from week 11 true recall is about {} a week",
      lambda v, _: [_about(v.weeks("recall", 11).mean(), 5)]),
     ("fraud_adaptation", 1, "nearly doubles (x{} against weeks 1 to 8)",
      lambda v, _: [f"{v.weeks('cost_fn', 11).mean() / v.weeks('cost_fn', 1, 8).mean():.1f}"]),
     ("fraud_adaptation", 1, "the precision the team sees stays at {}",
      lambda v, _: [_pct(v.weeks("observed_precision", 9).min(), 0)]),
+    ("fraud_adaptation", 1, "true precision falls to about {} from week 11",
+     lambda v, _: [_about(v.weeks("precision", 11).mean(), 5)]),
+    ("fraud_adaptation", 1, "The label-free estimate stays near {}",
+     lambda v, _: [_about(v.monitor(1).loc[11:, "est_precision"].mean(), 10)]),
     ("fraud_adaptation", 2, "retrains in weeks {} and {}",
      lambda v, _: list(map(str, v.result.retrain_weeks))),
     ("fraud_adaptation", 2, "the Recall card rises to {}", lambda v, _: [_pct(v.totals["recall"])]),
