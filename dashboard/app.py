@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 import simulations  # noqa: F401  (heavy imports first, so the frozen heap holds them)
+from dashboard.narrow_screen import narrow_screen_layout
 from simulations.domains import DOMAINS
 
 # An emoji icon: Streamlit draws it as an inline SVG. A :material/...: page icon makes every
@@ -49,4 +50,5 @@ pages = {
                 url_path="rehearsal"),
     ],
 }
+narrow_screen_layout()
 st.navigation(pages).run()

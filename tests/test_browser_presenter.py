@@ -150,3 +150,42 @@ def test_coincident_band_handles_open_leftwards_the_way_the_help_says(server, br
     values = band.locator('[data-testid="stSliderThumbValue"]').all_inner_texts()
     context.close()
     assert values == ["0.830", "0.850"], values
+
+
+@pytest.fixture
+def phone(browser):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+# The KPI cards' boxes, and whether any plotly tool bar is shown.
+PHONE_BOXES = """() => ({
+  cards: [...document.querySelectorAll('[data-testid="stHorizontalBlock"]')]
+    .map(row => [...row.querySelectorAll(':scope > [data-testid="stColumn"]')]
+      .filter(c => c.querySelector('[data-testid="stMetric"]'))
+      .map(c => c.getBoundingClientRect()).map(b => ({x: b.left, y: b.top, w: b.width})))
+    .filter(r => r.length === 5)[0] || [],
+  toolbars: [...document.querySelectorAll('.js-plotly-plot .modebar-container')]
+    .filter(e => e.getBoundingClientRect().height > 0 && getComputedStyle(e).display !== 'none')
+    .length,
+  pageWidth: document.documentElement.scrollWidth,
+})"""
+
+
+def test_kpi_cards_sit_two_to_a_line_on_a_phone_and_charts_lose_the_tool_bar(server, phone):  # noqa: F811
+    open_page(phone, f"{server}/fraud", "phone_fraud")
+    phone.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    boxes = phone.evaluate(PHONE_BOXES)
+    cards = boxes["cards"]
+    assert len(cards) == 5, boxes
+    # two to a line: the second card beside the first, the third under them; three lines in all
+    assert abs(cards[0]["y"] - cards[1]["y"]) < 1 and cards[1]["x"] > cards[0]["x"] + 100, cards
+    assert cards[2]["y"] > cards[0]["y"] + 20 and abs(cards[2]["y"] - cards[3]["y"]) < 1, cards
+    assert len({round(c["y"]) for c in cards}) == 3, cards
+    assert all(c["w"] < 390 * 0.6 for c in cards[:4]), cards
+    assert boxes["toolbars"] == 0, boxes  # on touch screens it covered the chart titles
+    assert boxes["pageWidth"] <= 390, boxes  # nothing pushes the page sideways
+    assert not _cut(phone)  # no card's value or label cut
