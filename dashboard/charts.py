@@ -225,7 +225,10 @@ def cost_vs_threshold(curve: pd.DataFrame, best: tuple[float, float], current_co
          "name": "false alarms", "line": {"color": ACTION_COLOURS["flag"], "dash": "dot"}},
         {"type": "scatter", "x": [best[0]], "y": [best[1]], "mode": "markers+text",
          "name": "cheapest threshold", "text": [f"min at {best[0]:.3f}"],
-         "textposition": "top center",
+         # near an end of the axis the centred label was cut ("in at 0.055" on a phone)
+         "textposition": "top right" if best[0] < 0.2 else
+                         "top left" if best[0] > 0.8 else "top center",
+         "cliponaxis": False,
          "marker": {"size": 12, "color": LINE_COLOURS[3], "symbol": "diamond"}},
     ]
     layout = _layout("Total cost over the horizon vs a single threshold",

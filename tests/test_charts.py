@@ -7,6 +7,7 @@ validation, so a misspelt property fails the suite.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -123,3 +124,14 @@ def test_week_markers_are_labelled_above_the_plot_clear_of_a_capacity_label():
     for text in ("drift starts", "retrained"):
         mark = notes[text]
         assert mark.yref == "paper" and mark.y >= 1 and mark.yanchor == "bottom", text
+
+
+@pytest.mark.parametrize(("best", "position"), [(0.055, "top right"), (0.5, "top center"),
+                                                (0.97, "top left")])
+def test_the_cheapest_threshold_label_stays_inside_the_plot_near_an_axis_end(best, position):
+    curve = pd.DataFrame({"threshold": [0.0, 0.5, 1.0], "cost_total": [3.0, 2.0, 3.0],
+                          "cost_fn": [0.0, 1.0, 3.0], "cost_fp": [3.0, 1.0, 0.0]})
+    fig = charts.cost_vs_threshold(curve, (best, 2.0), 2.5, "$")
+    marker = next(t for t in fig.data if t.name == "cheapest threshold")
+    assert marker.text == (f"min at {best:.3f}",)
+    assert marker.textposition == position  # centred at 0.055, its first letters were cut
