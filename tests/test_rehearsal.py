@@ -74,7 +74,7 @@ def test_retraining_label_comes_from_the_cases_scenario_and_the_export_repeats_i
                      + [o for r in at.radio for o in r.options])
     assert "retrain every 2 weeks" in shown and "every 4 weeks" not in shown
     at = app("rehearsal", rehearse_case=load_preset("fraud_sensitivity").title)
-    retrain = at.selectbox[1]
+    retrain = next(s for s in at.selectbox if s.label == "Retraining")
     assert retrain.label == "Retraining" and retrain.value == "never retrain (the case's plan)"
 
 
@@ -186,3 +186,33 @@ def test_the_adaptation_reveal_charts_the_precision_the_team_sees_against_the_tr
     assert not at.exception
     specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
     assert "precision the team sees" in specs and "true precision" in specs
+
+
+def test_the_clock_counts_from_opening_and_the_time_taken_stays_with_the_answer():
+    import time
+
+    from dashboard.teaching.timer import clock_html, elapsed_text
+
+    assert (elapsed_text(45.9), elapsed_text(60), elapsed_text(425)) == \
+        ("45 s", "1 min 00 s", "7 min 05 s")
+    assert '"box": 1200' in clock_html(3.0, 1200, "c") and '"elapsed": 3.0' in clock_html(
+        3.0, 1200, "c")
+    preset = load_preset("fraud_sensitivity")
+    at = app("rehearsal", rehearse_case=preset.title)
+    clocks = [h.proto.body for h in at.get("html") if "Time on this case" in h.proto.body]
+    assert len(clocks) == 1 and '"box": 1200' in clocks[0]  # the 20-minute box by default
+    at.session_state["rehearsal_opened"] = {preset.name: time.time() - 125}  # opened 2 min ago
+    at.button[0].click().run()
+    assert not at.exception
+    answer = at.session_state["rehearsal_attempts"][preset.name]
+    assert 125 <= answer.seconds < 125 + 120
+    said = [m.value for m in at.markdown if m.value.startswith("*Time to commit.*")]
+    assert said == [f"*Time to commit.* {elapsed_text(answer.seconds)}"]
+    assert not [h for h in at.get("html") if "Time on this case" in h.proto.body]  # stopped
+    links = [(p.proto.page, p.proto.query_string) for p in at.get("page_link")]
+    assert any(page == "fraud" and
+               query == f"fraud_story={preset.name}&fraud_step=1" for page, query in links), links
+    table = comparison_table({"a": run(preset.scenario).weekly}, {"a": (0.1, 0.5)},
+                             Guardrails(), "$")
+    markdown = attempt_markdown(preset, answer, table, pd.DataFrame())
+    assert f"**Time to commit.** {elapsed_text(answer.seconds)}" in markdown

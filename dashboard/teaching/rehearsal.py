@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from dashboard.teaching.timer import elapsed_text
 from simulations.policy.guardrails import Guardrails, check, label, limit
 from simulations.policy.metrics import horizon_totals
 from simulations.presets import Preset
@@ -73,6 +74,7 @@ class Answer:
     retrain: dict  # the Retrain fields the decision runs with
     rubric: list[bool] = field(default_factory=lambda: [False] * len(RUBRIC))
     option: str = ""  # the label of the case's decision option chosen, if the case has one
+    seconds: float | None = None  # from opening the case to committing the answer
 
 
 def chosen_option(preset: Preset, answer: Answer):
@@ -246,6 +248,8 @@ def attempt_markdown(preset: Preset, answer: Answer, table: pd.DataFrame,
     guardrails = "\n".join(f"- {g}" for g in answer.guardrails.describe(pass_word)) \
         or "- (none set)"
     question = f"**{preset.decision.question}**\n" if chosen_option(preset, answer) else ""
+    time_line = "" if answer.seconds is None else \
+        f"\n**Time to commit.** {elapsed_text(answer.seconds)}\n"
     return f"""# Case study rehearsal: {preset.title}
 
 ## The case
@@ -264,7 +268,7 @@ def attempt_markdown(preset: Preset, answer: Answer, table: pd.DataFrame,
 {guardrails}
 
 **Decision.** {question}{decision_text(preset, answer)}
-
+{time_line}
 ## Simulated outcome
 {_table(table)}
 

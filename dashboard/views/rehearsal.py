@@ -5,6 +5,7 @@ model answer."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 
 import streamlit as st
@@ -30,6 +31,7 @@ from dashboard.teaching.rehearsal import (
     share_text,
     weekly_breaks,
 )
+from dashboard.teaching.timer import TIME_BOXES, clock_html, elapsed_text
 from dashboard.teaching.workshop import show_preset_problems
 from simulations.domains import get_domain
 from simulations.experiments import contaminated_ab_test
@@ -52,6 +54,7 @@ words = domain.actions
 pass_word = f"'{words['pass']}' rate"
 attempts = st.session_state.setdefault("rehearsal_attempts", {})
 answer: Answer | None = attempts.get(preset.name)
+opened_at = st.session_state.setdefault("rehearsal_opened", {})  # case -> when it was opened
 
 with st.container(border=True):
     st.markdown(f"**{domain.title}.** {preset.story}")
@@ -88,6 +91,15 @@ def case_brief() -> None:
 
 if answer is None:
     st.info("Results stay hidden until you commit your answer.", icon=":material/lock:")
+    opened = opened_at.setdefault(preset.name, time.time())
+    clock, box = st.columns([3, 2], vertical_alignment="bottom")
+    box_seconds = TIME_BOXES[box.selectbox(
+        "Time box", list(TIME_BOXES), index=2, key="rehearse_time_box",
+        help="A case-study answer runs against the clock: the clock counts from when you "
+             "opened this case, and the time you took is kept with your answer.")]
+    with clock:
+        st.html(clock_html(time.time() - opened, box_seconds, f"clock-{preset.name}"),
+                unsafe_allow_javascript=True)
     brief = st.container(border=True)
     problems: list[str] = []
     with st.form(f"answer_{preset.name}"):
@@ -124,7 +136,8 @@ if answer is None:
         if st.form_submit_button("Commit my answer", type="primary"):
             if not problems:
                 attempt = Answer(metrics, guard_text, guardrails, tuple(band), int(capacity),
-                                 retrain, option=option_label)
+                                 retrain, option=option_label,
+                                 seconds=time.time() - opened)
                 if option_label:  # the option's own band, capacity and retraining
                     chosen = decision_scenario(preset, attempt)
                     attempt.band = (chosen.policy.t_low, chosen.policy.t_high)
@@ -159,6 +172,8 @@ with left.container(border=True):
     checked = answer.guardrails.describe(pass_word)
     st.markdown(f"*Checked by the simulation.* {'; '.join(checked) or 'none set'}.")
     st.markdown(f"*Decision.* {decision_text(preset, answer)}")
+    if answer.seconds is not None:
+        st.markdown(f"*Time to commit.* {elapsed_text(answer.seconds)}")
 with right.container(border=True):
     st.markdown("**The model answer**")
     st.markdown(f"*What the case was built to show.* {preset.expected_finding}")
@@ -278,6 +293,10 @@ with evidence_slot:
             c: st.column_config.NumberColumn(format="percent") for c in ("true_lift",
                                                                          "measured_lift")})
 
+st.page_link(f"views/{preset.domain}.py", label="Open this case in the explorer, at step 1 of "
+             "its story, to try other bands and settings", icon=":material/open_in_new:",
+             query_params={f"{preset.domain}_story": preset.name, f"{preset.domain}_step": "1"})
+
 # -- debrief --------------------------------------------------------------------------------
 st.subheader("Debrief")
 st.caption("Score yourself honestly: did your answer cover each of these?")
@@ -288,6 +307,7 @@ download, again = st.columns(2)
 download_slot = download.empty()
 if again.button("Start this case again"):
     attempts.pop(preset.name, None)
+    opened_at.pop(preset.name, None)  # the clock starts again too
     st.rerun()
 
 if resimulate:
