@@ -45,3 +45,17 @@ def test_the_recommendation_world_has_no_verdict_to_disagree_with():
     at = labels_tab("recommendation")
     assert not at.exception
     assert any("no reviewer's verdict can be wrong" in i.value for i in at.info)
+
+
+def test_cleaning_on_the_tab_drops_rows_and_charges_its_cost():
+    at = labels_tab()
+    at.toggle(key="fraud_labels_audit").set_value(True).run()
+    at.select_slider(key="fraud_labels_noise").set_value(0.1).run()
+    at.toggle(key="fraud_labels_clean").set_value(True).run()
+    at.number_input(key="fraud_labels_clean_cost").set_value(2.0).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert (table["cleaned_rows"] > 0).all()
+    assert (table["clean_cost"] == 2.0 * table["cleaned_rows"]).all()
+    assert (table["label_error_after"] < table["label_error_before"]).all()
+    assert "Cleaning dropped" in " ".join(m.value for m in at.markdown)

@@ -64,7 +64,7 @@ def _reviewers(domain, scenario, result, weekly) -> None:
 def _controls(domain, scenario):
     """The audit's controls; returns the data_quality changes they ask for."""
     page, dq = domain.name, scenario.data_quality
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     noise = c1.select_slider("Plant label noise", sorted({*NOISE_CHOICES, dq.label_noise}),
                              value=dq.label_noise, key=f"{page}_labels_noise",
                              format_func=lambda v: f"{v:.0%}",
@@ -81,9 +81,14 @@ def _controls(domain, scenario):
     clean = c4.toggle("Clean before retraining", value=dq.clean, key=f"{page}_labels_clean",
                       help="Drop the duplicates found and the suspected rows before fitting; "
                            "each dropped row costs the cleaning cost.")
+    cost = c5.number_input(f"Cleaning cost a row ({domain.unit})", 0.0, 1e6,
+                           float(dq.clean_cost), 0.5, key=f"{page}_labels_clean_cost",
+                           disabled=not clean,
+                           help="What confirming and dropping one row costs; added to the "
+                                "retraining's cost.")
     return {"label_noise": noise, "duplicate_share": dup,
             "undersample_segment": "" if segment == "none" else segment, "clean": clean,
-            "audit": True}
+            "clean_cost": float(cost), "audit": True}
 
 
 def _audit(domain, scenario) -> None:
