@@ -532,6 +532,58 @@ def _segment_bands(value: Any) -> tuple[tuple[str, float, float], ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class DataQuality:
+    """What is wrong with the training sets retrainings learn from, and whether to audit and
+    clean them first (``simulations.labels``). Everything is off by default.
+
+    Planted faults, each in the labels a retraining gathers (the simulator knows the truth):
+    ``undersample_segment`` keeps only ``undersample_keep`` of that segment's rows (a logging
+    gap); ``label_noise`` flips that share of the labels (a broken labelling join);
+    ``duplicate_share`` appends an exact copy of that share of the rows (a join that fans
+    out). ``audit`` looks for exact duplicates, suspected mislabelled rows (confident
+    learning on out-of-fold probabilities) and segments whose share of the training rows is
+    below ``bias_ratio`` times their share of production traffic; ``clean`` (which audits)
+    drops the duplicates and the suspected rows before the model is fitted, each dropped row
+    costing ``clean_cost`` (a person confirms it), added to the retraining's cost.
+    """
+
+    duplicate_share: float = 0.0
+    label_noise: float = 0.0
+    undersample_segment: str = ""
+    undersample_keep: float = 0.2
+    bias_ratio: float = 0.5
+    audit: bool = False
+    clean: bool = False
+    clean_cost: float = 1.0
+
+    def __post_init__(self):
+        _number("data_quality.duplicate_share", self.duplicate_share, 0, 1, open_hi=True)
+        _number("data_quality.label_noise", self.label_noise, 0, 0.5, open_hi=True)
+        if not isinstance(self.undersample_segment, str):
+            _fail("data_quality.undersample_segment", self.undersample_segment,
+                  "must be a segment's name, or \"\" for none")
+        _number("data_quality.undersample_keep", self.undersample_keep, 0, 1, open_lo=True)
+        _number("data_quality.bias_ratio", self.bias_ratio, 0, 1, open_lo=True)
+        for name in ("audit", "clean"):
+            if not isinstance(getattr(self, name), bool):
+                _fail(f"data_quality.{name}", getattr(self, name), "must be true or false")
+        _number("data_quality.clean_cost", self.clean_cost, 0, MAX_COST)
+
+    @property
+    def planted(self) -> bool:
+        return bool(self.duplicate_share or self.label_noise or self.undersample_segment)
+
+    @property
+    def active(self) -> bool:
+        """Whether retrainings' training sets are touched or audited at all."""
+        return self.planted or self.audit or self.clean
+
+    @property
+    def audited(self) -> bool:
+        return self.audit or self.clean
+
+
 SECTIONS = {
     "population": Population,
     "model": ModelConfig,
@@ -540,6 +592,7 @@ SECTIONS = {
     "feedback": Feedback,
     "retrain": Retrain,
     "policy": Policy,
+    "data_quality": DataQuality,
 }
 
 
@@ -560,6 +613,7 @@ class Scenario:
     # The domain's own knobs as (name, value) pairs in the domain's order; a dict is accepted
     # and any knob left out takes the domain's default.
     world: tuple[tuple[str, Any], ...] = ()
+    data_quality: DataQuality = field(default_factory=DataQuality)
 
     def __post_init__(self):
         _choice("domain", self.domain, tuple(DOMAINS))
@@ -586,6 +640,7 @@ class Scenario:
                 f"semantic-drift monitor (only {with_it} do); watch 'score' or 'features'")
         if self.policy.by_segment:
             object.__setattr__(self, "policy", _known_segments(self.domain, self.policy))
+        _check_data_quality(self)
 
     # -- convenience -------------------------------------------------------------------
     def with_policy(self, t_low: float, t_high: float,
@@ -633,6 +688,8 @@ class Scenario:
                          else asdict(section))
         if self.world:  # only worlds with knobs have the section, so other files stay as they were
             out["world"] = self.world_values
+        if self.data_quality.active:  # written only when used, so other files read as before
+            out["data_quality"] = asdict(self.data_quality)
         return out
 
     def to_json(self) -> str:
@@ -696,6 +753,21 @@ class Scenario:
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+
+
+def _check_data_quality(scenario: Scenario) -> None:
+    """The data-quality section against the rest: a segment of this world, and a retraining
+    whose training set it can act on."""
+    dq = scenario.data_quality
+    segments = get_domain(scenario.domain).segments
+    if dq.undersample_segment and dq.undersample_segment not in segments:
+        raise ScenarioError(
+            f"data_quality.undersample_segment = {dq.undersample_segment!r} is not a "
+            f"{scenario.domain} segment; choose among {', '.join(segments)} (or \"\" for none)")
+    if dq.active and scenario.retrain.trigger == "never":
+        raise ScenarioError(
+            "data_quality acts on the training sets of retrainings, and retrain.trigger is "
+            "'never': choose a trigger (e.g. 'every') or leave data_quality at its defaults")
 
 
 def _known_segments(domain: str, policy: Policy) -> Policy:

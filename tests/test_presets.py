@@ -144,6 +144,36 @@ def test_queue_sla(runs):
     assert three["backlog"].max() < two["backlog"].max() / 4
 
 
+def test_poisoned_labels(runs):
+    preset = load_preset("poisoned_labels")
+    sloppy, accurate = runs("poisoned_labels"), runs("poisoned_labels", True)
+    assert sloppy.retrain_weeks == accurate.retrain_weeks == [4, 8, 12, 16, 20]
+
+    def served(result):  # the weeks the retrained models served: 5 to 20
+        w = result.weekly
+        return w[w["week"] > result.retrain_weeks[0]]
+
+    s, a = served(sloppy), served(accurate)
+    # the labels the retrainings learnt from: the analysts' verdicts, right or wrong, and
+    # more of them wrong at each retraining as the poisoned model sends more to review
+    assert s["train_label_error"].min() > 0.1 and s["train_label_error"].max() > 0.3
+    assert a["train_label_error"].max() < 0.05
+    # more than twice the cost over weeks 5 to 20, a calibration error many times larger,
+    # fewer payments approved, and an AUC within 0.02
+    assert s["cost_total"].sum() > 2 * a["cost_total"].sum()
+    assert s["calibration_error"].mean() > 5 * a["calibration_error"].mean()
+    assert s["pass_rate"].mean() < a["pass_rate"].mean() - 0.03
+    assert abs(s["auc"].mean() - a["auc"].mean()) < 0.02
+    # cleaning before each retraining (the last step, with the Labels tab's switch and its
+    # default cost per row) wins back most of the extra cost
+    cleaned = run(preset.steps[3].scenario(preset.scenario).with_changes(
+        data_quality={"clean": True}))
+    assert cleaned.audits and all(x.cleaned_rows > 0 for x in cleaned.audits)
+    c = served(cleaned)
+    extra = s["cost_total"].sum() - a["cost_total"].sum()
+    assert c["cost_total"].sum() < a["cost_total"].sum() + 0.5 * extra
+    assert (c["cost_clean"] > 0).sum() == 4  # charged at each retraining after week 4
+
 def test_contaminated_ab_test(runs):
     preset = load_preset("contaminated_ab_test")
     table = contaminated_ab_test(runs("contaminated_ab_test"), preset.ab_contamination)

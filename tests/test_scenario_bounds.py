@@ -278,7 +278,7 @@ def test_from_dict_reads_every_section_and_names_what_is_wrong():
         ("x", "scenario = 'str' is invalid: must be a JSON object"),
         ({"domain": "fraud", "colour": 1}, "unknown key 'colour' in scenario; allowed keys: "
          "domain, seed, drift, population, model, review, costs, feedback, retrain, policy, "
-         "world"),
+         "data_quality, world"),
         ({"seed": 1}, "domain is missing: say which world to simulate (fraud, triage, "
          "recommendation, assistant)"),
         ({"domain": 3}, "domain = 3 is invalid: choose one of fraud, triage, recommendation, "
@@ -352,7 +352,8 @@ def test_with_changes_and_with_policy_replace_only_what_they_name():
     with pytest.raises(ScenarioError) as err:
         s.with_changes(reviews={"capacity": 1})
     assert str(err.value) == ("reviews = {'capacity': 1} is invalid: unknown section; choose one "
-                              "of population, model, review, costs, feedback, retrain, policy")
+                              "of population, model, review, costs, feedback, retrain, policy, "
+                              "data_quality")
 
 
 def test_json_text_with_a_byte_order_mark_or_too_deep_nesting(tmp_path):

@@ -22,6 +22,8 @@ import pandas as pd
 
 from ..domains import Batch, Domain, DriftState, get_domain
 from ..domains.base import shifted_rate
+from ..labels import audit as audit_lib
+from ..labels.plant import prepare
 from ..monitoring.drift import DriftReference
 from ..monitoring.estimates import (
     estimate_weekly,
@@ -132,6 +134,11 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     if double:  # which reviews are done twice, and the second reviewer's draw
         per_week["u_double"], per_week["u_second"] = [], []
     label_error = 0.0  # of the latest model's training labels (the first learnt the truth)
+    dq = scenario.data_quality
+    # faults planted in retrainings' training sets, their audit and cleaning: a stream of
+    # their own, spawned only when used, so every other draw is what it is without them
+    dq_rng = root.spawn(1)[0] if dq.active else None
+    audits = []
     rows, drift_rows, estimates = [], [], []
     last_retrain, version = 0, 0
     for w in range(1, weeks + 1):
@@ -198,13 +205,27 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         if reason:
             ts = training_set(scenario, w, batches, per_week, _concat)
             status = shortfall(scenario, ts)
+            window = ts.window
+            prepared = None
+            if not status and dq_rng is not None:
+                prepared = _prepared(scenario, domain, dq_rng.spawn(1)[0], ts, version + 1, w,
+                                     cat_sizes)
+                if len(np.unique(prepared.label)) < 2:
+                    status = (f"skipped: {len(prepared.label)} rows left after cleaning, "
+                              "of one class only")
+                if prepared.audit is not None:
+                    row["cleaned_rows"] = prepared.audit.cleaned_rows
+                    row["cost_clean"] = prepared.audit.clean_cost
+                    audits.append(prepared.audit)
             if status:
                 models.append(ModelRecord(version, w, reason, status, ts.labels, ts.positives))
                 row["retrain_reason"] = f"{reason}; {status}"
             else:
-                window = ts.window
-                model = fit_new(window.numeric[ts.usable], window.categorical[ts.usable],
-                                ts.label)
+                if prepared is None:
+                    model = fit_new(window.numeric[ts.usable], window.categorical[ts.usable],
+                                    ts.label)
+                else:
+                    model = fit_new(prepared.numeric, prepared.categorical, prepared.label)
                 version += 1
                 fitted.append(model)
                 last_retrain = w
@@ -217,7 +238,8 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                 calibrations.append(fit_calibration(window_scores[ts.usable], ts.label))
                 row["retrained"] = True
                 row["retrain_reason"] = reason
-                label_error = float(np.mean(ts.label != window.label[ts.usable]))
+                label_error = (float(np.mean(ts.label != window.label[ts.usable]))
+                               if prepared is None else prepared.label_error)
         row["train_label_error"] = label_error
         rows.append(row)
         if progress:
@@ -237,7 +259,30 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     table = band_table(scenario, domain, arrays)
     band_free = pd.DataFrame(rows)
     band_free["cost_retrain"] = np.where(band_free["retrained"], scenario.costs.retrain, 0.0)
+    if dq.audited:  # cleaning is part of what a retraining costs
+        for column in ("cleaned_rows", "cost_clean"):
+            band_free[column] = band_free.get(column, pd.Series(0.0, index=band_free.index)
+                                              ).fillna(0.0)
+        band_free["cleaned_rows"] = band_free["cleaned_rows"].astype(np.int64)
+        band_free["cost_retrain"] = band_free["cost_retrain"] + band_free["cost_clean"]
     outcome = Outcome(scenario, domain, table, band_free, arrays)
     drift_table = pd.DataFrame(drift_rows, columns=["week", "column", "psi", "kl", "js"])
     return RunResult(scenario, domain, outcome, drift_table, models, table, band_free, arrays,
-                     time.perf_counter() - started, calibrations, fitted)
+                     time.perf_counter() - started, calibrations, fitted, audits)
+
+
+def _prepared(scenario, domain, rng, ts, version, week, cat_sizes):
+    """The retraining's training set with the scenario's planted faults, audited and cleaned
+    (``labels.plant``); out-of-fold probabilities come from the scenario's own model kind."""
+    seed = int(rng.integers(2**31 - 1))
+    blank = model_lib.build_model(scenario.model.kind, len(domain.numeric_features), cat_sizes,
+                                  seed)
+
+    def out_of_fold(numeric, categorical, label):
+        return audit_lib.out_of_fold(blank, model_lib.design_matrix(numeric, categorical),
+                                     label, seed)
+
+    window = ts.window
+    return prepare(scenario.data_quality, rng, domain.segments, window.numeric[ts.usable],
+                   window.categorical[ts.usable], ts.label, window.label[ts.usable],
+                   window.segment[ts.usable], window.segment, out_of_fold, version, week)

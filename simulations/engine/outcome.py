@@ -139,6 +139,8 @@ class RunResult:
     # per model version, the fitted scikit-learn model that served it (simulations.explain
     # re-scores changed events with it)
     fitted: list = field(default_factory=list, repr=False)
+    # per audited retraining, what the data-quality audit found (``labels.audit.Audit``)
+    audits: list = field(default_factory=list, repr=False)
 
     @property
     def weekly(self) -> pd.DataFrame:
