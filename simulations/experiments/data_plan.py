@@ -337,6 +337,7 @@ def summarise(per_world: pd.DataFrame) -> pd.DataFrame:
                      auc=("auc", "median"), cost_total=("cost_total", "median"),
                      cost_low=("cost_total", lambda c: np.percentile(c, 5)),
                      cost_high=("cost_total", lambda c: np.percentile(c, 95))).reset_index()
+    out["labels"] = out["labels"].round().astype(np.int64)  # the median, in whole reviews
     return out[list(PLAN_COLUMNS)]
 
 
@@ -347,7 +348,10 @@ def verdict(summary: pd.DataFrame, budget: float, unit: str = "") -> str:
     at = float(points[np.argmin(np.abs(points - budget))])
     rows = summary[summary["budget"] == at].sort_values("cost_total", kind="stable")
     best = rows.iloc[0]
-    money = (lambda v: f"{unit}{v:,.0f}") if unit else (lambda v: f"{v:,.0f}")
+
+    def money(v: float) -> str:  # "$1,200" or "1,200 min"
+        return f"{unit}{v:,.0f}" if unit == "$" else f"{v:,.0f} {unit}".rstrip()
+
     head = (f"At a budget of {money(at)}, {STRATEGY_WORDS[best['strategy']]} gives the "
             f"cheapest next model: {money(best['cost_total'])} a production week (90% of "
             f"worlds {money(best['cost_low'])} to {money(best['cost_high'])})")
