@@ -33,7 +33,8 @@ PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 TEXT_FIELDS = ("title", "story", "question", "look_at", "facilitator_notes", "expected_finding")
 OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test", "decision", "evidence")
 # The domain page's tabs, in order; a story step may open one of them.
-PAGE_TABS = ("Tradeoff", "Suggest a policy", "Over time", "Monitor", "Segments", "Data")
+PAGE_TABS = ("Tradeoff", "Suggest a policy", "Over time", "Monitor", "Segments", "Data plan",
+             "Data")  # "Data" last: presenter mode leaves it out
 STEP_FIELDS = ("title", "note", "policy", "changes", "tab")
 
 
