@@ -39,6 +39,7 @@ the median over worlds and the 5th-95th percentile of the cost (``cost_low``, ``
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -152,6 +153,7 @@ class _World:
         self.prod_u = prod_rng.random(len(self.prod))
         self.model_seed = int(model_rng.integers(2**31 - 1))
         self.cat_sizes = tuple(len(c) for _, c in d.categorical_features)
+        self.models: dict[str, object] = {}  # by the training set's content
         # three independent reviewer draws per event: first, second and adjudicating review
         self.u_train = review_rng.random((3, len(self.train)))
         self.u_pool = review_rng.random((3, len(self.pool)))
@@ -175,10 +177,18 @@ class _World:
         return np.where(u < accuracy, label, 1 - label)
 
     def fit(self, numeric, categorical, label):
-        blank = model_lib.build_model(self.scenario.model.kind,
-                                      len(self.domain.numeric_features), self.cat_sizes,
-                                      self.model_seed)
-        return model_lib.fit(blank, numeric, categorical, label)
+        """The scenario's model trained on these rows (one fit per distinct training set: a
+        zero budget, or a cleaning that has run out of flags, asks for one already made)."""
+        digest = hashlib.sha1()
+        for part in (numeric, categorical, label):
+            digest.update(np.ascontiguousarray(part).tobytes())
+        key = digest.hexdigest()
+        if key not in self.models:
+            blank = model_lib.build_model(self.scenario.model.kind,
+                                          len(self.domain.numeric_features), self.cat_sizes,
+                                          self.model_seed)
+            self.models[key] = model_lib.fit(blank, numeric, categorical, label)
+        return self.models[key]
 
     @staticmethod
     def score(model, batch) -> np.ndarray:
