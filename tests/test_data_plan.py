@@ -177,3 +177,18 @@ def test_the_verdict_names_the_cheapest_and_whether_the_ranges_overlap():
     assert "overlaps that of the next best, cleaning the flagged rows ($520)" in text
     rows[1] = ("clean", 100.0, 20, 0.1, 0.8, 520.0, 561.0, 600.0)
     assert "stays clear of the next best, cleaning" in verdict(_summary(rows), 100.0, "$")
+
+
+@pytest.mark.parametrize("domain", ["triage", "recommendation", "assistant"])
+def test_every_world_plans_and_starts_from_its_baseline(domain):
+    scenario = default_scenario(domain).with_changes(
+        population={"events_per_week": 500, "reference_weeks": 2})
+    rows = plan_world(0, scenario, _fields([0.0, 100 * scenario.costs.review]))
+    base = baseline_world(scenario)
+    zero = rows[rows["budget"] == 0]
+    assert (zero["cost_total"] == base["cost_total"]).all()
+    assert np.isfinite(rows["auc"]).all() and np.isfinite(rows["cost_total"]).all()
+    if domain == "recommendation":  # an exploration slot observes the outcome: no judge errs
+        assert (rows["label_error"] == 0).all()
+    else:
+        assert (rows["label_error"] > 0).all()
