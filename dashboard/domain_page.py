@@ -17,7 +17,16 @@ from dashboard.controls import (
 )
 from dashboard.kpis import kpi_row
 from dashboard.segment_band_controls import render_segment_bands, segment_band_controls
-from dashboard.tabs import data, labels, monitor, over_time, segments, suggest, tradeoff
+from dashboard.tabs import (
+    data,
+    data_plan,
+    labels,
+    monitor,
+    over_time,
+    segments,
+    suggest,
+    tradeoff,
+)
 from dashboard.teaching.report_html import scenario_report_html
 from dashboard.teaching.room import show_pulse, timed
 from dashboard.teaching.workshop import (
@@ -164,6 +173,7 @@ def _results(domain, scenario, band, seg_bands, controls, values, presenter, sto
         "Monitor": lambda: monitor.draw(domain, scenario, result, outcome),
         "Segments": lambda: segments.draw(domain, result, outcome),
         "Labels": lambda: labels.draw(domain, scenario, result, outcome),
+        "Data plan": lambda: data_plan.draw(domain, scenario),
         "Data": lambda: data.draw(domain, scenario, result, outcome, link, report),
     }
     for tab, name in zip(tabs, names, strict=True):

@@ -1,5 +1,6 @@
 """Pure plotly figures for ensembles of worlds (no Streamlit here): a 90 % range drawn behind a
-time chart's lines, the tornado of what matters most, and the paired B - A across worlds."""
+time chart's lines, the tornado of what matters most, the paired B - A across worlds, and the
+data plan's learning curves with their ranges."""
 
 from __future__ import annotations
 
@@ -79,3 +80,36 @@ def paired_worlds(per_world: pd.DataFrame, unit: str) -> go.Figure:
     layout["shapes"].append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
                              "line": {"color": NEUTRAL, "dash": "dot"}})
     return _figure(data, layout)
+
+
+def learning_curves(summary: pd.DataFrame, unit: str, worlds: int,
+                    words: dict[str, str] | None = None) -> go.Figure:
+    """The data plan: per strategy, the next model's median cost per production week against
+    the budget, with the 5th-95th percentile over worlds shaded behind its line."""
+    words = words or {}
+    money = "$" if unit == "$" else ""
+    data: list[dict] = []
+    for i, (name, rows) in enumerate(summary.groupby("strategy", sort=False)):
+        colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+        x = rows["budget"].to_numpy(dtype=float)
+        label = words.get(name, name)
+        data.append({"type": "scatter", "x": np.r_[x, x[::-1]].tolist(),
+                     "y": np.r_[rows["cost_high"].to_numpy(dtype=float),
+                                rows["cost_low"].to_numpy(dtype=float)[::-1]].tolist(),
+                     "fill": "toself", "mode": "lines", "name": f"{label}: 90% of {worlds} worlds",
+                     "legendgroup": name, "showlegend": False, "hoverinfo": "skip",
+                     "line": {"width": 0, "color": _rgba(colour, 0.0)},
+                     "fillcolor": _rgba(colour, 0.15)})
+        data.append({"type": "scatter", "x": x.tolist(),
+                     "y": rows["cost_total"].to_numpy(dtype=float).tolist(),
+                     "mode": "lines+markers", "name": label, "legendgroup": name,
+                     "line": {"color": colour, "width": 2},
+                     "customdata": rows["labels"].to_numpy().tolist(),
+                     "hovertemplate": f"{label}<br>budget {money}%{{x:,.0f}}: %{{customdata:,}} "
+                                      f"reviews<br>cost {money}%{{y:,.0f}} a week<extra></extra>"})
+    shades = [d for d in data if d.get("fill")]
+    lines = [d for d in data if not d.get("fill")]
+    return _figure(shades + lines, _layout(
+        "Learning curves: the next model's cost for each way of spending the budget",
+        f"labelling budget ({unit})", f"cost per production week ({unit})",
+        hovermode="closest"))

@@ -27,6 +27,7 @@ from dashboard.run_cache import MemoryBoundedCache, RunTooLarge
 from simulations import run
 from simulations.engine import Outcome, RunResult, estimate_size
 from simulations.experiments import Comparison, Ensemble, EnsembleResult, compare_policies
+from simulations.experiments.data_plan import DataPlan, run_plan
 from simulations.experiments.robust import RobustBand, robust_band
 from simulations.experiments.tornado import tornado
 from simulations.experiments.worlds import run_ensemble
@@ -393,6 +394,51 @@ def tornado_table(spec: Ensemble, band: tuple[float, float], compare: tuple):
         while len(_TORNADOS) > 8:
             _TORNADOS.popitem(last=False)
     return table
+
+
+# -- the data plan ---------------------------------------------------------------------------
+
+_PLANS: OrderedDict[tuple, tuple] = OrderedDict()
+_PLAN_LOCK = threading.Lock()
+
+
+def plan_spec(scenario: Scenario, budget: float, strategies: tuple[str, ...], worlds: int,
+              steps: int = 5) -> DataPlan:
+    """The data plan a page runs: ``scenario`` at ENSEMBLE_EVENTS events a week at most (the
+    page says so), like the page's other ensembles."""
+    events = min(scenario.population.events_per_week, ENSEMBLE_EVENTS)
+    return DataPlan(scenario.with_changes(population={"events_per_week": events}),
+                    float(budget), tuple(strategies), int(steps), int(worlds))
+
+
+def _plan_key(plan: DataPlan) -> tuple:
+    return (plan.scenario.to_json(), plan.budget, plan.strategies, plan.steps, plan.worlds)
+
+
+def peek_plan(plan: DataPlan):
+    """The finished plan's (summary, per world) tables if some session ran it, else None."""
+    with _PLAN_LOCK:
+        return _PLANS.get(_plan_key(plan))
+
+
+def data_plan(plan: DataPlan):
+    """(summary, per world) of ``plan``: kept for every session, or run now in an ensemble
+    slot with a progress bar (worlds done, time left)."""
+    found = peek_plan(plan)
+    if found is not None:
+        return found
+    progress, queued, clear = _progress_bar("worlds of the data plan")
+    try:
+        tables = _ensembles().bounded(
+            lambda: run_plan(plan, workers=ENSEMBLE_WORKERS, scheduler=DASK_SCHEDULER,
+                             progress=progress), queued)
+    finally:
+        clear()
+    with _PLAN_LOCK:
+        _PLANS[_plan_key(plan)] = tables
+        while len(_PLANS) > 8:
+            _PLANS.popitem(last=False)
+    return tables
 
 
 # -- one decision explained ----------------------------------------------------------------

@@ -15,7 +15,10 @@ A preset file holds ``title``, ``domain``, ``story``, ``question``, ``look_at``,
   more options with unique labels; optional ``short`` name for tables, ``policy`` and
   ``changes`` applied to the scenario like a step's);
 * ``evidence``: charts of the case's own evidence in the rehearsal's reveal, each
-  ``{"title": ..., "y_title": ..., "columns": {weekly column: legend name}, "format": ".0%"}``.
+  ``{"title": ..., "y_title": ..., "columns": {weekly column: legend name}, "format": ".0%"}``;
+* ``label_plan``: ``{"budget": B, "worlds": N}``, a data collection case: the rehearsal asks
+  for an agreement target and a split of the labelling budget B before revealing the lab's
+  data plan over N worlds (``simulations.experiments.data_plan``).
 
 A preset's name is its file name without ``.json``.
 """
@@ -31,10 +34,10 @@ from .scenario import Scenario, ScenarioError, parse_json
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 TEXT_FIELDS = ("title", "story", "question", "look_at", "facilitator_notes", "expected_finding")
-OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test", "decision", "evidence")
+OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test", "decision", "evidence", "label_plan")
 # The domain page's tabs, in order; a story step may open one of them.
 PAGE_TABS = ("Tradeoff", "Suggest a policy", "Over time", "Monitor", "Segments", "Labels",
-             "Data")
+             "Data plan", "Data")  # "Data" last: presenter mode leaves it out
 STEP_FIELDS = ("title", "note", "policy", "changes", "tab")
 
 
@@ -106,6 +109,15 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class LabelPlanCase:
+    """A data collection case: the labelling budget the candidate splits, and the worlds the
+    lab's plan is run over."""
+
+    budget: float
+    worlds: int = 10
+
+
+@dataclass(frozen=True)
 class Preset:
     name: str
     title: str
@@ -121,6 +133,7 @@ class Preset:
     ab_contamination: float | None = None
     decision: Decision | None = None
     evidence: tuple[Evidence, ...] = ()
+    label_plan: LabelPlanCase | None = None
 
     @property
     def domain(self) -> str:
@@ -174,6 +187,7 @@ class Preset:
                      ab_contamination=contamination,
                      decision=_decision(name, data.get("decision")),
                      evidence=_evidence(name, data.get("evidence")),
+                     label_plan=_label_plan(name, data.get("label_plan")),
                      **{k: str(data[k]) for k in TEXT_FIELDS})
         preset.alternative()  # validate now, not when someone first asks
         for step in steps:
@@ -243,6 +257,22 @@ def _evidence(name: str, data: Any) -> tuple[Evidence, ...]:
                             {str(k): str(v) for k, v in chart["columns"].items()},
                             str(chart.get("format", ""))))
     return tuple(out)
+
+
+def _label_plan(name: str, data: Any) -> LabelPlanCase | None:
+    if data is None:
+        return None
+    where = f"preset {name!r}: label_plan"
+    data = _object(name, "label_plan", data)
+    unknown = [k for k in data if k not in ("budget", "worlds")]
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {unknown[0]!r}; allowed: budget, worlds")
+    budget, worlds = data.get("budget"), data.get("worlds", 10)
+    if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0:
+        raise ScenarioError(f"{where} needs a budget above 0 (money in the domain's unit)")
+    if isinstance(worlds, bool) or not isinstance(worlds, int) or not 2 <= worlds <= 100:
+        raise ScenarioError(f"{where} worlds must be a whole number from 2 to 100")
+    return LabelPlanCase(float(budget), worlds)
 
 
 def _object(name: str, key: str, value: Any) -> dict:

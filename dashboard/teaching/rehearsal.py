@@ -1,6 +1,7 @@
 """Pure helpers of the case-study rehearsal: the candidate's decision as a scenario, the policies
 the reveal shows (yours, the case's other options and alternative, the starting policy), their
-outcomes side by side in the domain's words, the debrief rubric, and the Markdown export."""
+outcomes side by side in the domain's words, a data collection plan read against the lab's
+(agreement target and budget split), the debrief rubric, and the Markdown export."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.teaching.timer import elapsed_text
+from simulations.engine.reviewers import expected_kappa
+from simulations.experiments.data_plan import STRATEGIES, STRATEGY_WORDS
 from simulations.policy.guardrails import Guardrails, check, label, limit
 from simulations.policy.metrics import horizon_totals
 from simulations.presets import Preset
@@ -63,6 +66,55 @@ def retrain_options(scenario: Scenario) -> dict[str, dict]:
 
 
 @dataclass
+class PlanAnswer:
+    """A data collection plan: the kappa two reviewers must reach, and the share of the
+    labelling budget for each strategy (shares of 1)."""
+
+    kappa_target: float
+    split: dict[str, float]
+
+
+def split_problem(percents: dict[str, float]) -> str:
+    """"" when the budget split (in percent) is whole, else what to fix."""
+    if any(not np.isfinite(v) or v < 0 for v in percents.values()):
+        return "Each share of the budget must be a percent of at least 0."
+    total = sum(percents.values())
+    if abs(total - 100) > 1e-6:
+        return f"The budget split adds up to {total:g}%: make it 100%."
+    return ""
+
+
+def plan_debrief(plan: PlanAnswer, summary: pd.DataFrame, accuracy: float, base_rate: float,
+                 unit: str) -> list[str]:
+    """The candidate's plan against the lab's, in sentences: the agreement target against the
+    kappa reviewers this accurate reach on this traffic (the rare-class paradox), and the
+    strategy given the largest share against the cheapest at the full budget."""
+    here, balanced = expected_kappa(base_rate, accuracy), expected_kappa(0.5, accuracy)
+    reach = ("within reach" if here >= plan.kappa_target else
+             "out of reach even for these reviewers")
+    out = [f"Your agreement target: a kappa of {plan.kappa_target:.2f}. Two reviewers right "
+           f"{accuracy:.0%} of the time reach about {here:.2f} on labels of this traffic "
+           f"({base_rate:.1%} positive), but {balanced:.2f} on a balanced set: the target is "
+           f"{reach}. On rare positives kappa says little about accuracy; a target on accuracy "
+           "against adjudicated cases, or on agreement over the positives, means more."]
+    full = summary[summary["budget"] == summary["budget"].max()]
+    by = full.set_index("strategy")["cost_total"]
+    main = max(STRATEGIES, key=lambda k: plan.split.get(k, 0.0))
+    best = str(by.idxmin())
+    cost = money_text(float(by[main]), unit) if main in by else "not simulated"
+    line = (f"You put {plan.split.get(main, 0.0):.0%} of the budget into "
+            f"{STRATEGY_WORDS[main]}: spent on that alone, the whole budget gives a next model "
+            f"costing {cost} a production week")
+    if main == best:
+        out.append(line + ", the cheapest of the four ways.")
+    else:
+        out.append(line + f", against {money_text(float(by[best]), unit)} for the cheapest, "
+                   f"{STRATEGY_WORDS[best]}.")
+    out.append("The lab simulates each way alone, so a split is read by its largest share.")
+    return out
+
+
+@dataclass
 class Answer:
     """What the candidate committed to."""
 
@@ -75,6 +127,7 @@ class Answer:
     rubric: list[bool] = field(default_factory=lambda: [False] * len(RUBRIC))
     option: str = ""  # the label of the case's decision option chosen, if the case has one
     seconds: float | None = None  # from opening the case to committing the answer
+    plan: PlanAnswer | None = None  # a data collection case's plan
 
 
 def chosen_option(preset: Preset, answer: Answer):
@@ -238,10 +291,24 @@ def decision_text(preset: Preset, answer: Answer) -> str:
             f"{answer.capacity:,} a week; {describe_retrain(Retrain(**answer.retrain))}.")
 
 
+def plan_markdown(plan: PlanAnswer | None, debrief: list[str] = ()) -> str:
+    """A data collection plan and the lab's reading of it, as a Markdown section ("" for a
+    case without one)."""
+    if plan is None:
+        return ""
+    split = "\n".join(f"- {STRATEGY_WORDS[k]}: {plan.split.get(k, 0.0):.0%}" for k in STRATEGIES)
+    lab = "\n".join(f"- {line}" for line in debrief)
+    return (f"\n## My data collection plan\n**Agreement target.** kappa "
+            f"{plan.kappa_target:.2f}\n\n**Budget split.**\n{split}\n"
+            + (f"\n**Against the lab's plan.**\n{lab}\n" if lab else ""))
+
+
 def attempt_markdown(preset: Preset, answer: Answer, table: pd.DataFrame,
-                     breaks: pd.DataFrame, pass_word: str = "pass rate") -> str:
-    """The whole attempt as a Markdown document: case, answers, decision, outcome, rubric.
-    The candidate's own text is escaped, so an answer cannot add a section of its own."""
+                     breaks: pd.DataFrame, pass_word: str = "pass rate",
+                     debrief: list[str] = ()) -> str:
+    """The whole attempt as a Markdown document: case, answers, decision, outcome, rubric
+    (and a data collection case's plan). The candidate's own text is escaped, so an answer
+    cannot add a section of its own."""
     score = sum(answer.rubric)
     rubric = "\n".join(f"- [{'x' if done else ' '}] {item}"
                        for item, done in zip(RUBRIC, answer.rubric, strict=True))
@@ -268,6 +335,7 @@ def attempt_markdown(preset: Preset, answer: Answer, table: pd.DataFrame,
 {guardrails}
 
 **Decision.** {question}{decision_text(preset, answer)}
+{plan_markdown(answer.plan, list(debrief))}
 {time_line}
 ## Simulated outcome
 {_table(table)}

@@ -12,11 +12,13 @@ import streamlit as st
 
 from dashboard import charts, seam
 from dashboard.controls import BAND_STEP, check_url
+from dashboard.ensemble_charts import learning_curves
 from dashboard.kpis import money
 from dashboard.tabs.suggest import guardrail_inputs
 from dashboard.teaching.rehearsal import (
     RUBRIC,
     Answer,
+    PlanAnswer,
     attempt_markdown,
     breaks_sentence,
     broken_weeks,
@@ -26,15 +28,18 @@ from dashboard.teaching.rehearsal import (
     describe_retrain,
     escape,
     money_text,
+    plan_debrief,
     policies_to_show,
     retrain_options,
     share_text,
+    split_problem,
     weekly_breaks,
 )
 from dashboard.teaching.timer import TIME_BOXES, clock_html, elapsed_text
 from dashboard.teaching.workshop import show_preset_problems
 from simulations.domains import get_domain
 from simulations.experiments import contaminated_ab_test
+from simulations.experiments.data_plan import STRATEGIES, STRATEGY_WORDS, verdict
 from simulations.policy.guardrails import exact_percent
 from simulations.policy.metrics import horizon_totals
 
@@ -133,10 +138,28 @@ if answer is None:
             retrain = choices[d2.selectbox("Retraining", list(choices),
                                            help="The first option is the case's own plan, as "
                                                 "its scenario runs it.")]
+        plan_answer, split_error = None, ""
+        if preset.label_plan:
+            st.markdown(f"**Your data collection plan** for a labelling budget of "
+                        f"{money_text(preset.label_plan.budget, domain.unit)} (one review costs "
+                        f"{money_text(scenario.costs.review, domain.unit)})")
+            kappa_target = st.number_input(
+                "Agreement target: the Cohen's kappa two reviewers must reach", 0.0, 1.0, 0.8,
+                0.05, key=f"rehearse_{preset.name}_kappa",
+                help="Measured on cases two reviewers label independently.")
+            cols = st.columns(len(STRATEGIES))
+            percents = {k: float(col.number_input(f"{STRATEGY_WORDS[k]} (%)", 0.0, 100.0, 25.0,
+                                                  5.0, key=f"rehearse_{preset.name}_{k}"))
+                        for k, col in zip(STRATEGIES, cols, strict=True)}
+            split_error = split_problem(percents)
+            plan_answer = PlanAnswer(float(kappa_target),
+                                     {k: v / 100 for k, v in percents.items()})
         if st.form_submit_button("Commit my answer", type="primary"):
+            if split_error:
+                problems.append(split_error)
             if not problems:
                 attempt = Answer(metrics, guard_text, guardrails, tuple(band), int(capacity),
-                                 retrain, option=option_label,
+                                 retrain, option=option_label, plan=plan_answer,
                                  seconds=time.time() - opened)
                 if option_label:  # the option's own band, capacity and retraining
                     chosen = decision_scenario(preset, attempt)
@@ -145,7 +168,7 @@ if answer is None:
                     attempt.retrain = asdict(chosen.retrain)
                 attempts[preset.name] = attempt
                 st.rerun()
-            st.error("Fix the guardrail boxes above before committing.")
+            st.error(split_error or "Fix the guardrail boxes above before committing.")
     with brief:
         case_brief()
     # While the candidate writes, simulate what every reveal of this case needs (the options,
@@ -293,6 +316,20 @@ with evidence_slot:
             c: st.column_config.NumberColumn(format="percent") for c in ("true_lift",
                                                                          "measured_lift")})
 
+debrief_lines: list[str] = []
+if preset.label_plan and answer.plan is not None:
+    st.subheader("The lab's data plan")
+    case = preset.label_plan
+    lab_plan = seam.plan_spec(preset.scenario, case.budget, STRATEGIES, case.worlds)
+    summary, _ = seam.data_plan(lab_plan)
+    st.markdown(verdict(summary, case.budget, domain.unit))
+    st.plotly_chart(learning_curves(summary, domain.unit, case.worlds, STRATEGY_WORDS),
+                    key="rehearsal_plan_chart")
+    debrief_lines = plan_debrief(answer.plan, summary, preset.scenario.review.reviewer_accuracy,
+                                 preset.scenario.population.base_rate, domain.unit)
+    for line in debrief_lines:
+        st.markdown(f"- {line}")
+
 st.page_link(f"views/{preset.domain}.py", label="Open this case in the explorer, at step 1 of "
              "its story, to try other bands and settings", icon=":material/open_in_new:",
              query_params={f"{preset.domain}_story": preset.name, f"{preset.domain}_step": "1"})
@@ -316,6 +353,6 @@ final_table = comparison_table(outcomes, bands, g, domain.unit, pass_word)
 download_slot.download_button(
     "Download the whole attempt (Markdown)",
     data=attempt_markdown(preset, answer, final_table, weekly_breaks(outcomes, g, pass_word),
-                          pass_word),
+                          pass_word, debrief_lines),
     file_name=f"rehearsal_{preset.name}.md", mime="text/markdown", on_click="ignore",
     key="download_attempt")

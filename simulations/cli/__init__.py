@@ -1,10 +1,10 @@
-"""Command line: ``python -m simulations list``, ``run ...``, ``analyze ...``, ``sweep ...`` and
-``suggest ...``.
+"""Command line: ``python -m simulations list``, ``run ...``, ``analyze ...``, ``sweep ...``,
+``suggest ...`` and ``label-plan ...``.
 
 Bad arguments and bad scenario files exit with status 2 and one line on stderr (no traceback).
 Without ``--out`` the weekly table goes to standard output as CSV, so it can be piped. Each
 command lives in its own module (``run`` for list and run, ``analyze``, ``sweep``,
-``suggest``); what they share is in ``common``.
+``suggest``, ``label_plan``); what they share is in ``common``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 from ..experiments.worlds import WorldError
 from ..scenario import ScenarioError
-from . import analyze, suggest, sweep
+from . import analyze, label_plan, suggest, sweep
 from . import run as run_command
 from .common import Parser, UsageError
 
@@ -27,6 +27,7 @@ def _parser() -> Parser:
     analyze.add_parser(sub)
     sweep.add_parser(sub)
     suggest.add_parser(sub)
+    label_plan.add_parser(sub)
     return parser
 
 
@@ -41,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             sweep.command(args)
         elif args.command == "suggest":
             suggest.command(args)
+        elif args.command == "label-plan":
+            label_plan.command(args)
         else:
             run_command.command_run(args)
     except (UsageError, ScenarioError, WorldError) as err:

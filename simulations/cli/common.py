@@ -1,6 +1,7 @@
 """What every command shares: the one-line usage error (exit status 2), the argument parser
 that raises it, number options that refuse what they cannot hold, the check that an output
-path can be written (before any work) and the writer, and progress on stderr."""
+path can be written (before any work) and the writer, and progress on stderr (weeks of one
+run, or worlds of an ensemble)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,24 @@ class Progress:
     def close(self) -> None:
         if self.shown and self.tty:
             print(file=sys.stderr)
+
+
+class WorldsProgress:
+    """'worlds k/N, elapsed, about T left' on stderr, at most about once a second (the
+    progress of the commands that run an ensemble of worlds)."""
+
+    def __init__(self):
+        self.last = -1.0
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, seconds: float) -> None:
+        if done < total and seconds - self.last < 1.0:
+            return
+        self.last = seconds
+        left = seconds / done * (total - done)
+        end = "" if self.tty and done < total else "\n"
+        print(f"\rworlds {done}/{total} ({seconds:.1f} s, about {left:.0f} s left)", end=end,
+              file=sys.stderr, flush=True)
 
 
 def check_writable(path: str | None, flag: str) -> None:

@@ -18,7 +18,7 @@ from ..experiments.answers import paired, weekly_bands
 from ..experiments.ensemble import Ensemble, parse_range
 from ..experiments.worlds import run_ensemble
 from ..reporting.safe_csv import write_csv
-from .common import UsageError, check_writable
+from .common import UsageError, WorldsProgress, check_writable
 from .run import _apply_overrides, resolve_scenario
 
 
@@ -59,23 +59,6 @@ def _band(text: str) -> tuple[float, float]:
     return lo, hi
 
 
-class _Progress:
-    """'worlds k/N, elapsed, about T left' on stderr, at most about once a second."""
-
-    def __init__(self):
-        self.last = -1.0
-        self.tty = sys.stderr.isatty()
-
-    def __call__(self, done: int, total: int, seconds: float) -> None:
-        if done < total and seconds - self.last < 1.0:
-            return
-        self.last = seconds
-        left = seconds / done * (total - done)
-        end = "" if self.tty and done < total else "\n"
-        print(f"\rworlds {done}/{total} ({seconds:.1f} s, about {left:.0f} s left)", end=end,
-              file=sys.stderr, flush=True)
-
-
 def command(args) -> None:
     scenario = _apply_overrides(resolve_scenario(args.scenario), args)
     ranges = tuple(parse_range(text) for text in args.vary)
@@ -94,7 +77,7 @@ def command(args) -> None:
     a = (scenario.policy.t_low, scenario.policy.t_high)
     started = time.perf_counter()
     result = run_ensemble(ensemble, workers=args.workers, scheduler=args.dask_scheduler,
-                          bands=[a] + ([b] if b else []), progress=_Progress())
+                          bands=[a] + ([b] if b else []), progress=WorldsProgress())
     table = result.table(a)
     summary = weekly_bands(result, a)
     if b:

@@ -134,12 +134,21 @@ def map_worlds(jobs: Sequence[tuple[int, Scenario, dict]], *, workers: int = 1,
     ``workers`` local processes (1: in this process); with ``scheduler`` (a Dask scheduler
     address such as ``tcp://10.0.0.5:8786``), the Dask cluster's workers instead.
     """
+    return map_jobs(_world_job, jobs, workers=workers, scheduler=scheduler, progress=progress)
+
+
+def map_jobs(fn: Callable, jobs: Sequence[tuple[int, Scenario, dict]], *, workers: int = 1,
+             scheduler: str | None = None, progress: ProgressFn | None = None) -> list:
+    """``fn(index, scenario, assumptions)`` for every job, returned in job order, on the same
+    joblib machinery as ``map_worlds`` (local processes, or a Dask cluster with
+    ``scheduler``); ``fn`` must be a module-level function so that workers can import it. A
+    failure inside one job is reported as a ``WorldError`` naming the world."""
     from joblib import Parallel, delayed, parallel_config
 
     total = len(jobs)
     started = time.perf_counter()
-    out: list[World | None] = [None] * total
-    tasks = (delayed(_job)(pos, *job) for pos, job in enumerate(jobs))
+    out: list = [None] * total
+    tasks = (delayed(_job)(fn, pos, *job) for pos, job in enumerate(jobs))
 
     def collect(results) -> None:
         for done, (pos, world) in enumerate(results, start=1):
@@ -157,16 +166,20 @@ def map_worlds(jobs: Sequence[tuple[int, Scenario, dict]], *, workers: int = 1,
         backend = "sequential" if workers <= 1 else "loky"
         with parallel_config(backend=backend, n_jobs=max(int(workers), 1)):
             collect(Parallel(return_as="generator_unordered")(tasks))
-    return out  # type: ignore[return-value]
+    return out
 
 
 class WorldError(RuntimeError):
     """A world could not be simulated; the message names the world and its assumptions."""
 
 
-def _job(pos: int, index: int, scenario: Scenario, assumptions: dict) -> tuple[int, World]:
+def _world_job(index: int, scenario: Scenario, assumptions: dict) -> World:
+    return simulate_world(index, scenario, assumptions)
+
+
+def _job(fn: Callable, pos: int, index: int, scenario: Scenario, assumptions: dict):
     try:
-        return pos, simulate_world(index, scenario, assumptions)
+        return pos, fn(index, scenario, assumptions)
     except Exception as err:  # one line naming the world, whatever went wrong inside it
         drawn = ", ".join(f"{k}={v:g}" for k, v in assumptions.items())
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
