@@ -24,7 +24,9 @@ def draw(domain, scenario, markers) -> None:
         return
     weeks = scenario.population.weeks
     a, b = st.columns(2)
-    strategy = a.selectbox("Equality to keep", tuple(METRIC_OF), format_func=LABELS.get,
+    # equal opportunity first: the equality a missed positive cares about
+    options = ("equal_recall", *(k for k in METRIC_OF if k != "equal_recall"))
+    strategy = a.selectbox("Equality to keep", options, format_func=LABELS.get,
                            key=f"{page}_ot_fair_strategy",
                            help="Bands per segment are chosen for it on the first weeks, "
                                 "then kept unchanged.")
