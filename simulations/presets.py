@@ -15,7 +15,10 @@ A preset file holds ``title``, ``domain``, ``story``, ``question``, ``look_at``,
   more options with unique labels; optional ``short`` name for tables, ``policy`` and
   ``changes`` applied to the scenario like a step's);
 * ``evidence``: charts of the case's own evidence in the rehearsal's reveal, each
-  ``{"title": ..., "y_title": ..., "columns": {weekly column: legend name}, "format": ".0%"}``.
+  ``{"title": ..., "y_title": ..., "columns": {weekly column: legend name}, "format": ".0%"}``;
+* ``explain``: one decision for the rehearsal to explain, ``{"pick": ..., "prompt": ...}``
+  with ``pick`` one of ``EXPLAIN_PICKS`` (which of the Data tab's quick picks) and ``prompt``
+  what the candidate is asked to write before seeing the lab's explanation.
 
 A preset's name is its file name without ``.json``.
 """
@@ -31,7 +34,9 @@ from .scenario import Scenario, ScenarioError, parse_json
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 TEXT_FIELDS = ("title", "story", "question", "look_at", "facilitator_notes", "expected_finding")
-OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test", "decision", "evidence")
+OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test", "decision", "evidence", "explain")
+# the ``explain`` field's picks, in the order of ``simulations.explain.quick_picks``
+EXPLAIN_PICKS = ("false_flag", "missed_positive", "in_review")
 # The domain page's tabs, in order; a story step may open one of them.
 PAGE_TABS = ("Tradeoff", "Suggest a policy", "Over time", "Monitor", "Segments", "Data")
 STEP_FIELDS = ("title", "note", "policy", "changes", "tab")
@@ -105,6 +110,14 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Explain:
+    """A decision the rehearsal opens: which quick pick, and what the candidate must write."""
+
+    pick: str
+    prompt: str
+
+
+@dataclass(frozen=True)
 class Preset:
     name: str
     title: str
@@ -120,6 +133,7 @@ class Preset:
     ab_contamination: float | None = None
     decision: Decision | None = None
     evidence: tuple[Evidence, ...] = ()
+    explain: Explain | None = None
 
     @property
     def domain(self) -> str:
@@ -173,6 +187,7 @@ class Preset:
                      ab_contamination=contamination,
                      decision=_decision(name, data.get("decision")),
                      evidence=_evidence(name, data.get("evidence")),
+                     explain=_explain(name, data.get("explain")),
                      **{k: str(data[k]) for k in TEXT_FIELDS})
         preset.alternative()  # validate now, not when someone first asks
         for step in steps:
@@ -242,6 +257,20 @@ def _evidence(name: str, data: Any) -> tuple[Evidence, ...]:
                             {str(k): str(v) for k, v in chart["columns"].items()},
                             str(chart.get("format", ""))))
     return tuple(out)
+
+
+def _explain(name: str, data: Any) -> Explain | None:
+    if data is None:
+        return None
+    where = f"preset {name!r}: explain"
+    if not isinstance(data, dict) or data.get("pick") not in EXPLAIN_PICKS:
+        raise ScenarioError(f"{where} needs a pick, one of {', '.join(EXPLAIN_PICKS)}")
+    unknown = [k for k in data if k not in ("pick", "prompt")]
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {unknown[0]!r}; allowed: pick, prompt")
+    if not isinstance(data.get("prompt"), str) or not data["prompt"].strip():
+        raise ScenarioError(f"{where} needs a prompt (a non-empty text)")
+    return Explain(data["pick"], data["prompt"].strip())
 
 
 def _object(name: str, key: str, value: Any) -> dict:
