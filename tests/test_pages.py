@@ -159,8 +159,9 @@ def test_assistant_page_has_its_knobs_highlights_and_drift_charts():
     labels = [m.label for m in at.metric]
     assert {"Automation rate", "Wrong answers sent", "Peak semantic drift"} <= set(labels)
     titles = [c.proto.spec for c in at.get("plotly_chart")]
-    # six shared weekly charts, the reviewers', the world's two, calibration (2)
-    assert len(titles) == 11
+    # six shared weekly charts, the reviewers', the world's two, calibration (2), fairness
+    # over time (2)
+    assert len(titles) == 13
     assert any("Semantic drift of the questions" in t for t in titles)
     before = kpi(at, "Total cost")
     at.selectbox(key="assistant_answer_cache").set_value("on").run()
