@@ -7,7 +7,8 @@ Per domain: the one-off build of the per-segment sorted tables; the median time 
 the KPI row after one segment's band moves (the weekly table the page reads, and the metric
 set alone), next to the single-band fast path; the same with the per-event decisions (what
 the Segments and Data tabs add); and each fairness strategy over the domain's default
-segments. Medians of repeated runs; the load average is printed with them, since the
+segments, and one followed week by week (the Over time tab's fairness section). Medians of
+repeated runs; the load average is printed with them, since the
 machine is shared.
 """
 
@@ -83,6 +84,13 @@ def bench(domain: str, quick: bool) -> None:
         ms = (time.perf_counter() - t0) * 1000
         print(f"  {strategy:<16} {ms:7.0f} ms  feasible={out.feasible}  "
               f"cost={out.cost_total:,.0f}  gap={out.gap}")
+    from simulations.policy.fairness_weekly import weekly_fairness
+
+    fit = max(1, scenario.population.weeks // 3)
+    ms = _median_ms(lambda: weekly_fairness(result, "equal_recall", 0.02, fit_weeks=fit,
+                                            pooled_weeks=4), 3)
+    print(f"  over time: equal_recall chosen on weeks 1-{fit}, followed every week "
+          f"{ms:7.0f} ms")
 
 
 def main() -> None:

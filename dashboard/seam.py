@@ -33,6 +33,7 @@ from simulations.experiments.tornado import tornado
 from simulations.experiments.worlds import run_ensemble
 from simulations.explain import FeatureSpace, recourse_audit
 from simulations.policy.fairness import FairnessProblem, FairResult
+from simulations.policy.fairness_weekly import WeeklyFairness, weekly_fairness
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
@@ -205,6 +206,21 @@ def fairness(scenario: Scenario, guardrails: Guardrails, strategy: str,
     return _fair(run_key(scenario),
                  (g.min_precision, g.min_recall, g.min_pass_rate, g.max_review_per_week),
                  strategy, float(tolerance))
+
+
+@st.cache_resource(max_entries=32, ttl=TTL_SECONDS,
+                   show_spinner="Following the bands per segment week by week…")
+def _fair_weekly(key: str, strategy: str, tolerance: float, fit_weeks: int,
+                 pooled_weeks: int) -> WeeklyFairness:
+    return weekly_fairness(_run(key), strategy, tolerance, fit_weeks, pooled_weeks)
+
+
+def fairness_over_time(scenario: Scenario, strategy: str, tolerance: float, fit_weeks: int,
+                       pooled_weeks: int) -> WeeklyFairness:
+    """A fairness strategy chosen on the first ``fit_weeks`` of ``scenario``'s run and
+    followed over every week (``policy.fairness_weekly``); once per run and choice."""
+    return _fair_weekly(run_key(scenario), strategy, float(tolerance), int(fit_weeks),
+                        int(pooled_weeks))
 
 
 def best_band(scenario: Scenario, guardrails: Guardrails) -> tuple[float, float] | None:

@@ -19,6 +19,9 @@ A preset file holds ``title``, ``domain``, ``story``, ``question``, ``look_at``,
 * ``label_plan``: ``{"budget": B, "worlds": N}``, a data collection case: the rehearsal asks
   for an agreement target and a split of the labelling budget B before revealing the lab's
   data plan over N worlds (``simulations.experiments.data_plan``).
+* ``explain``: one decision for the rehearsal to explain, ``{"pick": ..., "prompt": ...}``
+  with ``pick`` one of ``EXPLAIN_PICKS`` (which of the Data tab's quick picks) and ``prompt``
+  what the candidate is asked to write before seeing the lab's explanation.
 
 A preset's name is its file name without ``.json``.
 """
@@ -34,7 +37,10 @@ from .scenario import Scenario, ScenarioError, parse_json
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 TEXT_FIELDS = ("title", "story", "question", "look_at", "facilitator_notes", "expected_finding")
-OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test", "decision", "evidence", "label_plan")
+OPTIONAL_FIELDS = ("compare_with", "steps", "ab_test", "decision", "evidence", "label_plan",
+                   "explain")
+# the ``explain`` field's picks, in the order of ``simulations.explain.quick_picks``
+EXPLAIN_PICKS = ("false_flag", "missed_positive", "in_review")
 # The domain page's tabs, in order; a story step may open one of them.
 PAGE_TABS = ("Tradeoff", "Suggest a policy", "Over time", "Monitor", "Segments", "Labels",
              "Data plan", "Data")  # "Data" last: presenter mode leaves it out
@@ -118,6 +124,14 @@ class LabelPlanCase:
 
 
 @dataclass(frozen=True)
+class Explain:
+    """A decision the rehearsal opens: which quick pick, and what the candidate must write."""
+
+    pick: str
+    prompt: str
+
+
+@dataclass(frozen=True)
 class Preset:
     name: str
     title: str
@@ -134,6 +148,7 @@ class Preset:
     decision: Decision | None = None
     evidence: tuple[Evidence, ...] = ()
     label_plan: LabelPlanCase | None = None
+    explain: Explain | None = None
 
     @property
     def domain(self) -> str:
@@ -188,6 +203,7 @@ class Preset:
                      decision=_decision(name, data.get("decision")),
                      evidence=_evidence(name, data.get("evidence")),
                      label_plan=_label_plan(name, data.get("label_plan")),
+                     explain=_explain(name, data.get("explain")),
                      **{k: str(data[k]) for k in TEXT_FIELDS})
         preset.alternative()  # validate now, not when someone first asks
         for step in steps:
@@ -273,6 +289,20 @@ def _label_plan(name: str, data: Any) -> LabelPlanCase | None:
     if isinstance(worlds, bool) or not isinstance(worlds, int) or not 2 <= worlds <= 100:
         raise ScenarioError(f"{where} worlds must be a whole number from 2 to 100")
     return LabelPlanCase(float(budget), worlds)
+
+
+def _explain(name: str, data: Any) -> Explain | None:
+    if data is None:
+        return None
+    where = f"preset {name!r}: explain"
+    if not isinstance(data, dict) or data.get("pick") not in EXPLAIN_PICKS:
+        raise ScenarioError(f"{where} needs a pick, one of {', '.join(EXPLAIN_PICKS)}")
+    unknown = [k for k in data if k not in ("pick", "prompt")]
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key {unknown[0]!r}; allowed: pick, prompt")
+    if not isinstance(data.get("prompt"), str) or not data["prompt"].strip():
+        raise ScenarioError(f"{where} needs a prompt (a non-empty text)")
+    return Explain(data["pick"], data["prompt"].strip())
 
 
 def _object(name: str, key: str, value: Any) -> dict:

@@ -133,8 +133,8 @@ def test_only_the_open_tab_is_drawn_and_the_link_names_it():
     over_time = app("fraud", **small_params("fraud", fraud_tab="Over time"))
     assert not over_time.exception
     assert len(tradeoff.get("plotly_chart")) == 5  # distribution, confusion, PR, ROC, cost
-    # the weekly charts, the reviewers and calibration (2)
-    assert len(over_time.get("plotly_chart")) == 9
+    # the weekly charts, the reviewers, calibration (2) and fairness over time (2)
+    assert len(over_time.get("plotly_chart")) == 11
     data = app("fraud", **small_params("fraud", fraud_tab="Data"))
     # weekly, events, scenario, report, and the report beside the link (kept while presenting)
     assert len(data.get("download_button")) == 5
@@ -159,8 +159,9 @@ def test_assistant_page_has_its_knobs_highlights_and_drift_charts():
     labels = [m.label for m in at.metric]
     assert {"Automation rate", "Wrong answers sent", "Peak semantic drift"} <= set(labels)
     titles = [c.proto.spec for c in at.get("plotly_chart")]
-    # six shared weekly charts, the reviewers', the world's two, calibration (2)
-    assert len(titles) == 11
+    # six shared weekly charts, the reviewers', the world's two, calibration (2), fairness
+    # over time (2)
+    assert len(titles) == 13
     assert any("Semantic drift of the questions" in t for t in titles)
     before = kpi(at, "Total cost")
     at.selectbox(key="assistant_answer_cache").set_value("on").run()

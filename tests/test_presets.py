@@ -18,7 +18,8 @@ from simulations.scenario import ScenarioError
 
 REQUIRED = {"fraud_sensitivity", "fraud_adaptation", "triage_precision_floor",
             "variant_outbreak", "cohort_erosion", "containment", "contaminated_ab_test",
-            "assistant_escalation", "assistant_launch", "inconsistent_answers"}
+            "assistant_escalation", "assistant_launch", "inconsistent_answers",
+            "triage_equal_recall"}
 
 
 def test_every_story_is_there_and_validates():
@@ -173,6 +174,38 @@ def test_poisoned_labels(runs):
     extra = s["cost_total"].sum() - a["cost_total"].sum()
     assert c["cost_total"].sum() < a["cost_total"].sum() + 0.5 * extra
     assert (c["cost_clean"] > 0).sum() == 4  # charged at each retraining after week 4
+
+
+def recall_gap(events, bands, first, last) -> float:
+    """Recall per segment over weeks first..last at per-segment ``bands``, written out from
+    the events table: highest minus lowest."""
+    window = events[(events["week"] >= first) & (events["week"] <= last)]
+    recall = [(g["final"].eq("flag") & g["label"].eq(1)).sum() / g["label"].eq(1).sum()
+              for _, g in window.groupby("segment", observed=False)]
+    return max(recall) - min(recall)
+
+
+def test_triage_equal_recall(runs):
+    from simulations.policy.fairness_weekly import weekly_fairness
+
+    result, never = runs("triage_equal_recall"), runs("triage_equal_recall", True)
+    assert result.retrain_weeks == [4, 8, 12, 16, 20, 24] and not never.retrain_weeks
+    tolerance, weeks = 0.02, result.scenario.population.weeks
+    found = weekly_fairness(result, "equal_recall", tolerance, fit_weeks=9, pooled_weeks=4)
+    assert found.fitted.feasible
+    # equal recall costs more than the cheapest bands per group (and than one band for all)
+    assert found.fitted.price["vs_per_segment"] > 0 and found.fitted.price["vs_single"] > 0
+    p = result.scenario.policy
+    events = result.at_policy(p.t_low, p.t_high, found.fitted.bands).events
+    assert recall_gap(events, found.fitted.bands, 1, 9) <= tolerance  # met on weeks 1 to 9
+    late = recall_gap(events, found.fitted.bands, weeks - 3, weeks)  # the last four weeks
+    assert late > 3 * tolerance  # reopened after the wave and the retrainings
+    # never retrained, the same wave leaves the gap near the tolerance
+    kept = weekly_fairness(never, "equal_recall", tolerance, fit_weeks=9, pooled_weeks=4)
+    p = never.scenario.policy
+    events = never.at_policy(p.t_low, p.t_high, kept.fitted.bands).events
+    assert recall_gap(events, kept.fitted.bands, weeks - 3, weeks) < 1.5 * tolerance
+
 
 def test_contaminated_ab_test(runs):
     preset = load_preset("contaminated_ab_test")

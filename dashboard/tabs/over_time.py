@@ -1,7 +1,8 @@
 """The Over time tab: weekly precision and recall, pass rate, review load against capacity,
 costs, drift and AUC, with drift onsets and retrainings marked, the default band as a grey
 ghost behind the current one, a link that opens Compare with both bands filled in, and the
-model's calibration (``tabs.calibration``)."""
+model's calibration (``tabs.calibration``) and a fairness strategy followed week by week
+(``tabs.fairness_time``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.ensemble_charts import add_range
 from dashboard.figures import chart
-from dashboard.tabs import calibration, world_ranges
+from dashboard.tabs import calibration, fairness_time, world_ranges
 from simulations.engine.reviewers import agreement_sentence
 from simulations.engine.staffing import queue_summary
 
@@ -106,3 +107,4 @@ def draw(domain, scenario, result, weekly, ghost=None, outcome=None) -> None:
                                                       hlines=c.lines, y_format=c.y_format),
                   key=f"world_time_{i}")
     calibration.draw(domain, scenario, result, weekly, m)
+    fairness_time.draw(domain, scenario, m)

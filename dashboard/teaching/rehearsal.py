@@ -128,6 +128,7 @@ class Answer:
     option: str = ""  # the label of the case's decision option chosen, if the case has one
     seconds: float | None = None  # from opening the case to committing the answer
     plan: PlanAnswer | None = None  # a data collection case's plan
+    customer_sentence: str = ""  # an explanation case's sentence to the customer
 
 
 def chosen_option(preset: Preset, answer: Answer):
@@ -351,4 +352,105 @@ Weeks in which a guardrail broke:
 
 ## Debrief rubric ({score} of {len(RUBRIC)})
 {rubric}
+"""
+
+
+# -- the explanation case: the candidate writes to the customer before seeing the lab's ------
+#
+# A case with ``explain`` opens one decision (a quick pick of the Data tab). Before committing,
+# the candidate sees what a support agent would see (the event's facts and the decision) and
+# writes the customer-facing sentence; the reveal puts the lab's recourse sentence, its
+# reasons and nearest changes beside it, and a quick reading of the candidate's sentence.
+
+JARGON = ("score", "model", "threshold", "probability", "algorithm", "log-odds", "feature",
+          "classifier", "t_low", "t_high")
+HUMAN_ROUTE = ("review", "contact", "call", "appeal", "agent", "team", "person", "human",
+               "speak", "reach us", "get in touch")
+
+
+def case_event(preset: Preset, result, outcome) -> int | None:
+    """The row of the decision the case opens (its ``explain.pick`` among the quick picks),
+    or None when the run has no such event."""
+    from simulations.explain import quick_picks
+    from simulations.presets import EXPLAIN_PICKS
+
+    picks = list(quick_picks(result, outcome).values())
+    return picks[EXPLAIN_PICKS.index(preset.explain.pick)]
+
+
+def event_facts(explanation, domain) -> pd.DataFrame:
+    """What the candidate may read before writing: the decision and the event's features as
+    the customer and a support agent know them (no reasons, no changes, no sentence)."""
+    rows = [{"what": "decision", "value": domain.actions[explanation.action]},
+            {"what": "week", "value": str(explanation.week)},
+            {"what": "segment", "value": explanation.segment}]
+    rows += [{"what": f["feature"], "value": f["value"]} for f in explanation.features]
+    return pd.DataFrame(rows)
+
+
+def _key(words: str) -> str:
+    """A feature's domain words without a leading article ("the amount" -> "amount")."""
+    return re.sub(r"^(the|a|an)\s+", "", words.lower())
+
+
+def _mentions(text: str, words: str) -> bool:
+    return _key(words) in text.lower()
+
+
+def _asks_to_change(text: str, words: str) -> bool:
+    """Whether ``text`` asks for a change of the feature: a change verb up to three words
+    before its name ("change your account's age", "use a different merchant category")."""
+    verbs = r"(change|increase|reduce|lower|raise|different|another|improve|update)"
+    return re.search(rf"\b{verbs}\W+(\w+\W+){{0,3}}{re.escape(_key(words))}",
+                     text.lower()) is not None
+
+
+def sentence_reading(text: str, explanation, space) -> list[tuple[str, bool]]:
+    """A quick reading of the candidate's customer sentence against the lab's explanation:
+    each check and whether the sentence passes it (words matched, not a grade)."""
+    lower = text.lower().strip()
+    reasons = [space.specs[r.column].words for r in explanation.reasons]
+    changes = [space.specs[cf.column].words for cf in explanation.counterfactuals
+               if cf.feasible]
+    fixed = space.fixed_words
+    action = space.domain.actions[explanation.action]
+    said = ("declin", "approv", "review", "escalat", "refus", "block", "stopp", "held", "hold")
+
+    def listed(words: list[str], none: str) -> str:
+        return f"({', '.join(words)})" if words else f"({none})"
+
+    return [
+        (f"Says what was decided ('{action}' or in other words)",
+         bool(lower) and (action.lower() in lower
+                          or any(re.search(rf"\b{w}", lower) for w in said))),
+        (f"Names at least one reason the lab found {listed(reasons, 'it found none')}",
+         any(_mentions(lower, w) for w in reasons)),
+        ("Offers something the customer can change "
+         f"{listed(changes, 'the lab found no single change')}",
+         any(_mentions(lower, w) for w in changes)),
+        (f"Does not ask the customer to change what is fixed {listed(fixed, 'nothing is')}",
+         not any(_asks_to_change(lower, w) for w in fixed)),
+        ("Offers a person to talk to (a review, an appeal, a contact)",
+         any(re.search(rf"\b{w}", lower) for w in HUMAN_ROUTE)),
+        (f"Avoids the lab's jargon ({', '.join(JARGON[:4])}, ...)",
+         bool(lower) and not any(re.search(rf"\b{re.escape(w)}", lower) for w in JARGON)),
+    ]
+
+
+def explanation_markdown(prompt: str, customer_sentence: str, lab_sentence: str,
+                         reading: list[tuple[str, bool]]) -> str:
+    """The explanation case's section of the exported attempt (the candidate's text quoted
+    and escaped, the lab's sentence, the reading)."""
+    checks = "\n".join(f"- [{'x' if ok else ' '}] {what}" for what, ok in reading)
+    return f"""
+## The customer's explanation
+**Asked.** {prompt}
+
+**My sentence to the customer.**
+{_quoted_answer(customer_sentence)}
+
+**The lab's recourse sentence.** {lab_sentence}
+
+**A quick reading of my sentence** (words matched, not a grade)
+{checks}
 """

@@ -22,15 +22,19 @@ from dashboard.teaching.rehearsal import (
     attempt_markdown,
     breaks_sentence,
     broken_weeks,
+    case_event,
     comparison_table,
     decision_scenario,
     decision_text,
     describe_retrain,
     escape,
+    event_facts,
+    explanation_markdown,
     money_text,
     plan_debrief,
     policies_to_show,
     retrain_options,
+    sentence_reading,
     share_text,
     split_problem,
     weekly_breaks,
@@ -40,6 +44,7 @@ from dashboard.teaching.workshop import show_preset_problems
 from simulations.domains import get_domain
 from simulations.experiments import contaminated_ab_test
 from simulations.experiments.data_plan import STRATEGIES, STRATEGY_WORDS, verdict
+from simulations.explain import explain_event
 from simulations.policy.guardrails import exact_percent
 from simulations.policy.metrics import horizon_totals
 
@@ -94,6 +99,23 @@ def case_brief() -> None:
         domain.negative_word, log_x=domain.base_rate < 0.05), key="brief_scores")
 
 
+def case_explanation():
+    """The decision an explanation case opens, explained by the lab (None: not such a case,
+    or the run has no such event)."""
+    if preset.explain is None:
+        return None
+    result, outcome = seam.outcome(preset.scenario)
+    row = case_event(preset, result, outcome)
+    if row is None:
+        return None
+    return explain_event(result, outcome, row, seam.feature_space(preset.scenario))
+
+
+explained = case_explanation()
+if preset.explain is not None and explained is None:
+    st.warning("This run has no event of the kind the case opens; the explanation part of the "
+               "case is left out.", icon=":material/warning:")
+
 if answer is None:
     st.info("Results stay hidden until you commit your answer.", icon=":material/lock:")
     opened = opened_at.setdefault(preset.name, time.time())
@@ -116,6 +138,15 @@ if answer is None:
         st.markdown("**Guardrails the simulation will check** (percents, as on the KPI cards; "
                     "leave a box empty for none)")
         guardrails = guardrail_inputs(f"rehearse_{preset.name}", words, problems)
+        customer_sentence = ""
+        if explained is not None:
+            st.markdown("**The decision to explain** (what support sees: the decision and the "
+                        "event's details; the lab's reasons come after you commit)")
+            st.dataframe(event_facts(explained, domain), hide_index=True, width="stretch")
+            customer_sentence = st.text_area("Your sentence to the customer",
+                                             placeholder=preset.explain.prompt,
+                                             key=f"rehearse_{preset.name}_customer",
+                                             help=preset.explain.prompt)
         st.markdown("**Your decision**")
         option_label = ""
         scenario = preset.scenario
@@ -160,6 +191,7 @@ if answer is None:
             if not problems:
                 attempt = Answer(metrics, guard_text, guardrails, tuple(band), int(capacity),
                                  retrain, option=option_label, plan=plan_answer,
+                                 customer_sentence=customer_sentence,
                                  seconds=time.time() - opened)
                 if option_label:  # the option's own band, capacity and retraining
                     chosen = decision_scenario(preset, attempt)
@@ -201,6 +233,26 @@ with right.container(border=True):
     st.markdown("**The model answer**")
     st.markdown(f"*What the case was built to show.* {preset.expected_finding}")
     st.markdown(f"*Facilitator notes.* {preset.facilitator_notes}")
+
+reading = []
+if explained is not None:
+    space = seam.feature_space(preset.scenario)
+    reading = sentence_reading(answer.customer_sentence, explained, space)
+    st.markdown("**The customer's explanation: yours and the lab's**")
+    mine, lab = st.columns(2)
+    with mine.container(border=True):
+        st.markdown("*Your sentence.* " + (escape(answer.customer_sentence) or "(left blank)"))
+        st.markdown("*A quick reading* (words matched, not a grade):\n"
+                    + "\n".join(f"- {'✓' if ok else '✗'} {what}" for what, ok in reading))
+    with lab.container(border=True):
+        st.markdown("*The lab's recourse sentence* (a draft for an agent, in the lab's words)")
+        st.info(explained.sentence, icon=":material/record_voice_over:")
+        changes = [{"would be": f"'{words[cf.target]}'",
+                    "change": space.specs[cf.column].words,
+                    "to": space.text(cf.column, cf.new), "new score": round(cf.score, 3)}
+                   for cf in explained.counterfactuals if cf.feasible]
+        if changes:
+            st.dataframe(changes, hide_index=True, width="stretch")
 
 outcomes, bands = {}, {}
 for name, scenario in shown.items():
@@ -353,6 +405,8 @@ final_table = comparison_table(outcomes, bands, g, domain.unit, pass_word)
 download_slot.download_button(
     "Download the whole attempt (Markdown)",
     data=attempt_markdown(preset, answer, final_table, weekly_breaks(outcomes, g, pass_word),
-                          pass_word, debrief_lines),
+                          pass_word, debrief_lines)
+    + (explanation_markdown(preset.explain.prompt, answer.customer_sentence,
+                            explained.sentence, reading) if explained is not None else ""),
     file_name=f"rehearsal_{preset.name}.md", mime="text/markdown", on_click="ignore",
     key="download_attempt")
