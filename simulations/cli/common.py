@@ -68,6 +68,19 @@ class WorldsProgress:
               file=sys.stderr, flush=True)
 
 
+def check_parallel(workers: int, scheduler: str | None) -> None:
+    """``--workers`` and ``--dask-scheduler`` of the commands that run many worlds: at least
+    one worker, and Dask distributed installed when a scheduler is named."""
+    if workers < 1:
+        raise UsageError(f"--workers {workers}: give at least 1")
+    if scheduler:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise UsageError("--dask-scheduler needs Dask distributed: pip install -e "
+                             "\".[cluster]\"") from None
+
+
 def check_writable(path: str | None, flag: str) -> None:
     """Refuse, before any work, an output that cannot be written (opening it for appending
     is the test; a file this creates is removed again)."""

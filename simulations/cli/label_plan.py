@@ -16,7 +16,14 @@ from dataclasses import replace
 
 from ..domains import get_domain
 from ..experiments.data_plan import STRATEGIES, DataPlan, run_plan, verdict
-from .common import UsageError, WorldsProgress, check_writable, number, whole, write_output
+from .common import (
+    WorldsProgress,
+    check_parallel,
+    check_writable,
+    number,
+    whole,
+    write_output,
+)
 from .run import resolve_scenario
 
 
@@ -46,14 +53,7 @@ def command(args) -> None:
     if args.seed is not None:
         scenario = replace(scenario, seed=args.seed)
     strategies = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
-    if args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: give at least 1")
-    if args.dask_scheduler:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise UsageError("--dask-scheduler needs Dask distributed: pip install -e "
-                             "\".[cluster]\"") from None
+    check_parallel(args.workers, args.dask_scheduler)
     plan = DataPlan(scenario, args.budget, strategies, args.steps, args.worlds)
     check_writable(args.out, "--out")
     started = time.perf_counter()

@@ -18,7 +18,7 @@ from ..experiments.answers import paired, weekly_bands
 from ..experiments.ensemble import Ensemble, parse_range
 from ..experiments.worlds import run_ensemble
 from ..reporting.safe_csv import write_csv
-from .common import UsageError, WorldsProgress, check_writable
+from .common import UsageError, WorldsProgress, check_parallel, check_writable
 from .run import _apply_overrides, resolve_scenario
 
 
@@ -64,14 +64,7 @@ def command(args) -> None:
     ranges = tuple(parse_range(text) for text in args.vary)
     ensemble = Ensemble(scenario, args.worlds, ranges)
     b = _band(args.compare) if args.compare else None
-    if args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: give at least 1")
-    if args.dask_scheduler:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise UsageError("--dask-scheduler needs Dask distributed: pip install -e "
-                             "\".[cluster]\"") from None
+    check_parallel(args.workers, args.dask_scheduler)
     check_writable(args.out, "--out")
     check_writable(args.summary_out, "--summary-out")
     a = (scenario.policy.t_low, scenario.policy.t_high)
