@@ -42,9 +42,9 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 # settings a module's tests read only under this benchmark: the optimizer's two hypothesis
-# properties draw 150 examples each, which run once per mutant would take hours; 25 examples,
+# properties draw 150 examples each, which run once per mutant would take hours; 15 examples,
 # the same ones every run (derandomized), keep the counts repeatable
-MODULE_ENV: dict[str, dict[str, str]] = {"optimize": {"TRADEOFF_MUTATION_EXAMPLES": "25"}}
+MODULE_ENV: dict[str, dict[str, str]] = {"optimize": {"TRADEOFF_MUTATION_EXAMPLES": "15"}}
 
 # what the copied tests may read besides the code and the tests themselves
 COPY = ("simulations", "tests", "data", "dashboard", "pyproject.toml")
