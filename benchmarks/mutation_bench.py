@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # The one table to update when files move: module name -> (its path, the tests that check it).
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "metrics": ("simulations/policy/metrics.py", ("tests/test_metrics.py",)),
-    "optimize": ("simulations/policy/optimize.py", ("tests/test_optimize.py",)),
+    "optimize": ("simulations/policy/optimize.py", ("tests/test_optimize.py",
+                                                     "tests/test_optimize_words.py",
+                                                     "tests/test_optimize_from_run.py")),
     "drift": ("simulations/monitoring/drift.py", ("tests/test_drift.py",)),
     "feedback": ("simulations/engine/feedback.py", ("tests/test_feedback.py",
                                                      "tests/test_feedback_weeks.py")),
