@@ -101,3 +101,17 @@ def test_a_refusal_names_the_guardrail_that_breaks_and_the_best_any_band_reaches
         assert b.closest is None
     else:
         assert b.closest == pytest.approx(best, rel=1e-12)
+
+
+@pytest.mark.parametrize("equal", ["max_review_per_week", "min_recall"])
+def test_a_guardrail_met_exactly_is_met_and_the_next_one_is_named(equal):
+    grid, e = _grid(3, 30, None, "pass", 1, base_rate=0.3)
+    policies = _all_policies(grid, e, None, "pass")
+    # a ceiling of exactly the least demand (0), or recall of exactly its best (1.0), beside
+    # a precision floor of 100%, which no band reaches once the other guardrail holds
+    g = Guardrails(min_precision=1.0, **{equal: 0.0 if equal == "max_review_per_week" else 1.0})
+    want = _expected_blocker(policies, g)
+    assert want is not None and want[0] == "min_precision"
+    (b,) = optimize_policy(grid, g, frontier_points=0).blockers
+    assert (b.guardrail, b.held) == ("min_precision", want[3])
+    assert b.closest == pytest.approx(want[2], rel=1e-12)
