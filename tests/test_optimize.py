@@ -1,6 +1,8 @@
 """The policy optimizer: exact against brute force over every cut pair, guardrails respected,
 infeasible guardrails explained with the closest achievable value."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -92,7 +94,11 @@ def _brute_min(policies, g, weights):
 
 
 guardrail = st.one_of(st.none(), st.floats(0.0, 1.0))
-settings_ = settings(max_examples=150, deadline=None,
+# benchmarks/mutation_bench.py runs these once per mutant: it asks for fewer examples, drawn
+# the same way every time (derandomized), so its counts repeat from one run to the next
+MUTATION_EXAMPLES = os.environ.get("TRADEOFF_MUTATION_EXAMPLES")
+settings_ = settings(max_examples=int(MUTATION_EXAMPLES or 150), deadline=None,
+                     derandomize=MUTATION_EXAMPLES is not None,
                      suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -54,11 +54,9 @@ def reveal_labels(domain, feedback, week, label, reviewed, final, reviewer_corre
     if decided_week is not None:
         seen, seen_label, label_week = reveal_labels(domain, feedback, week, label, reviewed,
                                                      final, reviewer_correct, u_reveal, delay)
-        decided = np.asarray(decided_week, dtype=np.int32)
-        reviewed = np.asarray(reviewed, dtype=bool)
-        later = np.maximum(label_week, decided)
-        if feedback.mode == "selective":
-            later = np.where(reviewed, decided, later)
+        # a selectively fed reviewed event's verdict comes in its own week, never after its
+        # decision week: the later of the two is the decision week, as it should be
+        later = np.maximum(label_week, np.asarray(decided_week, dtype=np.int32))
         return seen, seen_label, later.astype(np.int32)
     week = np.asarray(week)
     label = np.asarray(label).astype(np.int8)
@@ -151,7 +149,7 @@ def label_maturity(weeks, label, seen, seen_label, label_week, final, week: int,
     fin = np.asarray(final)[mine].astype(bool)
     truth = np.asarray(label)[mine].astype(bool)
     horizon = np.arange(week, last_week + 1)
-    slot = np.clip(lw - week, 0, None)
+    slot = lw - week  # no label arrives before its own week (read only where ``keep``)
     keep = got & (lw <= last_week)
     size = len(horizon)
 

@@ -534,8 +534,9 @@ class Blocker:
     def sentence(self, pass_word: str = "pass rate") -> str:
         """``pass_word`` is the domain's word for the pass rate ("'approve' rate")."""
         word = _WORDS[self.guardrail].replace("pass rate", pass_word)
+        word_first = word[0].upper() + word[1:]  # the sentence's first word
         if self.closest is None:
-            return f"{word} cannot be measured here (there are no positive labels)."
+            return f"{word_first} cannot be measured here (there are no positive labels)."
         need = _limit(self.guardrail, self.required).removeprefix(_WORDS[self.guardrail] + " ")
         if self.guardrail == "max_review_per_week":
             near, best = f"{self.closest:,.1f}", "lowest"
@@ -545,7 +546,7 @@ class Blocker:
                  "any policy meeting " + " and ".join(
                      _limit(h, v).replace("pass rate", pass_word) for h, v in self.held)
                  + " reaches")
-        return f"{word[0].upper() + word[1:]} {need} cannot be met: the {best} {word} {where} is {near}."
+        return f"{word_first} {need} cannot be met: the {best} {word} {where} is {near}."
 
 
 def _limit(name: str, value: float) -> str:
