@@ -21,13 +21,18 @@ def _only(g: Guardrails, names) -> Guardrails:
     return Guardrails(**{k: (getattr(g, k) if k in names else None) for k in ORDER})
 
 
-@pytest.mark.parametrize("seed, capacity, weeks, ceiling, points", [
-    (1, None, 1, None, 6), (2, 3, 1, 4.0, 5), (3, 2, 3, 3.0, 4), (4, None, 2, 1.0, 8)])
+# The last two cases: a recall floor that binds at the low budgets (the cheapest band within
+# a small budget would miss it), and a world large enough that twice the chosen demand is the
+# top of the span (not a week's events, nor 1.5 times a ceiling or capacity).
+@pytest.mark.parametrize("seed, capacity, weeks, ceiling, points, recall, n", [
+    (1, None, 1, None, 6, 0.3, 10), (2, 3, 1, 4.0, 5, 0.3, 10), (3, 2, 3, 3.0, 4, 0.3, 10),
+    (4, None, 2, 1.0, 8, 0.3, 10), (5, None, 1, None, 8, 0.9, 14),
+    (6, None, 1, None, 7, 0.3, 40)])
 def test_each_frontier_point_is_the_cheapest_band_within_its_review_budget(
-        seed, capacity, weeks, ceiling, points):
-    grid, e = _grid(seed, 10, capacity, "pass", weeks, base_rate=0.4)
-    g = Guardrails(min_recall=0.3, min_pass_rate=0.3, max_review_per_week=ceiling)
-    floors = Guardrails(min_recall=0.3, min_pass_rate=0.3)
+        seed, capacity, weeks, ceiling, points, recall, n):
+    grid, e = _grid(seed, n, capacity, "pass", weeks, base_rate=0.4)
+    g = Guardrails(min_recall=recall, min_pass_rate=0.3, max_review_per_week=ceiling)
+    floors = Guardrails(min_recall=recall, min_pass_rate=0.3)
     policies = _all_policies(grid, e, capacity, "pass")
     if not any(meets(m, g) for _, m in policies):
         pytest.skip("no feasible band for this draw")
@@ -46,7 +51,7 @@ def test_each_frontier_point_is_the_cheapest_band_within_its_review_budget(
     want = np.unique(np.r_[even[even >= least], least, [] if ceiling is None else [ceiling]])
     np.testing.assert_allclose(f["review_budget"], want)
     for row in f.itertuples():
-        within = Guardrails(min_recall=0.3, min_pass_rate=0.3,
+        within = Guardrails(min_recall=recall, min_pass_rate=0.3,
                             max_review_per_week=row.review_budget)
         cheapest = min(m["cost"] for _, m in policies if meets(m, within))
         again = dict(policies)[(row.t_low, row.t_high)]
