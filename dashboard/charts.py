@@ -269,6 +269,9 @@ def weekly_lines(weekly: pd.DataFrame, columns: dict[str, str], title: str, y_ti
          "connectgaps": False}
         for i, (column, name) in enumerate(columns.items())]
     layout = _layout(title, "week", y_title, y_format=y_format)
+    values = np.concatenate([weekly[c].to_numpy(dtype=float) for c in columns] or [[]])
+    if not (values[np.isfinite(values)] < 0).any():  # a share or a count never goes below 0:
+        layout["yaxis"]["rangemode"] = "nonnegative"  # a flat 0% line drew a -100% axis
     for name, level in (hlines or {}).items():
         _line(layout, "y", float(level), NEUTRAL, "dot", name, "left")
     return _figure(data, _mark(layout, markers))

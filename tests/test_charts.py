@@ -135,3 +135,13 @@ def test_the_cheapest_threshold_label_stays_inside_the_plot_near_an_axis_end(bes
     marker = next(t for t in fig.data if t.name == "cheapest threshold")
     assert marker.text == (f"min at {best:.3f}",)
     assert marker.textposition == position  # centred at 0.055, its first letters were cut
+
+
+def test_a_weekly_line_that_never_goes_below_zero_gets_no_negative_axis():
+    weeks = pd.DataFrame({"week": [1, 2, 3], "share": [0.0, 0.0, 0.0],
+                          "change": [0.1, -0.2, np.nan]})
+    flat = charts.weekly_lines(weeks, {"share": "s"}, "t", "share", charts.Markers(),
+                               y_format=".1%")
+    assert flat.layout.yaxis.rangemode == "nonnegative"  # it drew -100% to 100% around 0%
+    signed = charts.weekly_lines(weeks, {"change": "c"}, "t", "change", charts.Markers())
+    assert signed.layout.yaxis.rangemode is None  # a real negative keeps its axis
