@@ -3,6 +3,7 @@ against the tolerance (with its noise from the draw), and the weekly price of th
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -35,16 +36,19 @@ def fairness_gap(weekly: pd.DataFrame, tolerance: float, fit_weeks: int, metric_
     data = [
         {"type": "scatter", "x": weeks, "y": gap + noise, "mode": "lines", "showlegend": False,
          "line": {"width": 0}, "hoverinfo": "skip", "name": "gap + noise"},
-        {"type": "scatter", "x": weeks, "y": gap - noise, "mode": "lines", "fill": "tonexty",
+        # a gap (highest minus lowest) is never below 0, so neither is its band
+        {"type": "scatter", "x": weeks, "y": np.where(gap - noise < 0, 0.0, gap - noise),
+         "mode": "lines", "fill": "tonexty",
          "fillcolor": "rgba(76,120,168,0.18)", "line": {"width": 0}, "hoverinfo": "skip",
          "name": "± noise from the draw (95%)"},
         {"type": "scatter", "x": weeks, "y": gap, "mode": "lines+markers",
          "name": f"gap in {metric_words}", "line": {"color": LINE_COLOURS[0]},
          "connectgaps": False},
     ]
-    layout = _layout(f"Gap in {metric_words} between segments, week by week (shaded: the "
-                     "weeks the bands were chosen on)", "week", "highest minus lowest segment",
-                     y_format=".1%")
+    # short titles: at half the page's width the longer ones were cut off; the caption under
+    # the charts says what the shading is
+    layout = _layout(f"Gap in {metric_words} between segments, by week", "week",
+                     "highest minus lowest segment", y_format=".1%")
     _fitted_region(layout, fit_weeks)
     _line(layout, "y", float(tolerance), ACTION_COLOURS["flag"], "dash",
           f"tolerance {tolerance * 100:.1f} pp", "left", width=2)
@@ -56,8 +60,8 @@ def fairness_price(weekly: pd.DataFrame, unit: str, fit_weeks: int,
     """The constraint's weekly cost minus the cheapest per-segment bands' weekly cost."""
     data = [{"type": "bar", "x": _list(weekly["week"]), "y": _list(weekly["price"]),
              "name": "price of the constraint", "marker": {"color": LINE_COLOURS[1]}}]
-    layout = _layout("Price of the constraint by week (against the cheapest bands per "
-                     "segment chosen on the same weeks)", "week", f"cost more ({unit})")
+    layout = _layout("Price of the constraint by week", "week",
+                     f"cost more than the cheapest bands ({unit})")
     _fitted_region(layout, fit_weeks)
     _line(layout, "y", 0.0, NEUTRAL, "solid", "no price", "left")
     return _figure(data, _mark(layout, markers))

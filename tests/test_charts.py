@@ -145,3 +145,16 @@ def test_a_weekly_line_that_never_goes_below_zero_gets_no_negative_axis():
     assert flat.layout.yaxis.rangemode == "nonnegative"  # it drew -100% to 100% around 0%
     signed = charts.weekly_lines(weeks, {"change": "c"}, "t", "change", charts.Markers())
     assert signed.layout.yaxis.rangemode is None  # a real negative keeps its axis
+
+
+def test_the_fairness_gap_band_stays_at_or_above_zero_and_its_title_fits_half_a_page():
+    from dashboard.fairness_charts import fairness_gap, fairness_price
+
+    weekly = pd.DataFrame({"week": [1, 2, 3], "gap": [0.01, 0.05, np.nan],
+                           "gap_noise": [0.03, 0.01, np.nan], "price": [5.0, -2.0, np.nan]})
+    fig = fairness_gap(weekly, 0.02, 2, "recall", charts.Markers())
+    lower = next(t for t in fig.data if t.name == "± noise from the draw (95%)")
+    np.testing.assert_allclose(lower.y, [0.0, 0.04, np.nan])  # a gap is never below 0
+    price = fairness_price(weekly, "$", 2, charts.Markers())
+    # at half of a 1,440 px page the longer titles were cut off
+    assert max(len(f.layout.title.text) for f in (fig, price)) <= 45

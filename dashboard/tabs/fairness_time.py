@@ -56,6 +56,8 @@ def draw(domain, scenario, markers) -> None:
     bands = ", ".join(f"{name} {lo:.3f}–{hi:.3f}" for name, (lo, hi)
                       in found.fitted.bands.items())
     st.markdown(found.sentence(domain.unit))
-    st.caption(f"Bands per segment: {bands}. The shaded band around the gap is how far the "
+    st.caption(f"Bands per segment: {bands}. The grey weeks are those the bands were chosen "
+               "on; the price is against the cheapest bands per segment chosen on the same "
+               "weeks. The shaded band around the gap is how far the "
                "same week would move in another draw of the same world (95%, binomial). "
                "The review capacity is shared across segments, riskiest first.")
