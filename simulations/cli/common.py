@@ -1,7 +1,7 @@
 """What every command shares: the one-line usage error (exit status 2), the argument parser
-that raises it, number options that refuse what they cannot hold, the check that an output
-path can be written (before any work) and the writer, and progress on stderr (weeks of one
-run, or worlds of an ensemble)."""
+that raises it, the ``--scenario`` option, number options that refuse what they cannot hold,
+the check that an output path can be written (before any work) and the writer, and progress
+on stderr (weeks of one run, or worlds of an ensemble)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,14 @@ class WorldsProgress:
         end = "" if self.tty and done < total else "\n"
         print(f"\rworlds {done}/{total} ({seconds:.1f} s, about {left:.0f} s left)", end=end,
               file=sys.stderr, flush=True)
+
+
+def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
+    """``--scenario``, the world every simulating command starts from (``resolve_scenario``
+    reads it)."""
+    parser.add_argument("--scenario", required=True,
+                        help="a domain name, a preset name, a scenario or preset JSON file, or "
+                             "a JSON object")
 
 
 def check_parallel(workers: int, scheduler: str | None) -> None:

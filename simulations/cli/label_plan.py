@@ -18,6 +18,7 @@ from ..domains import get_domain
 from ..experiments.data_plan import STRATEGIES, DataPlan, run_plan, verdict
 from .common import (
     WorldsProgress,
+    add_scenario_argument,
     check_parallel,
     check_writable,
     number,
@@ -30,9 +31,7 @@ from .run import resolve_scenario
 def add_parser(sub) -> None:
     p = sub.add_parser("label-plan", help="one labelling budget spent four ways, each scored as "
                                           "the next model's cost over worlds")
-    p.add_argument("--scenario", required=True,
-                   help="a domain name, a preset name, a scenario or preset JSON file, or a "
-                        "JSON object")
+    add_scenario_argument(p)
     p.add_argument("--budget", type=number, required=True,
                    help="the labelling budget in the domain's money unit (one review costs "
                         "the scenario's costs.review)")

@@ -13,7 +13,15 @@ from ..engine import estimate_size, run
 from ..presets import load_preset, preset_names
 from ..reporting.text import clip
 from ..scenario import Scenario, ScenarioError, default_scenario, parse_json
-from .common import Progress, UsageError, check_writable, number, whole, write_output
+from .common import (
+    Progress,
+    UsageError,
+    add_scenario_argument,
+    check_writable,
+    number,
+    whole,
+    write_output,
+)
 
 # The largest run the command line starts: the link's maxima (200k events x 52 weeks) peak
 # near 4.5 GB; the scenario's own maxima (5M x 260) would need hundreds of GB. Set
@@ -33,9 +41,7 @@ def add_parsers(sub) -> None:
     """The ``list`` and ``run`` subcommands."""
     sub.add_parser("list", help="names of domains and presets")
     r = sub.add_parser("run", help="simulate a scenario and write the weekly (and events) CSV")
-    r.add_argument("--scenario", required=True,
-                   help="a domain name, a preset name, a path to a scenario or preset JSON "
-                        "file, or a JSON object")
+    add_scenario_argument(r)
     r.add_argument("--weeks", type=whole, help="number of simulated weeks")
     r.add_argument("--seed", type=whole, help="random seed (same seed, same results)")
     r.add_argument("--t-low", type=number, help="scores below this pass")

@@ -17,15 +17,14 @@ from ..engine import run
 from ..policy.fairness import DEFAULT_TOLERANCE, STRATEGIES, FairnessProblem
 from ..policy.guardrails import Guardrails
 from ..reporting.text import clip
-from .common import Progress, UsageError, check_writable, number, whole
+from .common import Progress, UsageError, add_scenario_argument, check_writable, number, whole
 from .run import resolve_scenario
 
 
 def add_parser(sub) -> None:
     s = sub.add_parser("suggest", help="bands per segment under a fairness strategy, with the "
                                        "price of the constraint in money")
-    s.add_argument("--scenario", required=True,
-                   help="a domain name, a preset name, a scenario JSON file or a JSON object")
+    add_scenario_argument(s)
     s.add_argument("--weeks", type=whole, help="number of simulated weeks")
     s.add_argument("--seed", type=whole, help="random seed (same seed, same results)")
     s.add_argument("--fairness", default="single", metavar="STRATEGY",

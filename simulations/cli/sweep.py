@@ -18,16 +18,20 @@ from ..experiments.answers import paired, weekly_bands
 from ..experiments.ensemble import Ensemble, parse_range
 from ..experiments.worlds import run_ensemble
 from ..reporting.safe_csv import write_csv
-from .common import UsageError, WorldsProgress, check_parallel, check_writable
+from .common import (
+    UsageError,
+    WorldsProgress,
+    add_scenario_argument,
+    check_parallel,
+    check_writable,
+)
 from .run import _apply_overrides, resolve_scenario
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("sweep", help="simulate an ensemble of worlds and write one row per world "
                                      "and week")
-    p.add_argument("--scenario", required=True,
-                   help="a domain name, a preset name, a scenario or preset JSON file, or a "
-                        "JSON object")
+    add_scenario_argument(p)
     p.add_argument("--worlds", type=int, required=True, help="number of worlds (at least 2)")
     p.add_argument("--vary", action="append", default=[], metavar="FIELD=LOW:HIGH",
                    help="an uncertain assumption drawn uniformly over [LOW, HIGH] "
