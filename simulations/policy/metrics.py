@@ -57,6 +57,25 @@ def _cum(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _week_score_order(week: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Event indices by week, then ascending score; among equal scores the earlier event
+    sorts last, so it is nearer the top of the review queue (riskiest first, then first come).
+
+    The key (week, score, -index) has no ties, so the order is unique. A simulated run's
+    events come week after week, and then each week is sorted on its own: a stable sort of
+    the week's scores taken back to front puts equal scores latest first, which is that same
+    order at a fraction of a three-key ``lexsort`` over the whole run."""
+    n = len(score)
+    if n < 2 or not np.all(week[1:] >= week[:-1]):
+        return np.lexsort((-np.arange(n), score, week))
+    bounds = np.flatnonzero(np.diff(week)) + 1
+    parts = []
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, n], strict=True):
+        back = np.argsort(score[lo:hi][::-1], kind="stable")
+        parts.append(hi - 1 - back)
+    return np.concatenate(parts)
+
+
 @dataclass(frozen=True)
 class BandTable:
     """Sorted scores of one or more weeks, ready to answer any review band in O(weeks).
@@ -87,9 +106,7 @@ class BandTable:
         score = np.asarray(score, dtype=float)
         label = np.asarray(label).astype(bool)
         correct = np.asarray(reviewer_correct).astype(bool)
-        # ascending score within each week; among equal scores the earlier event sorts last,
-        # so it is nearer the top of the review queue (riskiest first, then first come)
-        order = np.lexsort((-np.arange(len(score)), score, week))
+        order = _week_score_order(week, score)
         w_sorted = week[order]
         week_numbers, counts = np.unique(w_sorted, return_counts=True)
         starts = np.concatenate([[0], np.cumsum(counts)])
