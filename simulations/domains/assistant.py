@@ -238,14 +238,17 @@ def make_world(rng: np.random.Generator, temperature: float = DEFAULT_TEMPERATUR
         cached=cached, reference_logits=np.empty(0))
     # The wrong-answer logit without its intercept, over a large sample of undrifted traffic
     # at the default temperature; the intercept for any base rate is solved on its quantiles.
-    sample = _questions(100_000, DriftState(), world, rng, DEFAULT_TEMPERATURE, cache=False)
+    sample = _questions(100_000, DriftState(), world, rng, DEFAULT_TEMPERATURE, cache=False,
+                        embed=False)
     quantiles = np.quantile(sample["logit"], (np.arange(2_000) + 0.5) / 2_000)
     return replace(world, reference_logits=quantiles)
 
 
 def _questions(n: int, drift: DriftState, world: SupportWorld, rng: np.random.Generator,
-               temperature: float, cache: bool) -> dict[str, np.ndarray]:
-    """Everything about n questions except whether the answer is wrong (the logit of that)."""
+               temperature: float, cache: bool, embed: bool = True) -> dict[str, np.ndarray]:
+    """Everything about n questions except whether the answer is wrong (the logit of that).
+    ``embed=False`` leaves out the embeddings, the last draws: for a sample that only needs
+    the logits, whose generator draws nothing after it."""
     launch = rng.random(n) < LAUNCH_SHARE * drift.covariate
     faq_ask = ~launch & (rng.random(n) < FAQ_SHARE)
     faq = np.where(faq_ask, _draw(world.faq_share, n, rng), -1).astype(np.int32)
@@ -281,6 +284,8 @@ def _questions(n: int, drift: DriftState, world: SupportWorld, rng: np.random.Ge
     logit = logit + ALTERNATIVE_PENALTY * (answer > 0)
     if cache:  # the cached answer was drafted once, for everyone who asks
         logit = np.where(hit, world.cached["logit"][f], logit)
+    if not embed:
+        return {"logit": logit}
     # The same question has the same embedding; its style moves it a little.
     embedding = world.topic_centroids[true_topic].astype(np.float32)
     embedding += np.float32(0.22) * rng.standard_normal((n, DIM), dtype=np.float32)
