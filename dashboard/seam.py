@@ -355,10 +355,23 @@ def _progress_bar(what: str):
     note = st.empty()
     bar = st.progress(0.0, text=f"Simulating {what}…")
 
+    last = {"done": 0, "at": 0.0}
+
     def progress(done: int, total: int, seconds: float) -> None:
         note.empty()
-        left = seconds / done * (total - done)
-        bar.progress(done / total, text=f"{done} of {total} {what} done, about {left:.0f} s left")
+        if done == 0:
+            bar.progress(0.0, text=f"0 of {total} {what} done ({seconds:.0f} s so far: the "
+                                   "first ones are running)")
+            return
+        if done > last["done"]:
+            last.update(done=done, at=seconds)
+        per_world = last["at"] / done
+        left = max(per_world * (total - done) - (seconds - last["at"]), 0.0)
+        # between two finished worlds the bar creeps on at the pace worlds have been finishing
+        # (never past the next one), so it moves while a wave of worlds runs
+        creep = min((seconds - last["at"]) / per_world, 0.95) if per_world > 0 else 0.0
+        bar.progress(min((done + (creep if done < total else 0.0)) / total, 1.0),
+                     text=f"{done} of {total} {what} done, about {left:.0f} s left")
 
     def clear() -> None:
         bar.empty()

@@ -146,7 +146,33 @@ def test_identical_tables_with_1_worker_2_workers_and_a_dask_cluster():
 def test_progress_counts_every_world():
     seen = []
     run_ensemble(Ensemble(small(), 3), progress=lambda done, total, s: seen.append((done, total)))
-    assert seen == [(1, 3), (2, 3), (3, 3)]
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1] == (3, 3) and {t for _, t in seen} == {3}
+    assert done.count(3) == 1  # all done is said once
+
+
+def _slow_job(index, scenario, assumptions):
+    import time
+
+    time.sleep(3.0)
+    return index
+
+
+def test_progress_is_told_while_a_world_runs_and_from_the_calling_thread():
+    import threading
+
+    from simulations.experiments.worlds import map_jobs
+
+    seen, threads = [], set()
+
+    def progress(done, total, seconds):
+        seen.append((done, total))
+        threads.add(threading.get_ident())
+
+    out = map_jobs(_slow_job, [(7, small(), {}), (8, small(), {})], progress=progress)
+    assert out == [7, 8]
+    assert (0, 2) in seen  # told before the first world finished: the bar can move
+    assert seen[-1] == (2, 2) and threads == {threading.get_ident()}
 
 
 def test_a_band_that_changes_learning_is_simulated_per_band():

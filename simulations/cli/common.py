@@ -62,9 +62,10 @@ class WorldsProgress:
         if done < total and seconds - self.last < 1.0:
             return
         self.last = seconds
-        left = seconds / done * (total - done)
         end = "" if self.tty and done < total else "\n"
-        print(f"\rworlds {done}/{total} ({seconds:.1f} s, about {left:.0f} s left)", end=end,
+        left = (f"about {seconds / done * (total - done):.0f} s left" if done
+                else "the first ones are running")
+        print(f"\rworlds {done}/{total} ({seconds:.1f} s, {left})", end=end,
               file=sys.stderr, flush=True)
 
 

@@ -36,6 +36,9 @@ _MEMO = 4096  # thresholds whose cut positions a world remembers
 STACKED = ("precision", "recall", "pass_rate", "cost_total", "review_demand", "review_overflow",
            "auc", "score_psi", "tp", "positives", "passed", "events", "reviewed")
 ProgressFn = Callable[[int, int, float], None]  # (worlds done, worlds in all, seconds so far)
+# How often progress is reported while worlds run, finished or not: a world takes seconds, so
+# a bar that moved only when one finished would stand still for as long as the first wave runs.
+TICK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,10 @@ def map_jobs(fn: Callable, jobs: Sequence[tuple[int, Scenario, dict]], *, worker
     """``fn(index, scenario, assumptions)`` for every job, returned in job order, on the same
     joblib machinery as ``map_worlds`` (local processes, or a Dask cluster with
     ``scheduler``); ``fn`` must be a module-level function so that workers can import it. A
-    failure inside one job is reported as a ``WorldError`` naming the world."""
+    failure inside one job is reported as a ``WorldError`` naming the world. ``progress`` is
+    called from the calling thread (a page's script thread) every ``TICK_SECONDS`` with the
+    worlds finished so far, and once more with all of them; a thread only collects joblib's
+    results meanwhile."""
     from joblib import Parallel, delayed, parallel_config
 
     total = len(jobs)
@@ -151,10 +157,32 @@ def map_jobs(fn: Callable, jobs: Sequence[tuple[int, Scenario, dict]], *, worker
     tasks = (delayed(_job)(fn, pos, *job) for pos, job in enumerate(jobs))
 
     def collect(results) -> None:
-        for done, (pos, world) in enumerate(results, start=1):
+        if progress is None:
+            for pos, world in results:
+                out[pos] = world
+            return
+        finished: list = []  # (pos, world) in the order the worlds finish
+        failed: list[BaseException] = []
+
+        def drain() -> None:  # takes joblib's results as they come; joblib does the work
+            try:
+                finished.extend(results)
+            except BaseException as err:  # re-raised in the calling thread below
+                failed.append(err)
+
+        worker = threading.Thread(target=drain, name="ensemble-results", daemon=True)
+        worker.start()
+        shown = 0
+        while worker.is_alive():
+            worker.join(TICK_SECONDS)
+            shown = len(finished)
+            progress(shown, total, time.perf_counter() - started)
+        if failed:
+            raise failed[0]
+        for pos, world in finished:
             out[pos] = world
-            if progress:
-                progress(done, total, time.perf_counter() - started)
+        if shown < total:
+            progress(total, total, time.perf_counter() - started)
 
     if scheduler:
         from distributed import Client
