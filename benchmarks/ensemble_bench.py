@@ -37,6 +37,13 @@ def ensemble(worlds: int, events: int, weeks: int = 26) -> Ensemble:
                                 Range("review.reviewer_accuracy", 0.8, 0.99)))
 
 
+def _warm_worker() -> bool:
+    """Import what a world needs (run on every Dask worker before the timed ensemble)."""
+    import simulations.experiments.worlds  # noqa: F401
+
+    return True
+
+
 def timed(fn):
     t0 = time.perf_counter()
     out = fn()
@@ -62,14 +69,19 @@ def main() -> None:
           f"{per_world:.2f} s per world serially   [{load()}]")
 
     try:
-        from distributed import LocalCluster
+        from distributed import Client, LocalCluster
     except ImportError:
         print("Dask distributed not installed: skipped the LocalCluster comparison")
     else:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None) as cluster:
             address = cluster.scheduler_address
-            run_ensemble(ensemble(2, 500, 2), scheduler=address)  # warm the workers
+            # warm EVERY worker, as the pool was: a small ensemble may land on one worker only
+            # and leave the other to import the simulator inside the timed run
+            with Client(address) as client:
+                _, dask_warm = timed(lambda: client.run(_warm_worker))
+            run_ensemble(ensemble(2, 500, 2), scheduler=address)
+            print(f"warm-up of 2 Dask workers (imports on each): {dask_warm:.1f} s   [{load()}]")
             dask_res, dask = timed(lambda: run_ensemble(e, scheduler=address))
         same = dask_res.table((0.3, 0.7)).equals(serial_res.table((0.3, 0.7)))
         print(f"Dask LocalCluster (2 worker processes) {dask:.1f} s vs local pool {pool:.1f} s: "
