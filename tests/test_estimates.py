@@ -152,3 +152,101 @@ def test_the_tab_names_the_case_from_the_drift_kinds_and_the_domain():
     assert case("recommendation", "cohort") == "relation"
     assert case("triage", "covariate", "concept") == "concept"
     assert case("fraud", "prior") == "prior"
+
+
+# ---- calibrating only where it helps (NannyML's check), against outside references ----
+
+def test_the_splits_are_scikit_learns_stratified_shuffle_splits():
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    from simulations.monitoring.estimates import stratified_splits
+
+    rng = np.random.default_rng(5)
+    for n, share in ((20_000, 0.01), (1_000, 0.3), (57, 0.5), (333, 0.07)):
+        label = (rng.random(n) < share).astype(int)
+        label[:2], label[2:4] = 1, 0
+        theirs = StratifiedShuffleSplit(10, test_size=0.1, random_state=42).split(
+            np.zeros(n), label)
+        for (a_train, a_test), (b_train, b_test) in zip(
+                theirs, stratified_splits(label, 10, 0.1, seed=42), strict=True):
+            assert np.array_equal(a_train, b_train) and np.array_equal(a_test, b_test)
+
+
+def test_the_shared_sort_isotonic_fits_predict_what_the_estimator_does():
+    from sklearn.isotonic import IsotonicRegression
+
+    from simulations.monitoring.estimates import _isotonic_fits, stratified_splits
+
+    rng = np.random.default_rng(6)
+    score = np.round(rng.beta(0.7, 5.0, 5_000), 3)  # many tied scores, as real scores have
+    label = (rng.random(5_000) < score ** 0.7).astype(int)
+    parts = stratified_splits(label, 10, 0.1, seed=42)
+    for (train, test), mine in zip(parts, _isotonic_fits(score, label, parts), strict=True):
+        theirs = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
+            score[train], label[train]).predict(score[test])
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+
+
+def test_expected_calibration_error_by_equal_count_bins():
+    from simulations.monitoring.estimates import expected_calibration_error
+
+    rng = np.random.default_rng(7)
+    p = rng.random(1_003)
+    label = (rng.random(1_003) < p ** 2).astype(int)
+    order = np.argsort(p, kind="stable")
+    sp, sl = p[order], label[order]
+    width, total = len(p) // 10, 0.0
+    for k in range(10):  # the last bin takes the 3 left over
+        lo, hi = k * width, (len(p) if k == 9 else (k + 1) * width)
+        total += (hi - lo) / len(p) * abs(sp[lo:hi].mean() - sl[lo:hi].mean())
+    assert expected_calibration_error(label, p) == pytest.approx(total, abs=1e-12)
+
+
+def _nannyml_rule(score, label):
+    """NannyML's needs_calibration, written out with scikit-learn: pooled held-out ECE of the
+    raw scores against the isotonic ones over 10 stratified 90/10 splits."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    def ece(y, q):
+        order = np.argsort(q, kind="stable")
+        q, y = q[order], y[order]
+        width, total = len(q) // 10, 0.0
+        for k in range(10):
+            lo, hi = k * width, (len(q) if k == 9 else (k + 1) * width)
+            total += (hi - lo) / len(q) * abs(q[lo:hi].mean() - y[lo:hi].mean())
+        return total
+
+    ys, raw, fitted = [], [], []
+    for train, test in StratifiedShuffleSplit(10, test_size=0.1, random_state=42).split(
+            score, label):
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        fitted.append(iso.fit(score[train], label[train]).predict(score[test]))
+        raw.append(score[test])
+        ys.append(label[test])
+    y = np.concatenate(ys).astype(float)
+    return ece(y, np.concatenate(raw)) > ece(y, np.concatenate(fitted))
+
+
+def test_calibration_is_applied_exactly_where_nannymls_rule_says_it_helps():
+    from simulations.monitoring.estimates import calibration_helps
+
+    decisions = set()
+    for seed in range(8, 14):
+        rng = np.random.default_rng(seed)
+        p = rng.beta(0.5, 30.0, 60_000)  # a rare class, as in fraud: about 1.6% positive
+        label = (rng.random(60_000) < p).astype(int)
+        for score in (p, p ** 0.5):  # calibrated already; ranking right but far too high
+            helps = _nannyml_rule(score, label)
+            assert calibration_helps(score, label, "isotonic") == helps
+            cal = fit_calibration(score, label)
+            assert cal.raw == (not helps)
+            decisions.add(helps)
+            probe = np.array([0.0, 0.013, 0.2, 1.0])
+            if cal.raw:  # the model's own scores, untouched
+                assert np.array_equal(cal(probe), probe)
+            else:
+                assert np.array_equal(cal(probe), cal.model.predict(probe))
+    assert decisions == {True, False}  # both outcomes were met
+    bent = fit_calibration(p ** 0.5, label)
+    assert not bent.raw and abs(np.mean(bent(p ** 0.5)) - label.mean()) < 0.002

@@ -25,7 +25,9 @@ Everything is vectorised over weeks (one ``bincount`` per sum).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,14 @@ ESTIMATED = ("precision", "recall", "cost", "review_precision")
 
 @dataclass(frozen=True)
 class Calibration:
-    """A fitted map from a model's score to the probability of a positive."""
+    """A fitted map from a model's score to the probability of a positive.
+
+    It is applied only where it helps: like NannyML's CBPE, the fit is first tried on held-out
+    parts of the reference (``calibration_helps``); when it does not lower the calibration
+    error there, the model's own scores are taken as they are (``raw``). A fit on a reference
+    with few positives can bend the rare tail more than the scores were ever off, so an
+    already calibrated model (a logistic regression, as a rule) is then estimated better from
+    its raw scores. The check runs on first use, so runs that never estimate never pay it."""
 
     method: str
     model: IsotonicRegression | LogisticRegression
@@ -56,11 +65,131 @@ class Calibration:
     def reference_positives(self) -> int:
         return int(self.labels.sum())
 
+    @cached_property
+    def raw(self) -> bool:
+        """True when the scores are used as they are (calibrating them did not help)."""
+        return not calibration_helps(self.scores, self.labels, self.method)
+
     def __call__(self, scores: np.ndarray) -> np.ndarray:
         scores = np.asarray(scores, dtype=float)
-        if self.method == "isotonic":
-            return self.model.predict(scores)
-        return self.model.predict_proba(_logit(scores)[:, None])[:, 1]
+        if self.raw:
+            return np.clip(scores, 0.0, 1.0)
+        return _predict(self.model, scores, self.method)
+
+
+def _predict(model, scores: np.ndarray, method: str) -> np.ndarray:
+    if method == "isotonic":
+        return model.predict(scores)
+    return model.predict_proba(_logit(scores)[:, None])[:, 1]
+
+
+def expected_calibration_error(label: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Mean |mean p - share positive| over ``bins`` equal-count bins of sorted ``p``, each
+    weighted by its share of the events (the last bin takes the remainder)."""
+    order = np.argsort(p, kind="stable")
+    p, label = np.asarray(p, float)[order], np.asarray(label, float)[order]
+    n = len(p)
+    width = n // bins
+    edges = np.arange(0, n + 1, width)
+    edges[-1] = n
+    lo, hi = edges[:-1], edges[1:]
+    cp, cl = np.concatenate([[0.0], np.cumsum(p)]), np.concatenate([[0.0], np.cumsum(label)])
+    size = hi - lo
+    return float(np.sum(size / n * np.abs((cp[hi] - cp[lo]) / size - (cl[hi] - cl[lo]) / size)))
+
+
+def calibration_helps(scores, labels, method: str, splits: int = 10, bins: int = 10) -> bool:
+    """Whether calibrating ``scores`` lowers the calibration error on held-out reference data.
+
+    NannyML's rule (``nannyml.calibration.needs_calibration``): ``splits`` stratified 90/10
+    splits of the reference (fixed seed); fit on the 90%, and compare the expected calibration
+    error (``bins`` equal-count bins) of the raw and the calibrated scores over all the held-out
+    parts together. Calibrate only if it is lower calibrated. Near-perfect ranking (AUC above
+    0.999) is left raw, as NannyML does; a reference with fewer than ``splits`` events of a
+    class is calibrated (too small to test). Isotonic fits share one sort of the reference
+    (``_isotonic_fits``)."""
+    from ..policy.metrics import roc_auc
+
+    scores, labels = np.asarray(scores, dtype=float), np.asarray(labels).astype(int)
+    positives = int(labels.sum())
+    if min(positives, len(labels) - positives) < splits or len(labels) < 20 * bins:
+        return True
+    if roc_auc(labels, scores) > 0.999:
+        return False
+    parts = stratified_splits(labels, splits, 0.1, seed=42)
+    if method == "isotonic":
+        fitted = _isotonic_fits(scores, labels, parts)
+    else:
+        fitted = [_predict(_fit(scores[tr], labels[tr], method), scores[te], method)
+                  for tr, te in parts]
+    truth = np.concatenate([labels[te] for _, te in parts])
+    raw = np.concatenate([scores[te] for _, te in parts])
+    return (expected_calibration_error(truth, raw, bins)
+            > expected_calibration_error(truth, np.concatenate(fitted), bins))
+
+
+def _approximate_mode(counts: np.ndarray, draws: int, rng: np.random.RandomState) -> np.ndarray:
+    """How many of ``draws`` to take from each class: floor of the proportional share, then
+    one more to the largest remainders, ties broken at random (scikit-learn's rule)."""
+    continuous = counts / counts.sum() * draws
+    floored = np.floor(continuous)
+    need = int(draws - floored.sum())
+    if need > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (inds,) = np.where(remainder == value)
+            add = min(len(inds), need)
+            floored[rng.choice(inds, size=add, replace=False)] += 1
+            need -= add
+            if need == 0:
+                break
+    return floored.astype(np.int64)
+
+
+def stratified_splits(labels, splits: int, test_share: float, seed: int):
+    """``splits`` (train, test) index pairs, each class split in proportion: the same pairs as
+    scikit-learn's ``StratifiedShuffleSplit(splits, test_size=test_share, random_state=seed)``
+    (tests/test_estimates.py checks it), which NannyML's check uses, drawn with arrays instead
+    of a per-element Python loop."""
+    labels = np.asarray(labels)
+    n = len(labels)
+    n_test = math.ceil(test_share * n)
+    n_train = n - n_test
+    classes, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    members = np.split(np.argsort(index, kind="stable"), np.cumsum(counts)[:-1])
+    rng = np.random.RandomState(seed)
+    out = []
+    for _ in range(splits):
+        n_i = _approximate_mode(counts, n_train, rng)
+        t_i = _approximate_mode(counts - n_i, n_test, rng)
+        train, test = [], []
+        for k in range(len(classes)):
+            picked = members[k].take(rng.permutation(counts[k]), mode="clip")
+            train.append(picked[:n_i[k]])
+            test.append(picked[n_i[k]:n_i[k] + t_i[k]])
+        out.append((rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))))
+    return out
+
+
+def _isotonic_fits(scores, labels, parts) -> list[np.ndarray]:
+    """For each (train, test) split, what ``IsotonicRegression(y_min=0, y_max=1,
+    out_of_bounds="clip")`` fitted on train predicts for test, without sorting per split:
+    the reference's distinct scores are found once; a split's training rows give each
+    distinct score its weight and mean label (what the estimator does first), then the
+    estimator's own pool-adjacent-violators step and linear interpolation, flat outside the
+    training scores (tests/test_estimates.py checks it against the estimator)."""
+    from sklearn.isotonic import isotonic_regression
+
+    distinct, where = np.unique(scores, return_inverse=True)
+    out = []
+    for train, test in parts:
+        weight = np.bincount(where[train], minlength=len(distinct)).astype(float)
+        total = np.bincount(where[train], labels[train].astype(float), minlength=len(distinct))
+        seen = weight > 0
+        x, w = distinct[seen], weight[seen]
+        y = isotonic_regression(total[seen] / w, sample_weight=w, y_min=0.0, y_max=1.0)
+        out.append(np.interp(scores[test], x, y))
+    return out
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -91,7 +220,9 @@ def calibration_spread(cal: Calibration, rng: np.random.Generator, resamples: in
                        grid: int = 200):
     """How much the calibrated probability of a score would move with another draw of the
     reference: the standard deviation over ``resamples`` bootstrap refits, on a grid of the
-    reference's score quantiles. Returns a function score -> standard deviation."""
+    reference's score quantiles. Returns a function score -> standard deviation. Kept also
+    when the raw scores are used (``Calibration.raw``): it says how far a score's probability
+    could be off with a reference of this size, whichever map is applied."""
     at = np.unique(np.quantile(cal.scores, np.linspace(0, 1, grid)))
     fitted = np.empty((resamples, len(at)))
     n = len(cal.labels)
@@ -101,9 +232,7 @@ def calibration_spread(cal: Calibration, rng: np.random.Generator, resamples: in
         if labels.min() == labels.max():
             fitted[b] = np.nan
             continue
-        again = Calibration(cal.method, _fit(cal.scores[pick], labels, cal.method),
-                            cal.scores, cal.labels)
-        fitted[b] = again(at)
+        fitted[b] = _predict(_fit(cal.scores[pick], labels, cal.method), at, cal.method)
     sd = np.nanstd(fitted, axis=0, ddof=1)
     return lambda scores: np.interp(np.asarray(scores, dtype=float), at, sd)
 
