@@ -45,6 +45,8 @@ def _events(seed, n, weeks=1, digits=2, review_cost=0.3):
 
 def test_a_threshold_is_the_shortest_decimal_above_the_score_below():
     assert readable_thresholds(np.array([0.1, 0.13])).tolist() == [0.0, 0.13]
+    # 0.29 * 100 rounds to 28.999...: two digits give 0.28, too low; three give 0.29 itself
+    assert readable_thresholds(np.array([0.28, 0.29])).tolist() == [0.0, 0.29]
     # a first score below zero is written short too (nothing lies below it)
     assert readable_thresholds(np.array([-0.123456, 0.5])).tolist() == [-0.2, 0.5]
     assert readable_thresholds(np.array([])).tolist() == []
