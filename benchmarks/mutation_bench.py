@@ -33,7 +33,9 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "optimize": ("simulations/policy/optimize.py", ("tests/test_optimize.py",
                                                      "tests/test_optimize_words.py",
                                                      "tests/test_optimize_from_run.py",
-                                                     "tests/test_optimize_frontier.py")),
+                                                     "tests/test_optimize_frontier.py",
+                                                     "tests/test_optimize_edges.py",
+                                                     "tests/test_optimize_large.py")),
     "drift": ("simulations/monitoring/drift.py", ("tests/test_drift.py",)),
     "feedback": ("simulations/engine/feedback.py", ("tests/test_feedback.py",
                                                      "tests/test_feedback_weeks.py")),
@@ -42,6 +44,10 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                                                          "tests/test_guardrail_words.py")),
     "scenario": ("simulations/scenario.py", ("tests/test_scenario.py",
                                              "tests/test_scenario_bounds.py")),
+    "audit": ("simulations/labels/audit.py", ("tests/test_audit.py",)),
+    "data_plan": ("simulations/experiments/data_plan.py", ("tests/test_data_plan.py",)),
+    "fairness_weekly": ("simulations/policy/fairness_weekly.py",
+                        ("tests/test_fairness_over_time.py",)),
 }
 
 # settings a module's tests read only under this benchmark: the optimizer's two hypothesis

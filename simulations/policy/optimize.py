@@ -145,7 +145,6 @@ class PolicyGrid:
                                                                  self.thresholds, side="left")
                                          for w in range(self.weeks)])  # (weeks, thresholds)
         self.flag_overflow = overflow_action == "flag"
-        self.overflow_action = overflow_action
         self.review_cost = float(review_cost)
         self.fixed_cost = float(fixed_cost)
 
@@ -256,17 +255,15 @@ class PolicyGrid:
         return self._pairs
 
     def meets(self, m: dict[str, np.ndarray], g: Guardrails) -> np.ndarray:
-        """Which evaluated pairs meet every guardrail (an undefined ratio meets no floor)."""
+        """Which evaluated pairs meet every guardrail. An undefined ratio is NaN, and NaN
+        compares False: it meets no floor, not even zero or a negative one."""
         ok = np.ones(np.shape(m["tp"]), dtype=bool)
-        with np.errstate(invalid="ignore"):
-            if g.min_precision is not None:
-                ok &= np.nan_to_num(m["precision"], nan=-1.0) >= g.min_precision
-            if g.min_recall is not None:
-                ok &= np.nan_to_num(m["recall"], nan=-1.0) >= g.min_recall
-            if g.min_pass_rate is not None:
-                ok &= np.nan_to_num(m["pass_rate"], nan=-1.0) >= g.min_pass_rate
-            if g.max_review_per_week is not None:
-                ok &= m["demand"] / self.weeks <= g.max_review_per_week
+        for key, floor in (("precision", g.min_precision), ("recall", g.min_recall),
+                           ("pass_rate", g.min_pass_rate)):
+            if floor is not None:
+                ok &= m[key] >= floor
+        if g.max_review_per_week is not None:
+            ok &= m["demand"] / self.weeks <= g.max_review_per_week
         return ok
 
     def summary(self, i: int, j: int) -> dict[str, float]:
@@ -308,7 +305,7 @@ class PolicyGrid:
         self._parts = parts
         return parts
 
-    def _combine(self, weights: dict[str, float], const: float = 0.0):
+    def _combine(self, weights: dict[str, float], const: float):
         """(low, high) per regime of sum(weight * metric) + const."""
         halves = self._halves()
         out = []
@@ -354,6 +351,12 @@ class PolicyGrid:
 
     # -- branch and bound ----------------------------------------------------------------
 
+    def _tolerance(self, weights: dict[str, float]) -> float:
+        """Rounding allowance of sum(weight * metric): 1e-9 of the largest size it can have.
+        Values closer than this are ties."""
+        return 1e-9 * (1.0 + sum(abs(w) for w in weights.values()) * (
+            self.n + self.c_fn[-1] + self.c_fp[-1] + self.c_review[-1]))
+
     def search(self, weights: dict[str, float], g: Guardrails, seeds=(),
                budget: int | None = None, extra=()) -> tuple[int, int] | None:
         """The cut pair minimising sum(weight * metric) among those meeting ``g``; None if none.
@@ -373,16 +376,13 @@ class PolicyGrid:
         max_demand = (np.inf if g.max_review_per_week is None
                       else g.max_review_per_week * self.weeks)
         regimes = [0] if capacity > self.n else [0, 1]
-        scale = 1.0 + sum(abs(w) for w in weights.values()) * (
-            self.n + self.c_fn[-1] + self.c_fp[-1] + self.c_review[-1])
-        tol = 1e-9 * scale
+        tol = self._tolerance(weights)
         obj = self._pyramids(weights, 0.0, size, regimes, objective=True)
         linear = [*self._linear_guardrails(g), *extra]
         cons = []
         for weights_c, const in linear:
             cscale = 1.0 + sum(abs(w) for w in weights_c.values()) * self.n + abs(const)
             cons.append((self._pyramids(weights_c, const, size, regimes), 1e-9 * cscale))
-        pos_pad = np.r_[self.pos, np.full(size - K, self.pos[-1])]
 
         best = _Best(tol)
         # single thresholds (no band) first: a cheap, often good, upper bound
@@ -403,8 +403,8 @@ class PolicyGrid:
             keep = (i0 < K) & (j0 < K) & (u <= v)
             u, v, i0, j0 = u[keep], v[keep], i0[keep], j0[keep]
             i1, j1 = np.minimum(i0 + s - 1, K - 1), np.minimum(j0 + s - 1, K - 1)
-            amin, amax = pos_pad[i0], pos_pad[i1]
-            bmin, bmax = pos_pad[j0], pos_pad[j1]
+            amin, amax = self.pos[i0], self.pos[i1]  # i0, i1 < K: no padding read
+            bmin, bmax = self.pos[j0], self.pos[j1]
             ok = bmin - amax <= max_demand
             possible = {0: ok & (bmin - amax <= capacity), 1: ok & (bmax - amin > capacity)}
             for pyramids, ctol in cons:
@@ -460,10 +460,8 @@ class PolicyGrid:
         if not ok.any():
             return None
         value = np.broadcast_to(sum(w * m[k] for k, w in weights.items()), ok.shape)
-        scale = 1.0 + sum(abs(w) for w in weights.values()) * (
-            self.n + self.c_fn[-1] + self.c_fp[-1] + self.c_review[-1])
         best = value[ok].min()
-        cand = np.flatnonzero(ok & (value <= best + 1e-9 * scale))
+        cand = np.flatnonzero(ok & (value <= best + self._tolerance(weights)))
         k = cand[np.lexsort((m["j"][cand], m["i"][cand], m["demand"][cand]))[0]]
         return int(m["i"][k]), int(m["j"][k])
 
@@ -634,8 +632,9 @@ def frontier(grid: PolicyGrid, guardrails: Guardrails, chosen: tuple[int, int],
     least_demand = grid.summary(*least)["review_demand_per_week"]
     chosen_demand = grid.summary(*chosen)["review_demand_per_week"]
     ceiling = guardrails.max_review_per_week
+    # (the least demand needs no place here: chosen meets the floors, so 2 * chosen >= least)
     top = max(2.0 * chosen_demand, 1.5 * (ceiling or 0.0), 1.5 * (grid.capacity or 0.0),
-              0.01 * grid.n / grid.weeks, least_demand)
+              0.01 * grid.n / grid.weeks)
     top = min(top, grid.n / grid.weeks)
     budgets = np.linspace(0.0, top, max(points, 2))
     budgets = np.unique(np.r_[budgets[budgets >= least_demand], least_demand,
@@ -665,9 +664,9 @@ def _best_value(grid: PolicyGrid, name: str, held: Guardrails, seeds=()):
                  "min_recall": {"tp": -1.0}}.get(name)
     if name == "min_recall" and grid.positives == 0:
         return None, None
-    key = {"max_review_per_week": "review_demand_per_week", "min_pass_rate": "pass_rate",
-           "min_recall": "recall", "min_precision": "precision"}[name]
     if objective is not None:
+        key = {"max_review_per_week": "review_demand_per_week", "min_pass_rate": "pass_rate",
+               "min_recall": "recall"}[name]
         pair = grid.search(objective, held, seeds=seeds)
         return grid.summary(*pair)[key], pair
     # precision: Dinkelbach's method, each step a linear objective (tp - lam * flagged);
