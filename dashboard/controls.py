@@ -23,6 +23,7 @@ from simulations.scenario import (
     Costs,
     DriftSpec,
     Feedback,
+    Impact,
     ModelConfig,
     Policy,
     Population,
@@ -120,6 +121,40 @@ def world_control_values(scenario: Scenario) -> dict[str, Any]:
     values = scenario.world_values
     return {p.name: ("on" if values[p.name] else "off") if p.kind == "bool"
             else float(values[p.name]) for p in params}
+
+
+def impact_controls(domain: Domain) -> list[Control]:
+    """Delayed impact, for a world that declares what a decision does to who comes back."""
+    spec = domain.impact
+    if spec is None:
+        return []
+    return [
+        _choice("impact", "Decisions change who comes back", "off", ("off", "on"), {},
+                f"On: some of the people behind {spec.harm} do not come back, so their "
+                "segment's share of the next weeks' traffic falls (Over time tab). Each band "
+                "move then re-runs the simulation.", GROUPS[4]),
+        _num("impact_response", f"Share lost per one of the {spec.harm}", spec.response, 0.0,
+             0.95, 0.05, f"The chance that one of the {spec.harm} costs the segment that "
+             f"person for good. The default is {spec.source}.", GROUPS[4], widget="slider",
+             visible=lambda v: v.get("impact") == "on"),
+    ]
+
+
+def impact_values(domain: Domain, v: dict[str, Any]) -> Impact:
+    """The scenario's ``impact`` section from the values of ``impact_controls``."""
+    if domain.impact is None or v.get("impact", "off") != "on":
+        return Impact()
+    response = float(v.get("impact_response", domain.impact.response))
+    same = abs(response - domain.impact.response) < 1e-9
+    return Impact(enabled=True, response=None if same else response)
+
+
+def impact_control_values(scenario: Scenario) -> dict[str, Any]:
+    """The values of ``impact_controls`` that describe ``scenario``."""
+    if get_domain(scenario.domain).impact is None:
+        return {}
+    return {"impact": "on" if scenario.impact.enabled else "off",
+            "impact_response": scenario.impact_response}
 
 
 def domain_controls(domain: Domain) -> list[Control]:
@@ -297,6 +332,7 @@ def domain_controls(domain: Domain) -> list[Control]:
         _num("window", "Train on the last (weeks)", s.retrain.window_weeks, 1, 12, 1,
              "How many recent weeks of seen labels a retraining uses.", g_learn,
              widget="slider", visible=retrain_is("every", "drift", "performance", "alert")),
+        *impact_controls(domain),
         *world_controls(domain),
     ]
 
@@ -497,4 +533,5 @@ def scenario_from_values(domain_name: str, v: dict[str, Any],
                         alert_rule=v.get("alert_rule", "cusum")),
         policy=Policy(*band),
         world=world_values(get_domain(domain_name), v),
+        impact=impact_values(get_domain(domain_name), v),
     )

@@ -102,8 +102,7 @@ def _results(domain, scenario, band, seg_bands, controls, values, presenter, sto
         st.error(f"These bands cannot be used: {err}")
         return
     if scenario.policy_changes_labels:
-        st.info("This scenario retrains on the labels its own decisions reveal, so moving the "
-                "band changes what the model learns: each band move re-runs the simulation.")
+        st.info(scenario.why_bands_rerun)
 
     try:
         result, outcome = seam.outcome(scenario)

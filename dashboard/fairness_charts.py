@@ -65,3 +65,24 @@ def fairness_price(weekly: pd.DataFrame, unit: str, fit_weeks: int,
     _fitted_region(layout, fit_weeks)
     _line(layout, "y", 0.0, NEUTRAL, "solid", "no price", "left")
     return _figure(data, _mark(layout, markers))
+
+
+def traffic_shares(weekly: pd.DataFrame, segments: tuple[str, ...],
+                   markers: Markers) -> go.Figure:
+    """Each segment's share of the week's traffic (solid) and of its natural traffic, what
+    would have arrived had no decision changed who comes back (dotted, same colour)."""
+    weeks = _list(weekly["week"])
+    data = []
+    for i, name in enumerate(segments):
+        colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+        data.append({"type": "scatter", "x": weeks, "y": _list(weekly[f"traffic_share_{name}"]),
+                     "mode": "lines+markers", "name": name, "legendgroup": name,
+                     "line": {"color": colour}, "connectgaps": False})
+        data.append({"type": "scatter", "x": weeks, "y": _list(weekly[f"natural_share_{name}"]),
+                     "mode": "lines", "name": f"{name}, without impact", "legendgroup": name,
+                     "line": {"color": colour, "dash": "dot", "width": 1},
+                     "connectgaps": False})
+    layout = _layout("Each segment's share of the traffic, by week", "week",
+                     "share of the week's events", y_format=".0%")
+    layout["yaxis"]["rangemode"] = "nonnegative"
+    return _figure(data, _mark(layout, markers))

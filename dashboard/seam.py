@@ -33,7 +33,7 @@ from simulations.experiments.tornado import tornado
 from simulations.experiments.worlds import run_ensemble
 from simulations.explain import FeatureSpace, recourse_audit
 from simulations.policy.fairness import FairnessProblem, FairResult
-from simulations.policy.fairness_weekly import WeeklyFairness, weekly_fairness
+from simulations.policy.fairness_weekly import RunGap, WeeklyFairness, run_gap, weekly_fairness
 from simulations.policy.guardrails import Guardrails
 from simulations.policy.optimize import PolicyGrid, Suggestion, optimize_policy
 from simulations.policy.weekly import WeeklyAnswer, weekly_search_run
@@ -213,6 +213,18 @@ def fairness(scenario: Scenario, guardrails: Guardrails, strategy: str,
 def _fair_weekly(key: str, strategy: str, tolerance: float, fit_weeks: int,
                  pooled_weeks: int) -> WeeklyFairness:
     return weekly_fairness(_run(key), strategy, tolerance, fit_weeks, pooled_weeks)
+
+
+@st.cache_resource(max_entries=32, ttl=TTL_SECONDS, show_spinner=False)
+def _run_gap(key: str, strategy: str, tolerance: float, pooled_weeks: int) -> RunGap:
+    return run_gap(_run(key), strategy, tolerance, pooled_weeks)
+
+
+def gap_in_use(scenario: Scenario, strategy: str, tolerance: float,
+               pooled_weeks: int) -> RunGap:
+    """The gap between segments of the bands ``scenario`` runs with, week by week
+    (``policy.fairness_weekly.run_gap``): what a run with delayed impact can follow."""
+    return _run_gap(run_key(scenario), strategy, float(tolerance), int(pooled_weeks))
 
 
 def fairness_over_time(scenario: Scenario, strategy: str, tolerance: float, fit_weeks: int,

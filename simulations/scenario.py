@@ -1,8 +1,9 @@
 """Typed, validated configuration of one simulation run, and its JSON form.
 
 A ``Scenario`` is a frozen tree of small dataclasses (population, model, drift, review, costs,
-feedback, retraining, policy), plus ``world``: the knobs only its domain has (an assistant's
-sampling temperature), which the domain declares and this module validates. Every value is
+feedback, retraining, policy, data quality, delayed impact), plus ``world``: the knobs only its
+domain has (an assistant's sampling temperature), which the domain declares and this module
+validates. Every value is
 checked on construction; a bad one raises
 ``ScenarioError`` with a message that names the field, the value and what is allowed, so the
 CLI and the dashboard can show it as it is. ``to_dict``/``from_dict`` and
@@ -584,6 +585,32 @@ class DataQuality:
         return self.audit or self.clean
 
 
+@dataclass(frozen=True)
+class Impact:
+    """Delayed impact: this week's decisions change who arrives in the weeks after it.
+
+    Off by default. With ``enabled``, every segment has a size (1 at the start): after each
+    week it loses ``response`` times the share of the segment's events that the decision
+    harmed (the domain says which, ``Domain.impact``: fraud's declined good payments,
+    recommendation's hidden items a user would have engaged with) and wins back
+    ``recovery`` of the gap to its natural size (new customers arrive). Each later week
+    keeps its number of events and gives each segment a share proportional to its natural
+    count that week times its size (``engine.impact``). ``response`` left null is the
+    domain's default (``Domain.impact.response``, with its source).
+    """
+
+    enabled: bool = False
+    response: float | None = None
+    recovery: float = 0.0
+
+    def __post_init__(self):
+        if not isinstance(self.enabled, bool):
+            _fail("impact.enabled", self.enabled, "must be true or false")
+        if self.response is not None:
+            _number("impact.response", self.response, 0, 1, open_hi=True)
+        _number("impact.recovery", self.recovery, 0, 1)
+
+
 SECTIONS = {
     "population": Population,
     "model": ModelConfig,
@@ -593,6 +620,7 @@ SECTIONS = {
     "retrain": Retrain,
     "policy": Policy,
     "data_quality": DataQuality,
+    "impact": Impact,
 }
 
 
@@ -614,6 +642,7 @@ class Scenario:
     # and any knob left out takes the domain's default.
     world: tuple[tuple[str, Any], ...] = ()
     data_quality: DataQuality = field(default_factory=DataQuality)
+    impact: Impact = field(default_factory=Impact)
 
     def __post_init__(self):
         _choice("domain", self.domain, tuple(DOMAINS))
@@ -641,6 +670,7 @@ class Scenario:
         if self.policy.by_segment:
             object.__setattr__(self, "policy", _known_segments(self.domain, self.policy))
         _check_data_quality(self)
+        _check_impact(self)
 
     # -- convenience -------------------------------------------------------------------
     def with_policy(self, t_low: float, t_high: float,
@@ -666,15 +696,40 @@ class Scenario:
         return replace(self, **updates)
 
     @property
+    def impact_response(self) -> float:
+        """The share of harmed events whose people do not come back (the domain's default
+        when the scenario leaves it out; 0 for a world without delayed impact)."""
+        if self.impact.response is not None:
+            return self.impact.response
+        spec = get_domain(self.domain).impact
+        return spec.response if spec is not None else 0.0
+
+    @property
     def policy_changes_labels(self) -> bool:
-        """True when the band can change which labels are seen and so the model history.
+        """True when the band can change which labels are seen and so the model history, or
+        (delayed impact) which events arrive at all.
 
         Then a band move needs a new simulation; otherwise the cached scores answer it.
         """
+        if self.impact.enabled:
+            return True
         if self.retrain.trigger == "never":
             return False
         return (self.feedback.mode == "selective"
                 or self.retrain.trigger in ("performance", "alert"))
+
+    @property
+    def why_bands_rerun(self) -> str:
+        """Why a band move needs a new simulation, as a sentence ("" when it does not)."""
+        if self.impact.enabled:
+            return ("In this scenario the decisions change who arrives in later weeks "
+                    "(delayed impact), so moving the band changes the traffic itself: each "
+                    "band move re-runs the simulation.")
+        if self.policy_changes_labels:
+            return ("This scenario retrains on the labels its own decisions reveal, so moving "
+                    "the band changes what the model learns: each band move re-runs the "
+                    "simulation.")
+        return ""
 
     # -- JSON ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -690,6 +745,8 @@ class Scenario:
             out["world"] = self.world_values
         if self.data_quality.active:  # written only when used, so other files read as before
             out["data_quality"] = asdict(self.data_quality)
+        if self.impact != Impact():  # likewise
+            out["impact"] = asdict(self.impact)
         return out
 
     def to_json(self) -> str:
@@ -768,6 +825,21 @@ def _check_data_quality(scenario: Scenario) -> None:
         raise ScenarioError(
             "data_quality acts on the training sets of retrainings, and retrain.trigger is "
             "'never': choose a trigger (e.g. 'every') or leave data_quality at its defaults")
+
+
+def _check_impact(scenario: Scenario) -> None:
+    """Delayed impact only where the world declares what a decision does to its traffic."""
+    if not scenario.impact.enabled:
+        return
+    if get_domain(scenario.domain).impact is None:
+        with_it = ", ".join(n for n in DOMAINS if get_domain(n).impact is not None)
+        raise ScenarioError(
+            f"impact.enabled = True is invalid: the {scenario.domain} world declares no "
+            f"delayed impact (its decisions do not change who arrives); only {with_it} do")
+    if scenario.review.queued:
+        raise ScenarioError(
+            "impact cannot be combined with review.overflow_action = 'queue': a queued case's "
+            "decision can fall in a later week; let unreviewed cases 'pass' or 'flag'")
 
 
 def _known_segments(domain: str, policy: Policy) -> Policy:

@@ -207,6 +207,29 @@ def test_triage_equal_recall(runs):
     assert recall_gap(events, kept.fitted.bands, weeks - 3, weeks) < 1.5 * tolerance
 
 
+def test_declines_drive_away(runs):
+    from simulations.policy.fairness_weekly import run_gap
+
+    moved, back = runs("declines_drive_away"), runs("declines_drive_away", True)
+    assert moved.scenario.impact.enabled and not back.scenario.impact.enabled
+    w, b = moved.weekly.set_index("week"), back.events
+    natural = w["natural_share_cross_border"]
+    # the natural traffic is the run without departures, draw for draw
+    week26 = b[b["week"] == 26]
+    assert natural.loc[26] == pytest.approx((week26["segment"] == "cross_border").mean())
+    assert round(w.loc[1, "traffic_share_cross_border"], 2) == 0.07 == round(natural.loc[26], 2)
+    assert round(w.loc[26, "traffic_share_cross_border"], 2) == 0.05
+    # the last retraining (after week 24) learnt from weeks 21 to 24
+    assert moved.retrain_weeks[-1] == 24
+    e = moved.events
+    window = e[(e["week"] >= 21) & (e["week"] <= 24)]
+    assert (window["segment"] == "cross_border").mean() < 0.85 * natural.loc[21:24].mean()
+    gap = run_gap(moved, "equal_fpr", 0.02, 4).weekly["gap"].to_numpy()
+    kept = run_gap(back, "equal_fpr", 0.02, 4).weekly["gap"].to_numpy()
+    assert np.abs(gap - kept).max() < 0.01
+    assert horizon_totals(moved.weekly)["cost_total"] < horizon_totals(back.weekly)["cost_total"]
+
+
 def test_contaminated_ab_test(runs):
     preset = load_preset("contaminated_ab_test")
     table = contaminated_ab_test(runs("contaminated_ab_test"), preset.ab_contamination)
@@ -471,6 +494,13 @@ CLAIMS = [
     ("fraud_adaptation", 2, "the Recall card rises to {}", lambda v, _: [_pct(v.totals["recall"])]),
     ("fraud_adaptation", 2, "total cost is {} lower than in the previous step",
      lambda v, prev: [_kusd(prev.totals["cost_total"] - v.totals["cost_total"])]),
+    ("declines_drive_away", 0, "cross-border payments are {} of week 1 and {} by week 26",
+     lambda v, _: [_pct(v.weeks("traffic_share_cross_border", 1, 1).iloc[0]),
+                   _pct(v.weeks("traffic_share_cross_border", 26, 26).iloc[0])]),
+    ("declines_drive_away", 0, "the world would still send {}",
+     lambda v, _: [_pct(v.weeks("natural_share_cross_border", 26, 26).iloc[0])]),
+    ("declines_drive_away", 2, "the same bands cost {} more over the run",
+     lambda v, prev: [_kusd(v.totals["cost_total"] - prev.totals["cost_total"])]),
     ("assistant_escalation", 0, "Answers below {} go out, {} to {} goes to agents",
      lambda v, _: [f"{v.scenario.policy.t_low:g}", f"{v.scenario.policy.t_low:g}",
                    f"{v.scenario.policy.t_high:g}"]),

@@ -16,6 +16,7 @@ from simulations.scenario import (
     Costs,
     DriftSpec,
     Feedback,
+    Impact,
     LabelDelay,
     ModelConfig,
     Policy,
@@ -67,6 +68,8 @@ NUMBERS = [
     ("retrain.alert_threshold", lambda v: Retrain(alert_threshold=v), 0, 1000,
      True, False, False),
     ("retrain.every_weeks", lambda v: Retrain(every_weeks=v), 1, 260, False, False, True),
+    ("impact.response", lambda v: Impact(response=v), 0, 1, False, True, False),
+    ("impact.recovery", lambda v: Impact(recovery=v), 0, 1, False, False, False),
     ("retrain.drift_threshold", lambda v: Retrain(drift_threshold=v), 0, 100,
      True, False, False),
     ("retrain.performance_floor", lambda v: Retrain(performance_floor=v), 0, 1,
@@ -278,7 +281,7 @@ def test_from_dict_reads_every_section_and_names_what_is_wrong():
         ("x", "scenario = 'str' is invalid: must be a JSON object"),
         ({"domain": "fraud", "colour": 1}, "unknown key 'colour' in scenario; allowed keys: "
          "domain, seed, drift, population, model, review, costs, feedback, retrain, policy, "
-         "data_quality, world"),
+         "data_quality, impact, world"),
         ({"seed": 1}, "domain is missing: say which world to simulate (fraud, triage, "
          "recommendation, assistant)"),
         ({"domain": 3}, "domain = 3 is invalid: choose one of fraud, triage, recommendation, "
@@ -353,7 +356,7 @@ def test_with_changes_and_with_policy_replace_only_what_they_name():
         s.with_changes(reviews={"capacity": 1})
     assert str(err.value) == ("reviews = {'capacity': 1} is invalid: unknown section; choose one "
                               "of population, model, review, costs, feedback, retrain, policy, "
-                              "data_quality")
+                              "data_quality, impact")
 
 
 def test_json_text_with_a_byte_order_mark_or_too_deep_nesting(tmp_path):

@@ -37,6 +37,12 @@ def _signed_money(value: float, unit: str) -> str:
 
 def draw(domain, scenario, guardrails, page: str) -> None:
     st.subheader("Fairness across segments")
+    if scenario.impact.enabled:
+        st.info("In this scenario the decisions change who arrives in later weeks (delayed "
+                "impact), so every set of bands per segment has its own traffic: a fairness "
+                "search needs fixed scores. The Over time tab follows the gap of the bands "
+                "in use.", icon=":material/info:")
+        return
     if scenario.policy_changes_labels:
         st.info("This scenario retrains on the labels its own decisions reveal, so every set "
                 "of bands per segment has its own model history: a fairness search needs "

@@ -1,6 +1,8 @@
 """The Over time tab's fairness section: per-segment bands chosen for an equality on the first
 weeks, then kept while the world drifts and the model is retrained. The weekly gap against the
-tolerance, the weekly price of the constraint, and the first week the gap reopens."""
+tolerance, the weekly price of the constraint, and the first week the gap reopens. When the
+decisions change who arrives (delayed impact), each segment's share of the traffic week by
+week and the gap of the bands in use instead."""
 
 from __future__ import annotations
 
@@ -13,9 +15,45 @@ from simulations.policy.fairness import DEFAULT_TOLERANCE, METRIC_OF, WORDS
 from simulations.policy.fairness_weekly import default_fit_weeks
 
 
-def draw(domain, scenario, markers) -> None:
+def _moved(domain, scenario, markers, weekly) -> None:
+    """Delayed impact: the segments' shares moving, and the gap of the bands in use."""
+    page, spec = domain.name, domain.impact
+    st.markdown(f"In this scenario the decisions change who arrives: each week, "
+                f"{scenario.impact_response:.0%} of the people behind {spec.harm} do not "
+                "come back, so their segment's share of the next weeks' traffic falls. No "
+                "other band can be answered from this run's scores, so the gap followed here "
+                "is that of the bands in use.")
+    a, b = st.columns(2)
+    options = ("equal_recall", *(k for k in METRIC_OF if k != "equal_recall"))
+    strategy = a.selectbox("Equality to follow", options, format_func=LABELS.get,
+                           key=f"{page}_ot_fair_strategy")
+    tolerance_pp = b.number_input(
+        "Largest gap allowed (pp)", min_value=0.0, max_value=100.0,
+        value=DEFAULT_TOLERANCE * 100, step=0.5, format="%.1f", key=f"{page}_ot_fair_tolerance",
+        help="Between the highest and the lowest segment, in percentage points.")
+    pooled = st.slider("Pool each week with the weeks before it (weeks in all)", 1,
+                       min(8, scenario.population.weeks), 1, key=f"{page}_ot_fair_pooled",
+                       help="A small segment's weekly rate is noisy: pooling a few weeks "
+                            "steadies the gap and delays what it shows.")
+    found = seam.gap_in_use(scenario, strategy, tolerance_pp / 100, pooled)
+    left, right = st.columns(2)
+    chart(left, fairness_charts.traffic_shares(weekly, domain.segments, markers),
+          key="traffic_share_time")
+    chart(right, fairness_charts.fairness_gap(found.weekly, found.tolerance, 0,
+                                              WORDS[found.metric], markers), key="fair_gap_time")
+    st.markdown(found.sentence())
+    st.caption(f"Dotted: each segment's share of the traffic the world would have sent had no "
+               f"decision changed who comes back (the same draw). The default response "
+               f"comes from: {spec.source}. The shaded band around the gap is how far the "
+               "same week would move in another draw of the same world (95%, binomial).")
+
+
+def draw(domain, scenario, markers, weekly=None) -> None:
     page = domain.name
     st.subheader("Fairness over time")
+    if scenario.impact.enabled and weekly is not None:
+        _moved(domain, scenario, markers, weekly)
+        return
     if scenario.policy_changes_labels:
         st.info("This scenario retrains on the labels its own decisions reveal, so every set "
                 "of bands per segment has its own model history: following a fairness "

@@ -107,4 +107,4 @@ def draw(domain, scenario, result, weekly, ghost=None, outcome=None) -> None:
                                                       hlines=c.lines, y_format=c.y_format),
                   key=f"world_time_{i}")
     calibration.draw(domain, scenario, result, weekly, m)
-    fairness_time.draw(domain, scenario, m)
+    fairness_time.draw(domain, scenario, m, weekly)

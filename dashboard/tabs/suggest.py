@@ -126,6 +126,10 @@ def draw(domain, scenario, totals, band_key) -> None:
     note = ("This scenario learns from the labels its decisions reveal: the search used this "
             "run's scores, and applying the band re-runs the simulation, so the outcome can "
             "differ a little." if scenario.policy_changes_labels else "")
+    if scenario.impact.enabled:
+        note = ("In this scenario the decisions change who arrives (delayed impact): the "
+                "search used this run's traffic, and applying the band re-runs the simulation "
+                "with the traffic that band brings, so the outcome can differ.")
     show_suggestion(suggestion, band_key=band_key, unit=domain.unit, words=domain.actions,
                     curves=seam.band_free_views(seam.run_key(scenario))["curves"],
                     current=(totals["review_demand_per_week"], totals["cost_total"]),

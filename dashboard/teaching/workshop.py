@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import seam
-from dashboard.controls import Control, staffed, world_control_values
+from dashboard.controls import Control, impact_control_values, staffed, world_control_values
 from dashboard.teaching.report_html import ReportStory
 from simulations.presets import Preset
 from simulations.reporting.text import plain_markdown
@@ -83,6 +83,7 @@ def values_from_scenario(scenario: Scenario) -> dict:
         "alert_rule": r.alert_rule,
         "band": (scenario.policy.t_low, scenario.policy.t_high),
         **world_control_values(scenario),
+        **impact_control_values(scenario),
     }
     if first is not None:
         values.update(onset=first.onset_week, ramp=first.ramp_weeks)

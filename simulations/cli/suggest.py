@@ -60,6 +60,10 @@ def command(args) -> None:
     if args.seed is not None:
         from dataclasses import replace
         scenario = replace(scenario, seed=args.seed)
+    if scenario.impact.enabled:
+        raise UsageError("in this scenario the decisions change who arrives (delayed impact), "
+                         "so every set of bands has its own traffic: suggest needs fixed "
+                         "scores (set impact.enabled to false)")
     if scenario.policy_changes_labels:
         raise UsageError("this scenario retrains on the labels its own decisions reveal, so "
                          "every set of bands has its own model history: suggest needs fixed "

@@ -49,9 +49,24 @@ class Batch:
     value: np.ndarray
     segment: np.ndarray
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    # ``extra`` arrays that order the batch's own events (impressions from most to least
+    # popular) rather than hold one value per event, each with the function that computes it
+    # from the batch: ``take`` recomputes them for the events it keeps
+    orders: dict[str, Callable[[Batch], np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.label)
+
+    def take(self, idx: np.ndarray) -> Batch:
+        """The events at ``idx``, in that order, with every order extra recomputed."""
+        kept = Batch(self.numeric[idx], self.categorical[idx], self.label[idx], self.value[idx],
+                     self.segment[idx],
+                     {k: v[idx] for k, v in self.extra.items() if k not in self.orders},
+                     self.orders)
+        for name, compute in self.orders.items():
+            kept.extra[name] = compute(kept)
+        kept.extra = {k: kept.extra[k] for k in self.extra}  # the generator's key order
+        return kept
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,24 @@ class WeeklyChart:
     y_label: str
     lines: dict[str, float] = field(default_factory=dict)
     y_format: str | None = None
+
+
+@dataclass(frozen=True)
+class ImpactSpec:
+    """What a decision does to a segment's future traffic in this world (delayed impact).
+
+    Events whose final decision is ``action`` ("flag" or "pass") and whose true label is
+    ``label`` harm the people behind them (``harm`` says who, in the domain's words): a
+    share ``response`` of them does not come back, so the segment's arrivals shrink next
+    week (``engine.impact``). ``source`` says where the default response comes from, or
+    that it is illustrative.
+    """
+
+    action: str
+    label: int
+    harm: str
+    response: float
+    source: str
 
 
 CHANGES = ("fixed", "up", "down", "any")
@@ -188,6 +221,10 @@ class Domain:
     # feature, numeric and categorical; categorical features are always "fixed": a one-feature
     # change of a category is not offered as recourse). simulations.explain reads only this.
     explain: dict[str, FeatureSpec] = field(default_factory=dict)
+    # Delayed impact: what a decision does to who arrives in later weeks (a scenario's
+    # ``impact`` section turns it on). None for a world where decisions do not plausibly
+    # change next week's population; the scenario refuses ``impact`` there.
+    impact: ImpactSpec | None = None
 
     def reviewer_correct(self, u_review: np.ndarray, accuracy: float,
                          label: np.ndarray) -> np.ndarray:

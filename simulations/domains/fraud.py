@@ -36,6 +36,7 @@ from .base import (
     Domain,
     DriftState,
     FeatureSpec,
+    ImpactSpec,
     categorical_draw,
     draw_labels,
     no_world,
@@ -197,4 +198,11 @@ DOMAIN = Domain(
                                   flag=("a device used before", "a new device")),
         "merchant_category": FeatureSpec("the merchant category"),
     },
+    # Delayed impact: a good customer whose payment is declined may not come back, so a
+    # segment's share of next weeks' payments falls with its false declines. The share who
+    # leave is illustrative: neither the project's notes nor its source essays give a figure.
+    impact=ImpactSpec(
+        action="flag", label=0, harm="legitimate payments declined", response=0.3,
+        source="illustrative, no sourced figure: each declined good payment loses that "
+               "customer with a 30% chance"),
 )

@@ -41,6 +41,7 @@ from .base import (
     Domain,
     DriftState,
     FeatureSpec,
+    ImpactSpec,
     WeeklyChart,
     blend,
     categorical_draw,
@@ -151,8 +152,18 @@ def generate(
         extra={"item": item, "taste": session_taste.astype(np.float32),
                # impressions from most to least popular item: the baseline's ranking,
                # sorted once here rather than on every band move
-               "popularity_order": np.argsort(-log_pop, kind="stable").astype(np.int32)},
+               "popularity_order": _order_by_popularity(log_pop)},
+        orders={"popularity_order": _popularity_order_of},
     )
+
+
+def _order_by_popularity(log_pop: np.ndarray) -> np.ndarray:
+    """Impressions from the most to the least popular item (ties in event order)."""
+    return np.argsort(-log_pop, kind="stable").astype(np.int32)
+
+
+def _popularity_order_of(batch: Batch) -> np.ndarray:
+    return _order_by_popularity(batch.numeric[:, 2])  # column 2 is log_popularity
 
 
 def extra_metrics(
@@ -275,6 +286,14 @@ DOMAIN = Domain(
                                        fmt="{:,.0f} days"),
         "item_category": FeatureSpec("the item's category"),
     },
+    # Delayed impact: a user who is not shown what they would have engaged with finds less in
+    # the feed and comes back less, so a cohort whose good items are hidden shrinks. The
+    # share is illustrative: the project's notes and source essays give no figure.
+    impact=ImpactSpec(
+        action="pass", label=1, harm="items the user would have engaged with, hidden",
+        response=0.2,
+        source="illustrative, no sourced figure: each hidden item the user would have "
+               "engaged with loses that user with a 20% chance"),
 )
 
 

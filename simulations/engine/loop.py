@@ -5,11 +5,14 @@ weekly table (one row per week), the events table (one row per event), the drift
 row per week and monitored column) and the history of models. Every random draw comes from
 one ``numpy.random.Generator`` seeded with ``scenario.seed``; it is split up front into
 independent streams for the world, the reference window, the model and each week, so the
-traffic of week w is the same whatever the policy did before (common random numbers).
+traffic of week w is the same whatever the policy did before (common random numbers), unless
+the scenario's delayed impact lets the decisions change who arrives (``impact``): then each
+week's natural traffic is still that draw, reweighted by segment.
 
 Each step has its own module: the model (``model``), which labels the team sees
-(``feedback``), what a policy yields over the run (``outcome``) and whether to retrain
-(``retraining``); this module only strings them together.
+(``feedback``), what a policy yields over the run (``outcome``), whether to retrain
+(``retraining``) and who arrives after the decisions (``impact``); this module only strings
+them together.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from ..policy.metrics import brier_score, expected_calibration_error, log_loss, 
 from ..scenario import Scenario
 from . import model as model_lib
 from .feedback import week_delays
+from .impact import Presence, impact_columns
 from .outcome import Outcome, RunResult, band_table, decisions, revealed
 from .queue_outcome import LoopQueue
 from .retraining import ModelRecord, WeekEnd, retrain_reason, shortfall, training_set
@@ -138,13 +142,22 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     # faults planted in retrainings' training sets, their audit and cleaning: a stream of
     # their own, spawned only when used, so every other draw is what it is without them
     dq_rng = root.spawn(1)[0] if dq.active else None
+    # delayed impact (engine.impact): each segment's size, and a stream of its own for the
+    # extra natural traffic a week may need, so a run without impact draws what it always did
+    presence = Presence(scenario, domain) if scenario.impact.enabled else None
+    impact_rng = root.spawn(1)[0] if presence is not None else None
     audits = []
     rows, drift_rows, estimates = [], [], []
     last_retrain, version = 0, 0
     for w in range(1, weeks + 1):
         rng = week_rngs[w - 1]
         state = _drift_state(scenario, w)
-        batch = domain.generate(n, shifted_rate(pop.base_rate, state.prior), state, world, rng)
+        rate = shifted_rate(pop.base_rate, state.prior)
+        batch = domain.generate(n, rate, state, world, rng)
+        if presence is not None:
+            batch, natural = presence.week(
+                batch, lambda r, state=state, rate=rate: domain.generate(n, rate, state, world, r),
+                impact_rng)
         u_review, u_reveal = rng.random(n), rng.random(n)
         delay = week_delays(scenario.feedback.delay, n, rng)
         scores = model_lib.score(model, batch.numeric, batch.categorical)
@@ -165,6 +178,9 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                                                            [*batches, batch], per_week)
         seen, seen_label, label_week = revealed(scenario, domain, week_arrays, correct,
                                                 reviewed, final, decided)
+        if presence is not None:
+            shares = impact_columns(domain, batch.segment, natural)
+            presence.update(batch.segment, final, batch.label)
         if double:  # a child stream of its own: no other draw of the week moves
             second = rng.spawn(1)[0]
             per_week["u_double"].append(second.random(n))
@@ -197,6 +213,8 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             "retrain_reason": "",
             **signals,
         }
+        if presence is not None:
+            row.update(shares)
         if scenario.retrain.trigger == "alert":
             estimates.append(_week_estimate(scenario, domain, calibrations[version], w, version,
                                             scores, batch.value, reviewed, final))

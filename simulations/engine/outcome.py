@@ -166,6 +166,10 @@ class RunResult:
         (``scenario.policy_changes_labels`` is False); raises ValueError otherwise.
         """
         scenario = self.scenario.with_policy(t_low, t_high, by_segment)
+        if scenario.impact.enabled:
+            raise ValueError(
+                "in this scenario the decisions change who arrives (delayed impact), so a "
+                "new band changes the traffic itself: run the simulation again")
         if scenario.policy_changes_labels:
             raise ValueError(
                 "this scenario learns from the labels its decisions reveal, so a new band "

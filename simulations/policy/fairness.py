@@ -136,6 +136,10 @@ class FairnessProblem:
     def from_run(cls, result, guardrails: Guardrails | None = None,
                  thresholds=None) -> FairnessProblem:
         s, a = result.scenario, result.arrays
+        if s.impact.enabled:
+            raise ValueError("in this scenario the decisions change who arrives (delayed "
+                             "impact), so each band set has its own traffic: a fairness "
+                             "search needs fixed scores (turn impact off)")
         if s.policy_changes_labels:
             raise ValueError("this scenario learns from the labels its own decisions reveal, "
                              "so each band set has its own model history: a fairness search "

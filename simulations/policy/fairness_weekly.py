@@ -13,6 +13,10 @@ included), two queries (the fair bands, the cheapest bands) and cumulative sums 
 no loop over events. The gap's noise is the two extreme segments' binomial standard errors
 combined (``1.96 * sqrt(se_max^2 + se_min^2)``): how much the same week's gap would move in
 another draw of the same world.
+
+When the decisions change the traffic itself (delayed impact, ``engine.impact``), no other
+band can be answered from the run's scores; ``run_gap`` then follows the gap of the bands the
+run used, week by week, as the population moves.
 """
 
 from __future__ import annotations
@@ -110,6 +114,84 @@ def _pooled(x: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def _gap_columns(table, bands, s, names, metric: str, pooled_weeks: int) -> dict:
+    """``<metric>_<segment>``, ``gap`` and ``gap_noise`` per week under ``bands``."""
+    review = s.review
+    parts = table.per_segment(bands, review.capacity, review.overflow_action, s.costs.review)
+    top, den = _PARTS[metric]
+    frame, values, noise = {}, [], []
+    for name, part in zip(names, parts, strict=True):
+        if part is None:
+            rate = np.full(len(table.weeks), np.nan)
+            n = np.zeros(len(table.weeks))
+        else:
+            counts = {**part, "negatives": part["events"] - part["positives"]}
+            n = _pooled(counts[den], pooled_weeks)
+            rate = safe_ratio(_pooled(counts[top], pooled_weeks), n)
+        frame[f"{metric}_{name}"] = rate
+        values.append(rate)
+        noise.append(np.sqrt(rate * (1 - rate) / np.where(n > 0, n, np.nan)))
+    values, noise = np.stack(values, axis=1), np.stack(noise, axis=1)
+    defined = np.isfinite(values).all(axis=1)
+    safe = np.where(defined[:, None], values, 0.0)
+    hi, lo = safe.argmax(axis=1), safe.argmin(axis=1)
+    rows = np.arange(len(values))
+    frame["gap"] = np.where(defined, safe[rows, hi] - safe[rows, lo], np.nan)
+    frame["gap_noise"] = np.where(defined, 1.96 * np.sqrt(noise[rows, hi] ** 2
+                                                          + noise[rows, lo] ** 2), np.nan)
+    return frame
+
+
+@dataclass
+class RunGap:
+    """The gap between segments of the bands a run actually used, week by week: what a run
+    whose decisions change its own traffic (delayed impact) can say without re-simulating."""
+
+    metric: str
+    tolerance: float
+    pooled_weeks: int
+    weekly: pd.DataFrame  # week, gap, gap_noise, <metric>_<segment>
+    first_open: int | None  # first week with gap > tolerance
+
+    def sentence(self) -> str:
+        words = WORDS[self.metric]
+        tol = self.tolerance * 100
+        pooled = "" if self.pooled_weeks == 1 else \
+            f" (each week pooled with the {self.pooled_weeks - 1} before it)"
+        gap = self.weekly["gap"]
+        if not np.isfinite(gap).any():
+            return (f"The gap in {words}{pooled} is undefined in every week (a segment "
+                    f"without the events its {words} needs).")
+        head = (f"Under the bands in use, the gap in {words} between segments{pooled} starts "
+                f"at {gap.iloc[0] * 100:.1f} pp" if np.isfinite(gap.iloc[0]) else
+                f"Under the bands in use, the gap in {words} between segments{pooled}")
+        last = gap[np.isfinite(gap)].iloc[-1] * 100
+        if self.first_open is None:
+            return f"{head} and stays within {tol:.1f} pp in every week (last {last:.1f} pp)."
+        row = self.weekly.set_index("week").loc[self.first_open]
+        return (f"{head}; it first exceeds {tol:.1f} pp in week {self.first_open} "
+                f"({row['gap'] * 100:.1f} pp, ± {row['gap_noise'] * 100:.1f} pp from the draw "
+                f"alone) and ends at {last:.1f} pp.")
+
+
+def run_gap(result, strategy: str, tolerance: float, pooled_weeks: int = 1) -> RunGap:
+    """The gap of ``strategy``'s metric under the bands ``result`` was run with, per week."""
+    if strategy not in METRIC_OF:
+        raise ValueError(f"a gap over time needs an equality strategy; choose one of "
+                         f"{', '.join(METRIC_OF)}, not {strategy!r}")
+    s = result.scenario
+    if not 1 <= int(pooled_weeks) <= s.population.weeks:
+        raise ValueError(f"pooled_weeks = {pooled_weeks} is invalid: give 1 to "
+                         f"{s.population.weeks} weeks")
+    metric, names = METRIC_OF[strategy], result.domain.segments
+    table = segment_table_of(result.table, s, result.domain, result.arrays)
+    weekly = pd.DataFrame({"week": table.weeks, **_gap_columns(
+        table, s.policy.bands(names), s, names, metric, int(pooled_weeks))})
+    late = weekly[weekly["gap"] > tolerance + _EPS]
+    first = int(late["week"].iloc[0]) if len(late) else None
+    return RunGap(metric, tolerance, int(pooled_weeks), weekly, first)
+
+
 def weekly_fairness(result, strategy: str, tolerance: float, fit_weeks: int | None = None,
                     pooled_weeks: int = 1,
                     guardrails: Guardrails | None = None) -> WeeklyFairness:
@@ -124,6 +206,10 @@ def weekly_fairness(result, strategy: str, tolerance: float, fit_weeks: int | No
         raise ValueError(f"fit_weeks = {fit_weeks} is invalid: give a week from 1 to {weeks}")
     if not 1 <= int(pooled_weeks) <= weeks:
         raise ValueError(f"pooled_weeks = {pooled_weeks} is invalid: give 1 to {weeks} weeks")
+    if s.impact.enabled:
+        raise ValueError("in this scenario the decisions change who arrives (delayed "
+                         "impact), so each band set has its own traffic: following a fairness "
+                         "strategy needs fixed scores (run_gap follows the bands in use)")
     if s.policy_changes_labels:
         raise ValueError("this scenario learns from the labels its own decisions reveal, so "
                          "each band set has its own model history: following a fairness "
@@ -146,29 +232,7 @@ def weekly_fairness(result, strategy: str, tolerance: float, fit_weeks: int | No
         frame.update(gap=nan, gap_noise=nan, price=nan, cost=nan, cost_cheapest=nan)
         return WeeklyFairness(strategy, tolerance, metric, fit_weeks, pooled_weeks, fitted,
                               cheapest, pd.DataFrame(frame), None)
-    parts = table.per_segment(bands_of(fitted), review.capacity, review.overflow_action,
-                              s.costs.review)
-    top, den = _PARTS[metric]
-    values, noise = [], []
-    for name, part in zip(names, parts, strict=True):
-        if part is None:
-            rate = np.full(len(table.weeks), np.nan)
-            n = np.zeros(len(table.weeks))
-        else:
-            counts = {**part, "negatives": part["events"] - part["positives"]}
-            n = _pooled(counts[den], pooled_weeks)
-            rate = safe_ratio(_pooled(counts[top], pooled_weeks), n)
-        frame[f"{metric}_{name}"] = rate
-        values.append(rate)
-        noise.append(np.sqrt(rate * (1 - rate) / np.where(n > 0, n, np.nan)))
-    values, noise = np.stack(values, axis=1), np.stack(noise, axis=1)
-    defined = np.isfinite(values).all(axis=1)
-    safe = np.where(defined[:, None], values, 0.0)
-    hi, lo = safe.argmax(axis=1), safe.argmin(axis=1)
-    rows = np.arange(len(values))
-    frame["gap"] = np.where(defined, safe[rows, hi] - safe[rows, lo], np.nan)
-    frame["gap_noise"] = np.where(defined, 1.96 * np.sqrt(noise[rows, hi] ** 2
-                                                          + noise[rows, lo] ** 2), np.nan)
+    frame.update(_gap_columns(table, bands_of(fitted), s, names, metric, pooled_weeks))
     cost = table.query(bands_of(fitted), review.capacity, review.overflow_action,
                        s.costs.review)["cost_total"]
     base = table.query(bands_of(cheapest), review.capacity, review.overflow_action,
