@@ -261,17 +261,18 @@ def roc_band(spec: dict, point: tuple[float, float]) -> dict:
 
 
 def confusion_heatmap(matrix: pd.DataFrame) -> go.Figure:
-    return _figure_of(confusion_spec(matrix))
+    return _figure_of(confusion_spec(matrix.to_numpy(), list(matrix.index),
+                                     list(matrix.columns)))
 
 
-def confusion_spec(matrix: pd.DataFrame) -> dict:
-    """``confusion_heatmap`` as plain lists (it changes with every band: there is no base)."""
-    values = matrix.to_numpy()
+def confusion_spec(values: np.ndarray, rows: list, columns: list) -> dict:
+    """``confusion_heatmap`` of ``values`` (rows: truth) as plain lists (it changes with every
+    band: there is no base)."""
     shares = values / max(values.sum(), 1)
     text = [[f"{v:,}<br>({s:.1%})" for v, s in zip(row, srow, strict=True)]
             for row, srow in zip(values, shares, strict=True)]
-    data = [{"type": "heatmap", "z": np.log1p(values).tolist(), "x": list(matrix.columns),
-             "y": list(matrix.index), "text": text, "texttemplate": "%{text}",
+    data = [{"type": "heatmap", "z": np.log1p(values).tolist(), "x": list(columns),
+             "y": list(rows), "text": text, "texttemplate": "%{text}",
              "showscale": False, "colorscale": [[0.0, "#eef3f9"], [1.0, "#4c78a8"]],
              "hoverinfo": "skip"}]
     layout = _layout("Final decisions against the truth (all weeks)", "final decision", "truth",

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts
-from simulations.reporting.summary import cheapest_threshold, confusion_matrix
+from simulations.reporting.summary import cheapest_threshold, confusion_parts
 
 NAMES = ("score_distribution", "confusion", "pr_curve", "roc_curve", "cost_curve")
 
@@ -64,7 +64,7 @@ class TradeoffBases:
         return {
             "score_distribution": charts.score_distribution_band(
                 self.histograms[counts], t_low, t_high, self.terms.actions, self.log_x),
-            "confusion": charts.confusion_spec(confusion_matrix(t, self.terms)),
+            "confusion": charts.confusion_spec(*confusion_parts(t, self.terms)),
             "pr_curve": charts.precision_recall_band(
                 self.pr, (t["recall"], t["precision"]), reviewed=t.get("reviewed", 0) > 0),
             "roc_curve": charts.roc_band(self.roc, (t["false_positive_rate"], t["recall"])),

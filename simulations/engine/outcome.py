@@ -41,7 +41,7 @@ class Outcome:
     """
 
     def __init__(self, scenario: Scenario, domain: Domain, table: BandTable,
-                 band_free: pd.DataFrame, arrays: dict[str, np.ndarray]):
+                 band_free: pd.DataFrame | dict, arrays: dict[str, np.ndarray]):
         self.scenario = scenario
         self.domain = domain
         self._table = table
@@ -160,6 +160,8 @@ class RunResult:
     fitted: list = field(default_factory=list, repr=False)
     # per audited retraining, what the data-quality audit found (``labels.audit.Audit``)
     audits: list = field(default_factory=list, repr=False)
+    # the band-free columns as arrays, read once for every band answered afterwards
+    _band_free_columns: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -192,7 +194,10 @@ class RunResult:
             )
         if scenario == self.scenario:
             return self.outcome
-        return Outcome(scenario, self.domain, self.table, self.band_free, self.arrays)
+        if self._band_free_columns is None:
+            self._band_free_columns = {c: self.band_free[c].to_numpy()
+                                       for c in self.band_free.columns}
+        return Outcome(scenario, self.domain, self.table, self._band_free_columns, self.arrays)
 
 
 def reviewer_correct(scenario: Scenario, domain: Domain, arrays: dict) -> np.ndarray:
@@ -230,13 +235,16 @@ def revealed(scenario: Scenario, domain: Domain, arrays: dict, correct, reviewed
                          final, correct, arrays["u_reveal"], arrays["delay"], decided_week)
 
 
-def _core_columns(table: BandTable, band_free: pd.DataFrame,
+def _core_columns(table: BandTable, band_free: pd.DataFrame | dict,
                   query: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Counts, ratios and costs per week of a policy, plus the band-free columns, as arrays."""
+    """Counts, ratios and costs per week of a policy, plus the band-free columns (a frame, or
+    its columns as arrays), as arrays."""
     columns = dict(query)
-    for col in band_free.columns:
+    if isinstance(band_free, pd.DataFrame):
+        band_free = {c: band_free[c].to_numpy() for c in band_free.columns}
+    for col, values in band_free.items():
         if col != "week":
-            columns[col] = band_free[col].to_numpy()
+            columns[col] = values
     columns["cost_total"] = columns["cost_total"] + columns["cost_retrain"]
     return columns
 
