@@ -10,6 +10,9 @@ message). Runs are treated as read-only. The small derived views are bounded in 
 A band move that cannot change which labels are seen maps to the same cache entry (the run is
 keyed by the scenario with the domain's default band) and is answered from cached scores.
 
+A view of one band that many sessions show (the Tradeoff tab's charts) is kept in one
+``SharedViews`` store for every session (``shared_view``), bounded in entries.
+
 Ensembles of worlds live in one store shared by all sessions, with a bounded number running
 at once (``ENSEMBLE_SLOTS``); see the section at the end.
 """
