@@ -48,7 +48,7 @@ def _list(values) -> np.ndarray:
 def _figure(data: list[dict], layout: dict) -> go.Figure:
     # An empty template: Streamlit styles the chart with its own theme, and plotly's default
     # template would otherwise be copied into every figure (about 7 kB of settings).
-    return go.Figure({"data": data, "layout": {"template": {}, **layout}}, _validate=False)
+    return go.Figure(_spec(data, layout), _validate=False)
 
 
 def _layout(title: str, x_title: str, y_title: str, *, height: int = HEIGHT,
@@ -101,11 +101,45 @@ def _mark(layout: dict, markers: Markers) -> dict:
     return layout
 
 
+# -- the Tradeoff tab's charts: a band-free base and one band's marks ------------------------
+# Each chart is its run's base (curves, histogram bars, axes: the same for every band) plus
+# the marks of one band (shaded regions, the operating point, the current cost), added onto
+# copies of the base's top-level lists, never into the base itself. The figure functions
+# compose the two; the dashboard keeps every base once per run, in the form Streamlit sends,
+# and adds only a band's marks on a band move (tests check both ways give the same figure).
+
+
+def _spec(data: list[dict], layout: dict) -> dict:
+    return {"data": data, "layout": {"template": {}, **layout}}
+
+
+def _figure_of(spec: dict) -> go.Figure:
+    return go.Figure(spec, _validate=False)
+
+
+def _marked(spec: dict, traces: list[dict] = (), **copied) -> tuple[dict, dict]:
+    """(copy of ``spec`` with ``traces`` added, its layout): the layout, its shapes and
+    annotations, and the axes named in ``copied``, are fresh copies the caller may change."""
+    layout = {**spec["layout"], "shapes": list(spec["layout"].get("shapes", ())),
+              "annotations": list(spec["layout"].get("annotations", ()))}
+    for axis in copied:
+        layout[axis] = dict(layout[axis])
+    return {"data": [*spec["data"], *traces], "layout": layout}, layout
+
+
 def score_distribution(hist: pd.DataFrame, t_low: float, t_high: float, words: dict[str, str],
                        positive: str, negative: str, log_x: bool,
                        counts: bool = False) -> go.Figure:
     """Share of each true class per score bin (or, with ``counts``, the number of events, so
     the base rate shows), with the three action regions shaded."""
+    return _figure_of(score_distribution_band(
+        score_distribution_base(hist, positive, negative, log_x, counts), t_low, t_high, words,
+        log_x))
+
+
+def score_distribution_base(hist: pd.DataFrame, positive: str, negative: str, log_x: bool,
+                            counts: bool = False) -> dict:
+    """The bars of ``score_distribution``, without the band."""
     lower, upper = hist["lower"].to_numpy(), hist["upper"].to_numpy()
     centres = np.sqrt(np.maximum(lower, 1e-5) * upper) if log_x else (lower + upper) / 2
     value = "%{y:,.0f} events" if counts else "%{y:.1%}"
@@ -124,6 +158,18 @@ def score_distribution(hist: pd.DataFrame, t_low: float, t_high: float, words: d
                      "events per score bin" if counts else "share of the class's events",
                      y_format=",.0f" if counts else ".0%", hovermode="closest",
                      barmode="overlay", bargap=0)
+    if log_x:
+        layout["xaxis"].update(type="log", range=[-4, 0])
+        layout["xaxis"]["title"]["text"] = "model score (log scale)"
+    else:
+        layout["xaxis"]["range"] = [0, 1]
+    return _spec(data, layout)
+
+
+def score_distribution_band(spec: dict, t_low: float, t_high: float, words: dict[str, str],
+                            log_x: bool) -> dict:
+    """``spec`` (a ``score_distribution_base``) with the three action regions shaded."""
+    spec, layout = _marked(spec)
     start = 1e-4 if log_x else 0.0  # a log axis starts above zero: clamp the band onto it
     low, high = (min(max(t, start), 1.0) for t in (t_low, t_high))
     regions = [(start, low, "pass", 0.08), (low, high, "review", 0.18),
@@ -142,12 +188,7 @@ def score_distribution(hist: pd.DataFrame, t_low: float, t_high: float, words: d
             "y": 0.92 if action == "review" else 0.99, "yref": "paper",
             "yanchor": "top", "text": f"<b>{words[action]}</b>", "showarrow": False,
             "font": {"size": 12, "color": ACTION_COLOURS[action]}})
-    if log_x:
-        layout["xaxis"].update(type="log", range=[-4, 0])
-        layout["xaxis"]["title"]["text"] = "model score (log scale)"
-    else:
-        layout["xaxis"]["range"] = [0, 1]
-    return _figure(data, layout)
+    return spec
 
 
 def _point(point: tuple[float, float]) -> list[dict]:
@@ -162,17 +203,29 @@ def precision_recall(curves: pd.DataFrame, point: tuple[float, float],
                      base_rate: float, reviewed: bool = False) -> go.Figure:
     """The model's PR curve and the current policy's point; with a review band (``reviewed``)
     the point can sit above the curve, because reviewers' verdicts lift precision: said."""
+    return _figure_of(precision_recall_band(precision_recall_base(curves, base_rate), point,
+                                            reviewed))
+
+
+def precision_recall_base(curves: pd.DataFrame, base_rate: float) -> dict:
+    """The model's PR curve and the random-guessing line of ``precision_recall``."""
     data = [{"type": "scatter", "x": _list(curves["recall"]), "y": _list(curves["precision"]),
              "mode": "lines", "name": "model", "line": {"color": LINE_COLOURS[0]},
              "customdata": _list(curves["thresholds"]),
              "hovertemplate": "threshold %{customdata:.3f}<br>recall %{x:.1%}<br>"
-                              "precision %{y:.1%}<extra></extra>"}, *_point(point)]
+                              "precision %{y:.1%}<extra></extra>"}]
     layout = _layout("Precision vs recall", "recall (share of positives caught)",
                      "precision (share of flags that are right)", y_format=".0%",
                      hovermode="closest")
     layout["xaxis"].update(tickformat=".0%", range=[0, 1])
     layout["yaxis"]["range"] = [0, 1.02]
     _line(layout, "y", float(base_rate), NEUTRAL, "dot", "random guessing", "right")
+    return _spec(data, layout)
+
+
+def precision_recall_band(spec: dict, point: tuple[float, float], reviewed: bool) -> dict:
+    """``spec`` (a ``precision_recall_base``) with the current policy's point."""
+    spec, layout = _marked(spec, _point(point))
     if reviewed and np.all(np.isfinite(point)):
         layout["annotations"].append({
             "x": float(point[0]), "y": float(point[1]), "xref": "x", "yref": "y",
@@ -180,41 +233,67 @@ def precision_recall(curves: pd.DataFrame, point: tuple[float, float],
             "showarrow": True, "arrowhead": 2, "ax": 60 if point[0] < 0.6 else -60,
             "ay": 40 if point[1] > 0.5 else -40, "font": {"size": 11, "color": NEUTRAL},
             "align": "left"})
-    return _figure(data, layout)
+    return spec
 
 
 def roc(curves: pd.DataFrame, point: tuple[float, float], auc: float) -> go.Figure:
+    return _figure_of(roc_band(roc_base(curves, auc), point))
+
+
+def roc_base(curves: pd.DataFrame, auc: float) -> dict:
+    """The model's ROC curve and the diagonal of ``roc``."""
     data = [
         {"type": "scatter", "x": np.r_[0.0, _list(curves["fpr"])],
          "y": np.r_[0.0, _list(curves["recall"])], "mode": "lines",
          "name": f"model (AUC {auc:.3f})", "line": {"color": LINE_COLOURS[0]}},
         {"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines", "name": "random guessing",
          "line": {"dash": "dot", "color": NEUTRAL}},
-        *_point(point),
     ]
     layout = _layout("ROC curve", "false positive rate (share of negatives flagged)",
                      "true positive rate (recall)", y_format=".0%", hovermode="closest")
     layout["xaxis"].update(tickformat=".0%", range=[0, 1])
-    return _figure(data, layout)
+    return _spec(data, layout)
+
+
+def roc_band(spec: dict, point: tuple[float, float]) -> dict:
+    """``spec`` (a ``roc_base``) with the current policy's point."""
+    return _marked(spec, _point(point))[0]
 
 
 def confusion_heatmap(matrix: pd.DataFrame) -> go.Figure:
-    values = matrix.to_numpy()
+    return _figure_of(confusion_spec(matrix.to_numpy(), list(matrix.index),
+                                     list(matrix.columns)))
+
+
+def confusion_spec(values: np.ndarray, rows: list, columns: list) -> dict:
+    """``confusion_heatmap`` of ``values`` (rows: truth) as plain lists (it changes with every
+    band: there is no base)."""
     shares = values / max(values.sum(), 1)
     text = [[f"{v:,}<br>({s:.1%})" for v, s in zip(row, srow, strict=True)]
             for row, srow in zip(values, shares, strict=True)]
-    data = [{"type": "heatmap", "z": np.log1p(values), "x": list(matrix.columns),
-             "y": list(matrix.index), "text": text, "texttemplate": "%{text}",
+    data = [{"type": "heatmap", "z": np.log1p(values).tolist(), "x": list(columns),
+             "y": list(rows), "text": text, "texttemplate": "%{text}",
              "showscale": False, "colorscale": [[0.0, "#eef3f9"], [1.0, "#4c78a8"]],
              "hoverinfo": "skip"}]
     layout = _layout("Final decisions against the truth (all weeks)", "final decision", "truth",
                      height=300, hovermode="closest")
     layout["yaxis"]["autorange"] = "reversed"
-    return _figure(data, layout)
+    return _spec(data, layout)
 
 
 def cost_vs_threshold(curve: pd.DataFrame, best: tuple[float, float], current_cost: float,
                       unit: str) -> go.Figure:
+    return _figure_of(cost_vs_threshold_band(cost_vs_threshold_base(curve, best, unit), best,
+                                             current_cost, cost_top(curve)))
+
+
+def cost_top(curve: pd.DataFrame) -> float:
+    """The highest total cost on ``curve`` (what ``cost_vs_threshold_band`` caps the axis at)."""
+    return float(np.nanmax(curve["cost_total"]))
+
+
+def cost_vs_threshold_base(curve: pd.DataFrame, best: tuple[float, float], unit: str) -> dict:
+    """The cost curves and the cheapest threshold of ``cost_vs_threshold``."""
     x = _list(curve["threshold"])
     data = [
         {"type": "scatter", "x": x, "y": _list(curve["cost_total"]), "mode": "lines",
@@ -233,13 +312,19 @@ def cost_vs_threshold(curve: pd.DataFrame, best: tuple[float, float], current_co
     ]
     layout = _layout("Total cost over the horizon vs a single threshold",
                      "threshold (flag when score ≥ threshold)", f"cost ({unit})")
+    return _spec(data, layout)
+
+
+def cost_vs_threshold_band(spec: dict, best: tuple[float, float], current_cost: float,
+                           top: float) -> dict:
+    """``spec`` (a ``cost_vs_threshold_base``) with the current policy's cost."""
+    spec, layout = _marked(spec, yaxis=True)
     # Flagging everything costs orders of magnitude more than any sensible policy; cap the
     # axis so the region around the minimum and the current policy stays readable.
-    top = float(np.nanmax(curve["cost_total"]))
     layout["yaxis"]["range"] = [0, min(top, 3 * max(best[1], current_cost))]
     _line(layout, "y", float(current_cost), ACTION_COLOURS["review"], "dash",
           "current policy (with review)", "right")
-    return _figure(data, layout)
+    return spec
 
 
 GHOST = {"color": "#9a9a9a", "dash": "dot", "width": 2}

@@ -41,7 +41,6 @@ from dashboard.teaching.workshop import (
     values_from_scenario,
 )
 from simulations.domains import get_domain
-from simulations.policy.metrics import horizon_totals
 from simulations.presets import PAGE_TABS
 from simulations.reporting.summary import domain_highlights
 from simulations.reporting.versus import highlight_deltas, versus_sentence
@@ -110,17 +109,19 @@ def _results(domain, scenario, band, seg_bands, controls, values, presenter, sto
     except seam.RunTooLarge as err:
         st.error(f"Not simulated: {err}.", icon=":material/memory:")
         return
-    totals = horizon_totals(outcome.core)
+    # totals are kept on each outcome: the default band's are summed once per run, not on
+    # every move of every session
+    totals, base_totals = outcome.totals, baseline.totals
     if reference is not None:
-        compared = horizon_totals(seam.outcome(reference[1])[1].core)
+        compared = seam.outcome(reference[1])[1].totals
         against = (f"Deltas compare with the previous {reference[0]}, so they show what "
                    "this step changed.")
     else:
-        compared = horizon_totals(baseline.core)
+        compared = base_totals
         against = (f"Deltas compare with this scenario's default band ({domain.policy[0]:g}, "
                    f"{domain.policy[1]:g}) on the same traffic.")
     kpi_row(domain, totals, compared, scenario.review.capacity)
-    st.markdown(versus_sentence(domain, totals, horizon_totals(baseline.core), scenario.costs))
+    st.markdown(versus_sentence(domain, totals, base_totals, scenario.costs))
     review = scenario.review
     fate = (f"demand above a day's capacity waits for the next working day (oldest first; "
             f"after {review.max_wait_hours:g} h it takes "

@@ -90,6 +90,21 @@ class MemoryBoundedCache:
                     "try again in a moment, or use fewer events per week or fewer weeks")
             self._lock.wait(timeout=left)
 
+    def keys(self) -> list[str]:
+        """The keys of the cached runs, least recently used first."""
+        with self._lock:
+            return list(self._entries)
+
+    def peek(self, key: str) -> Any:
+        """The cached run under ``key`` (marked as just used), or None: a band move asks this
+        first, without estimating the size of a run that is already here."""
+        with self._lock:
+            self._expire()
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key][0]
+
     def get(self, key: str, size: RunSize, compute: Callable[[], Any], keep: bool = True) -> Any:
         """The run under ``key``, computed with ``compute()`` if it is not cached. With
         ``keep=False`` the computation only reserves memory while it runs (for results that

@@ -10,20 +10,27 @@ message). Runs are treated as read-only. The small derived views are bounded in 
 A band move that cannot change which labels are seen maps to the same cache entry (the run is
 keyed by the scenario with the domain's default band) and is answered from cached scores.
 
+A view of one band that many sessions show (the Tradeoff tab's charts) is kept in one
+``SharedViews`` store for every session (``shared_view``), bounded in entries.
+
 Ensembles of worlds live in one store shared by all sessions, with a bounded number running
 at once (``ENSEMBLE_SLOTS``); see the section at the end.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections import OrderedDict
 
+import numpy as np
 import streamlit as st
 
 from dashboard.controls import slider_thresholds
 from dashboard.run_cache import MemoryBoundedCache, RunTooLarge
+from dashboard.shared_views import SharedViews
+from dashboard.tradeoff_figures import TradeoffBases
 from simulations import run
 from simulations.engine import Outcome, RunResult, estimate_size
 from simulations.experiments import Comparison, Ensemble, EnsembleResult, compare_policies
@@ -43,6 +50,7 @@ from simulations.reporting.summary import cost_curve, score_histogram, tradeoff_
 from simulations.scenario import Policy, Scenario
 
 MAX_RUNS = 8  # derived views (curves, suggestions) kept per server
+SHARED_VIEWS = 512  # views of one band kept for every session (a few kB each: see below)
 TTL_SECONDS = 3600
 # Memory for simulations on one server (cached runs plus runs being computed). One run at the
 # link's maxima (200k events x 52 weeks) peaks near 4.4 GB and keeps ~2 GB, so 8 GB computes
@@ -76,18 +84,32 @@ def _simulate(scenario: Scenario, what: str) -> RunResult:
 
 def _run(scenario_json: str, _what: str = "") -> RunResult:
     """The run of a scenario, from the server's memory-bounded cache or simulated now."""
+    cache = runs()
+    found = cache.peek(scenario_json)  # a band move: no parsing, no size estimate
+    if found is not None:
+        return found
     scenario = Scenario.from_json(scenario_json)
-    cache, size = runs(), estimate_size(scenario)
-    return cache.get(scenario_json, size, lambda: _simulate(scenario, _what or "the scenario"))
+    return cache.get(scenario_json, estimate_size(scenario),
+                     lambda: _simulate(scenario, _what or "the scenario"))
+
+
+# A scenario's JSON, kept for the scenarios seen last (frozen, so hashable by value): every
+# band move of a page asks for the same run's key several times.
+_json = functools.lru_cache(maxsize=1024)(Scenario.to_json)
 
 
 def run_key(scenario: Scenario) -> str:
     """The cache key of the simulation a scenario needs."""
     if scenario.policy_changes_labels:
-        return scenario.to_json()
+        return _json(scenario)
     from simulations.domains import get_domain
 
-    return scenario.with_policy(*get_domain(scenario.domain).policy).to_json()
+    return _json(scenario.with_policy(*get_domain(scenario.domain).policy))
+
+
+def scenario_key(scenario: Scenario) -> str:
+    """``scenario`` as JSON, band included: what a view of it is keyed by."""
+    return _json(scenario)
 
 
 def simulate(scenario: Scenario, what: str = "") -> RunResult:
@@ -106,10 +128,33 @@ def outcome(scenario: Scenario, what: str = "") -> tuple[RunResult, Outcome]:
 
 @st.cache_resource(max_entries=MAX_RUNS, ttl=TTL_SECONDS, show_spinner=False)
 def band_free_views(key: str) -> dict:
-    """Views of a run that no band changes: curves, cost curve, score histogram."""
+    """Views of a run that no band changes: curves, cost curve, score histogram, and the
+    Tradeoff charts' bases built from them (``tradeoff_figures.TradeoffBases``)."""
     result = _run(key)
-    return {"curves": tradeoff_curves(result), "cost_curve": cost_curve(result),
-            "histogram": score_histogram(result)}
+    views = {"curves": tradeoff_curves(result), "cost_curve": cost_curve(result),
+             "histogram": score_histogram(result)}
+    totals = result.outcome.totals
+    views["bases"] = TradeoffBases.of(
+        result.domain, views["histogram"], views["curves"], views["cost_curve"],
+        float(np.nanmean(result.weekly["auc"])), totals["positives"] / totals["events"])
+    return views
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_views() -> SharedViews:
+    return SharedViews(SHARED_VIEWS)
+
+
+def shared_view(key: tuple, build):
+    """The view under ``key`` (a tuple naming everything it shows), computed with ``build()``
+    once for every session of this server that shows it."""
+    return _shared_views().get(key, build)
+
+
+def shared_view_counts() -> tuple[int, int]:
+    """(views computed, views answered from the shared store) since the server started."""
+    store = _shared_views()
+    return store.built, store.served
 
 
 @st.cache_resource(max_entries=2, ttl=TTL_SECONDS,

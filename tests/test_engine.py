@@ -215,3 +215,27 @@ def test_after_a_retraining_drift_is_measured_against_the_new_training_window():
         for name, cats in domain.categorical_features:
             expected = psi_reference(ref[name].cat.codes, cur[name].cat.codes, len(cats))
             assert drift[(week, name)] == pytest.approx(expected, rel=1e-9)
+
+
+def test_outcome_totals_sum_the_events_and_equal_the_weekly_tables_totals_bit_for_bit():
+    from simulations.policy.metrics import horizon_totals
+
+    base = small("triage", weeks=4, events=1500)
+    queued = base.with_changes(review={"overflow_action": "queue", "analysts": 3})
+    for scenario, band in ((base, (0.2, 0.5, ())), (queued, (0.1, 0.6, ())),
+                           (base, (0.2, 0.5, {"child": (0.1, 0.3)}))):
+        result = run(scenario)
+        outcome = result.at_policy(*band)
+        totals = outcome.totals
+        want = horizon_totals(outcome.core)  # the frame's totals (pandas, not the arrays)
+        assert set(totals) == set(want)
+        for key in want:
+            assert totals[key] == want[key] or (np.isnan(totals[key]) and np.isnan(want[key]))
+        events = outcome.events  # counted event by event
+        flagged = events["final"] == "flag"
+        assert totals["events"] == len(events)
+        assert totals["tp"] == (flagged & (events["label"] == 1)).sum()
+        assert totals["fp"] == (flagged & (events["label"] == 0)).sum()
+        assert totals["reviewed"] == events["reviewed"].sum()
+        totals["extra"] = 1.0  # a caller's dict: the next reader does not see it
+        assert "extra" not in outcome.totals

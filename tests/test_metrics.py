@@ -401,6 +401,16 @@ def test_horizon_totals_sum_the_weeks_and_recompute_the_ratios_from_the_sums():
     one = horizon_totals(weekly.iloc[:1])
     assert (one["weeks"], one["review_demand_per_week"], one["overflow_weeks"]) == (1.0, 20.0,
                                                                                    0.0)
+    # the columns as arrays (what Outcome.totals passes) give the same totals, bit for bit,
+    # with NaN skipped like the frame's sums skip it
+    gappy = weekly.assign(cost_fp=[4.0, np.nan])
+    for frame in (weekly, gappy, weekly.iloc[:1], quiet):
+        arrays = {c: frame[c].to_numpy() for c in frame.columns}
+        want, got = horizon_totals(frame), horizon_totals(arrays)
+        assert set(got) == set(want)
+        for key in want:
+            assert got[key] == want[key] or (np.isnan(got[key]) and np.isnan(want[key])), key
+    assert horizon_totals({c: gappy[c].to_numpy() for c in gappy.columns})["cost_fp"] == 4.0
 
 
 def test_edges_the_second_mutation_run_found_untested():

@@ -134,3 +134,16 @@ def test_the_domain_page_says_when_a_run_would_not_fit_instead_of_running_it(mon
     assert not at.exception
     text = " ".join(e.value for e in at.error)
     assert "Not simulated" in text and "GB of memory" in text and "fewer events" in text
+
+
+def test_peek_answers_only_from_the_cache_and_counts_as_a_use():
+    now = [0.0]
+    cache = MemoryBoundedCache(budget=600 * MB, ttl=10, wait=0, clock=lambda: now[0])
+    assert cache.peek("a") is None and len(cache) == 0  # nothing computed, nothing reserved
+    cache.get("a", size(200, 300), lambda: "A")
+    cache.get("b", size(200, 300), lambda: "B")
+    assert cache.peek("a") == "A" and cache.keys() == ["b", "a"]  # "a" is now the newest
+    cache.get("c", size(200, 300), lambda: "C")  # room for c's peak: the oldest, b, goes
+    assert cache.keys() == ["a", "c"]
+    now[0] = 11
+    assert cache.peek("a") is None and cache.keys() == []  # expired

@@ -15,6 +15,7 @@ from dashboard.figures import chart
 from dashboard.kpis import kpi_row, money
 from dashboard.tabs.suggest import guardrail_inputs, show_suggestion
 from dashboard.tabs.tradeoff import tradeoff_charts
+from dashboard.tradeoff_figures import TradeoffBases
 from simulations.own_scores.analysis import (
     MAX_CAPACITY,
     MAX_COST,
@@ -229,8 +230,10 @@ def explorer() -> None:
     open_ = {name: tab for name, tab in zip(TABS, tabs, strict=True) if tab.open}
     if "Tradeoff" in open_:
         with open_["Tradeoff"]:
-            tradeoff_charts(TERMS, t_low, t_high, totals, analysis.histogram, analysis.curves,
-                            analysis.cost_curve, totals["auc"], keys="up_")
+            bases = TradeoffBases.of(TERMS, analysis.histogram, analysis.curves,
+                                     analysis.cost_curve, totals["auc"],
+                                     totals["positives"] / totals["events"])
+            tradeoff_charts(t_low, t_high, totals, bases, keys="up_")
     if "Suggest a policy" in open_:
         with open_["Suggest a policy"]:
             guardrails = guardrail_inputs("upload", WORDS)

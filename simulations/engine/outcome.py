@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..domains import Domain
-from ..policy.metrics import BandTable, event_costs, safe_ratio
+from ..policy.metrics import BandTable, event_costs, horizon_totals, safe_ratio
 from ..policy.segment_bands import segment_table_of
 from ..scenario import Scenario
 from . import reviewers
@@ -41,19 +41,38 @@ class Outcome:
     """
 
     def __init__(self, scenario: Scenario, domain: Domain, table: BandTable,
-                 band_free: pd.DataFrame, arrays: dict[str, np.ndarray]):
+                 band_free: pd.DataFrame | dict, arrays: dict[str, np.ndarray]):
         self.scenario = scenario
         self.domain = domain
         self._table = table
         self._arrays = arrays
         # a review queue carries items across weeks: play it once for this band
         self.queue = play_band(scenario, table, arrays) if scenario.review.queued else None
-        self.core = _core_weekly(scenario, table, band_free, self._core_query())
+        self._columns = _core_columns(table, band_free, self._core_query())
+        self._core: pd.DataFrame | None = None
+        self._totals: dict[str, float] | None = None
         self._decided: tuple[np.ndarray, ...] | None = None
         self._decided_week: np.ndarray | None = None
         self._revealed: tuple[np.ndarray, ...] | None = None
         self._weekly: pd.DataFrame | None = None
         self._events: pd.DataFrame | None = None
+
+    @property
+    def core(self) -> pd.DataFrame:
+        """Counts, ratios and costs per week, plus the band-free columns (built on first use:
+        the KPI row reads ``totals``, which needs no frame)."""
+        if self._core is None:
+            # one frame built at once: inserting columns one by one cost ~9 ms a band move
+            self._core = pd.DataFrame(self._columns)
+        return self._core
+
+    @property
+    def totals(self) -> dict[str, float]:
+        """``horizon_totals`` of ``core`` (computed once per outcome, from its arrays; a fresh
+        dict each time, so a caller may add to it)."""
+        if self._totals is None:
+            self._totals = horizon_totals(self._columns)
+        return dict(self._totals)
 
     def _core_query(self) -> dict[str, np.ndarray]:
         s = self.scenario
@@ -141,6 +160,8 @@ class RunResult:
     fitted: list = field(default_factory=list, repr=False)
     # per audited retraining, what the data-quality audit found (``labels.audit.Audit``)
     audits: list = field(default_factory=list, repr=False)
+    # the band-free columns as arrays, read once for every band answered afterwards
+    _band_free_columns: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -177,7 +198,10 @@ class RunResult:
             )
         if scenario == self.scenario:
             return self.outcome
-        return Outcome(scenario, self.domain, self.table, self.band_free, self.arrays)
+        if self._band_free_columns is None:
+            self._band_free_columns = {c: self.band_free[c].to_numpy()
+                                       for c in self.band_free.columns}
+        return Outcome(scenario, self.domain, self.table, self._band_free_columns, self.arrays)
 
 
 def reviewer_correct(scenario: Scenario, domain: Domain, arrays: dict) -> np.ndarray:
@@ -215,16 +239,18 @@ def revealed(scenario: Scenario, domain: Domain, arrays: dict, correct, reviewed
                          final, correct, arrays["u_reveal"], arrays["delay"], decided_week)
 
 
-def _core_weekly(scenario: Scenario, table: BandTable, band_free: pd.DataFrame,
-                 query: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Counts, ratios and costs per week of ``scenario``'s policy, plus the band-free columns."""
+def _core_columns(table: BandTable, band_free: pd.DataFrame | dict,
+                  query: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Counts, ratios and costs per week of a policy, plus the band-free columns (a frame, or
+    its columns as arrays), as arrays."""
     columns = dict(query)
-    for col in band_free.columns:
+    if isinstance(band_free, pd.DataFrame):
+        band_free = {c: band_free[c].to_numpy() for c in band_free.columns}
+    for col, values in band_free.items():
         if col != "week":
-            columns[col] = band_free[col].to_numpy()
+            columns[col] = values
     columns["cost_total"] = columns["cost_total"] + columns["cost_retrain"]
-    # one frame built at once: inserting columns one by one cost ~9 ms a band move
-    return pd.DataFrame(columns)
+    return columns
 
 
 def _weekly_table(domain: Domain, table: BandTable, arrays: dict[str, np.ndarray],

@@ -21,6 +21,7 @@ a ratio whose denominator is zero is NaN (never 0 or 1).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -247,13 +248,21 @@ TOTAL_COUNTS = ("events", "positives", "tp", "fp", "tn", "fn", "flagged", "passe
 
 
 def horizon_totals(weekly) -> dict[str, float]:
-    """Sums over all weeks, ratios recomputed from the sums, weekly review demand averaged."""
+    """Sums over all weeks, ratios recomputed from the sums, weekly review demand averaged.
+
+    ``weekly`` is a weekly table, or a mapping of its columns as arrays (what
+    ``Outcome.totals`` passes: the same sums, bit for bit, without building a frame)."""
     names = [k for k in TOTAL_COUNTS if k in weekly]
-    # one block read, one contiguous column each: the same sums as Series.sum (NaN skipped),
-    # without pandas' per-column overhead (it was ~10% of a band move's server time)
-    block = np.asfortranarray(np.asarray(weekly[names], dtype=float)) if names else None
-    s = {k: float(np.nansum(block[:, j])) for j, k in enumerate(names)}
-    weeks = max(len(weekly), 1)
+    if isinstance(weekly, Mapping):
+        s = {k: float(np.nansum(np.asarray(weekly[k], dtype=float))) for k in names}
+        rows = len(weekly["review_overflow"])
+    else:
+        # one block read, one contiguous column each: the same sums as Series.sum (NaN
+        # skipped), without pandas' per-column overhead
+        block = np.asfortranarray(np.asarray(weekly[names], dtype=float)) if names else None
+        s = {k: float(np.nansum(block[:, j])) for j, k in enumerate(names)}
+        rows = len(weekly)
+    weeks = max(rows, 1)
     s.update(
         precision=safe_ratio(s["tp"], s["flagged"]),
         recall=safe_ratio(s["tp"], s["positives"]),
@@ -262,8 +271,8 @@ def horizon_totals(weekly) -> dict[str, float]:
         false_positive_rate=safe_ratio(s["fp"], s["fp"] + s["tn"]),
         review_demand_per_week=s["review_demand"] / weeks,
         reviewed_per_week=s["reviewed"] / weeks,
-        overflow_weeks=float((weekly["review_overflow"] > 0).sum()),
-        weeks=float(len(weekly)),
+        overflow_weeks=float((np.asarray(weekly["review_overflow"]) > 0).sum()),
+        weeks=float(rows),
     )
     return s
 

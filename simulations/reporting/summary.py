@@ -16,12 +16,18 @@ from ..policy.metrics import safe_ratio, threshold_curve
 
 def confusion_matrix(totals: dict[str, float], domain) -> pd.DataFrame:
     """2 x 2 counts over the horizon, labelled in the domain's words (rows: truth)."""
+    values, rows, columns = confusion_parts(totals, domain)
+    return pd.DataFrame(values, index=rows, columns=columns)
+
+
+def confusion_parts(totals: dict[str, float], domain) -> tuple[np.ndarray, list, list]:
+    """``confusion_matrix`` as (2 x 2 integer counts, row labels, column labels), without a
+    frame (a band move draws it)."""
     flag, pass_ = domain.actions["flag"], domain.actions["pass"]
-    return pd.DataFrame(
-        [[totals["tp"], totals["fn"]], [totals["fp"], totals["tn"]]],
-        index=[f"truly {domain.positive_word}", f"truly {domain.negative_word}"],
-        columns=[f"final: {flag}", f"final: {pass_}"],
-    ).astype(int)
+    values = np.array([[totals["tp"], totals["fn"]], [totals["fp"], totals["tn"]]],
+                      dtype=float).astype(np.int64)
+    return (values, [f"truly {domain.positive_word}", f"truly {domain.negative_word}"],
+            [f"final: {flag}", f"final: {pass_}"])
 
 
 def segment_table(result, outcome, by: str | None = None) -> pd.DataFrame:
