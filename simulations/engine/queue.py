@@ -163,34 +163,39 @@ def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int)
     the ``carried`` items waiting into the first day (all arrived before it, none gone),
     followed by the items arriving in these days."""
     s = setup
-    n = len(t)
+    n, fresh = len(t), len(t) - carried
     day_of = np.floor(t / 24.0).astype(np.int64)
     rel = day_of[carried:] - first_day  # each new item's day, 0 = the first played
     regular, slots = _day_capacity(s, np.arange(first_day, first_day + days))
-    arrived = (carried + np.cumsum(np.bincount(rel, minlength=days))).tolist()
+    new_a_day = np.bincount(rel, minlength=days)
+    arrived = np.cumsum(new_a_day)
     # q: the slot each new item takes on its own day with nobody carried in
     q = np.zeros(n, dtype=np.int64)
     fits = [0] * days
-    if s.rate > 0 and n > carried:
+    if s.rate > 0 and fresh:
         opens = day_of[carried:] * 24.0 + s.open_hour
         earliest = np.maximum(np.ceil((t[carried:] - opens) * s.rate - 1e-9), 0).astype(np.int64)
-        i = np.arange(n - carried) - np.searchsorted(rel, rel)  # rank within its day
-        lift = rel * (int(earliest.max()) + (n - carried) + 2)  # keeps the maxima per day
+        i = np.arange(fresh) - (arrived - new_a_day)[rel]  # rank within its day
+        lift = rel * (int(earliest.max()) + fresh + 2)  # keeps the maxima apart per day
         q[carried:] = i + np.maximum.accumulate(earliest - i + lift) - lift
         fits = np.bincount(rel[q[carried:] < slots[rel]], minlength=days).tolist()
-    # the items pre-sorted by removal day (then arrival), cut per played day
-    by_removal = np.argsort(remove, kind="stable")
-    bounds = np.searchsorted(remove[by_removal], np.arange(first_day, first_day + days + 1)
-                             ).tolist()
-    by_removal = by_removal.tolist()
+    arrived = (carried + arrived).tolist()
+    # the items sorted by removal day (then arrival; small integers: a counting sort), cut
+    # per played day (the last bucket: later than the days played)
+    when = np.minimum(remove - first_day, days)
+    when = when.astype(np.int16) if days < 2**15 else when
+    by_removal = np.argsort(when, kind="stable").tolist()
+    bounds = [0, *np.cumsum(np.bincount(when, minlength=days + 1)).tolist()]
     cap = slots.tolist()
     pointer = [0] * days
     p, waiting, lo = 0, carried, carried
     for d in range(days):
         hi, k = arrived[d], cap[d]
-        if k and waiting >= k:  # the carried items fill the day: find the k-th living one
-            living = np.flatnonzero(remove[p:lo] >= first_day + d)
-            p += int(living[k - 1]) + 1
+        if k and waiting >= k:  # the carried items fill the day: past the k-th living one
+            if lo - p == waiting:  # none of them has left: it is the k-th
+                p += k
+            else:
+                p += int(np.flatnonzero(remove[p:lo] >= first_day + d)[k - 1]) + 1
             waiting += hi - lo - k
         elif k:  # every carried item is reviewed, then as many new ones as fit
             take = min(k - waiting, fits[d])
@@ -199,14 +204,16 @@ def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int)
             waiting += hi - lo
         pointer[d] = p
         b0, b1 = bounds[d], bounds[d + 1]  # midnight: the unreached whose day it is leave
-        waiting -= b1 - bisect_left(by_removal, p, b0, b1)
+        if b1 > b0:
+            waiting -= b1 - bisect_left(by_removal, p, b0, b1)
         lo = hi
-    reach = np.searchsorted(np.asarray(pointer, dtype=np.int64), np.arange(n), side="right")
-    reached = reach < days
-    reviewed = reached & (remove >= first_day + reach)
+    # the day the pointer passes each item (days: never)
+    reach = np.repeat(np.arange(days + 1), np.diff([0, *pointer, n]))
+    reviewed = (reach < days) & (remove >= first_day + reach)
     served = np.flatnonzero(reviewed)
     sday = reach[served]
-    rank = np.arange(len(served)) - np.searchsorted(sday, sday)
+    done_a_day = np.bincount(sday, minlength=days)
+    rank = np.arange(len(served)) - (np.cumsum(done_a_day) - done_a_day)[sday]  # in its day
     own_day = day_of[served] == first_day + sday
     slot = np.where(own_day, np.maximum(rank, q[served]), rank)
     served_day = first_day + sday
