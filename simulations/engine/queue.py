@@ -61,6 +61,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -157,14 +158,24 @@ def _day_capacity(setup: QueueSetup, days: np.ndarray) -> tuple[np.ndarray, np.n
     return regular[days % 7], slots[days % 7]
 
 
-def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int) -> _Played:
+def earliest_slots(setup: QueueSetup, t, day_of) -> np.ndarray:
+    """Per item, the first slot of its arrival day starting at or after its arrival (slot k
+    starts at open + k / rate; 0 for an item there before opening)."""
+    opens = day_of * 24.0 + setup.open_hour
+    return np.maximum(np.ceil((t - opens) * setup.rate - 1e-9), 0).astype(np.int64)
+
+
+def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int,
+          day_of=None, earliest=None) -> _Played:
     """Play days ``first_day`` .. ``first_day + days - 1`` (see the module's "How it is
     computed"). ``t`` (arrival hours, in arrival order) and ``remove`` (removal days) are of
     the ``carried`` items waiting into the first day (all arrived before it, none gone),
-    followed by the items arriving in these days."""
+    followed by the items arriving in these days; ``day_of`` (their arrival days) and
+    ``earliest`` (``earliest_slots`` of the new ones) are computed when not given."""
     s = setup
     n, fresh = len(t), len(t) - carried
-    day_of = np.floor(t / 24.0).astype(np.int64)
+    if day_of is None:
+        day_of = np.floor(t / 24.0).astype(np.int64)
     rel = day_of[carried:] - first_day  # each new item's day, 0 = the first played
     regular, slots = _day_capacity(s, np.arange(first_day, first_day + days))
     new_a_day = np.bincount(rel, minlength=days)
@@ -173,8 +184,8 @@ def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int)
     q = np.zeros(n, dtype=np.int64)
     fits = [0] * days
     if s.rate > 0 and fresh:
-        opens = day_of[carried:] * 24.0 + s.open_hour
-        earliest = np.maximum(np.ceil((t[carried:] - opens) * s.rate - 1e-9), 0).astype(np.int64)
+        if earliest is None:
+            earliest = earliest_slots(s, t[carried:], day_of[carried:])
         i = np.arange(fresh) - (arrived - new_a_day)[rel]  # rank within its day
         lift = rel * (int(earliest.max()) + fresh + 2)  # keeps the maxima apart per day
         q[carried:] = i + np.maximum.accumulate(earliest - i + lift) - lift
@@ -224,25 +235,27 @@ def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int)
     return _Played(served, served_day, wait, slot >= regular[sday], gone, remove[gone])
 
 
-def _weekly_rows(setup: QueueSetup, got: _Played, expires, first_week: int, weeks: int,
+def _weekly_rows(setup: QueueSetup, got: _Played, gone_expired, first_week: int, weeks: int,
                  demand: np.ndarray, backlog0: int) -> dict[str, np.ndarray]:
-    """The queue's weekly counts of weeks ``first_week`` .. ``first_week + weeks - 1``."""
-    def per_week(day, keep=None):
-        w = day // 7 - (first_week - 1)
-        return np.bincount(w if keep is None else w[keep], minlength=weeks).astype(np.int64)
+    """The queue's weekly counts of weeks ``first_week`` .. ``first_week + weeks - 1``
+    (``gone_expired``: of the items gone, those that expired)."""
+    served_week = got.served_day // 7 - (first_week - 1)
+    gone_week = got.gone_day // 7 - (first_week - 1)
 
-    exp = expires[got.gone]
-    reviewed = per_week(got.served_day)
-    expired, abandoned = per_week(got.gone_day, exp), per_week(got.gone_day, ~exp)
+    def count(week, keep=None):
+        return np.bincount(week if keep is None else week[keep], minlength=weeks).astype(np.int64)
+
+    reviewed = count(served_week)
+    expired, abandoned = count(gone_week, gone_expired), count(gone_week, ~gone_expired)
     return {
         "week": np.arange(first_week, first_week + weeks, dtype=np.int64),
         "review_demand": np.asarray(demand, dtype=np.int64),
         "reviewed": reviewed,
-        "overtime_reviews": per_week(got.served_day, got.overtime),
+        "overtime_reviews": count(served_week, got.overtime),
         "review_expired": expired,
         "review_abandoned": abandoned,
         "backlog": backlog0 + np.cumsum(demand - reviewed - expired - abandoned),
-        "reviewed_on_time": per_week(got.served_day, got.wait <= setup.target_hours + 1e-9),
+        "reviewed_on_time": count(served_week, got.wait <= setup.target_hours + 1e-9),
     }
 
 
@@ -280,7 +293,8 @@ class ReviewQueue:
         remove = np.concatenate([self._remove, remove])
         expires = np.concatenate([self._expires, expires])
         got = _play(s, t, remove, (week - 1) * 7, 7, carried)
-        row = _weekly_rows(s, got, expires, week, 1, np.array([len(ids) - carried]), carried)
+        row = _weekly_rows(s, got, expires[got.gone], week, 1, np.array([len(ids) - carried]),
+                           carried)
         self.weekly.append({k: int(v[0]) for k, v in row.items()})
         keep = np.ones(len(ids), dtype=bool)
         keep[got.served] = keep[got.gone] = False
@@ -293,39 +307,68 @@ class ReviewQueue:
         return Resolved(ids[done], status, wait)
 
 
-@dataclass
 class QueueRun:
-    """A whole run's queue: per band item (global id, in arrival order) its status, the week it
-    was resolved (``NOT_YET`` while waiting) and its wait (hours, reviewed items only), and the
-    weekly counts."""
+    """A whole run's queue: the band items (global ids, in arrival order), the weekly counts,
+    and per item (built on first use: a band move reads only the weekly counts and the
+    reviewed items) its status, the week it was resolved (``NOT_YET`` while waiting) and its
+    wait (hours, reviewed items only)."""
 
-    ids: np.ndarray
-    status: np.ndarray
-    done_week: np.ndarray
-    wait: np.ndarray
-    weekly: dict[str, np.ndarray]
+    def __init__(self, ids, lo: int, got: _Played, gone_expired, weekly):
+        self.ids, self.weekly = ids, weekly
+        self._lo, self._got, self._gone_expired = lo, got, gone_expired
+
+    @property
+    def reviewed_ids(self) -> np.ndarray:
+        """The global ids of the items reviewed, in arrival order."""
+        return self.ids[self._lo + self._got.served]
+
+    @cached_property
+    def status(self) -> np.ndarray:
+        got, lo = self._got, self._lo
+        status = np.full(len(self.ids), WAITING, dtype=np.int8)
+        status[lo + got.served] = REVIEWED
+        status[lo + got.gone] = np.where(self._gone_expired, EXPIRED, ABANDONED)
+        return status
+
+    @cached_property
+    def done_week(self) -> np.ndarray:
+        got, lo = self._got, self._lo
+        done_week = np.full(len(self.ids), NOT_YET, dtype=np.int32)
+        done_week[lo + got.served] = got.served_day // 7 + 1
+        done_week[lo + got.gone] = got.gone_day // 7 + 1
+        return done_week
+
+    @cached_property
+    def wait(self) -> np.ndarray:
+        wait = np.full(len(self.ids), np.nan)
+        wait[self._lo + self._got.served] = self._got.wait
+        return wait
 
 
 def play(setup: QueueSetup, ids, t, mids, week_of, weeks: int) -> QueueRun:
     """Play the queue over ``weeks`` weeks for the band items given (in arrival order), all at
     once: the same answer as ``ReviewQueue.add_week`` week after week."""
+    week_of = np.asarray(week_of)
+    lo, hi = np.searchsorted(week_of, [1, weeks + 1])
+    remove, expires = removal_days(setup, np.asarray(t, dtype=float)[lo:hi],
+                                   np.asarray(mids)[lo:hi])
+    return play_items(setup, ids, t, remove, expires, week_of, weeks)
+
+
+def play_items(setup: QueueSetup, ids, t, remove, expires, week_of, weeks: int, day_of=None,
+               earliest=None) -> QueueRun:
+    """``play`` with the items' removal days (``removal_days``: ``remove``, ``expires``, of
+    the items of weeks 1 .. ``weeks``) and, optionally, their arrival days and
+    ``earliest_slots`` already known."""
     ids = np.asarray(ids, dtype=np.int64)
     week_of = np.asarray(week_of)
     lo, hi = np.searchsorted(week_of, [1, weeks + 1])
     t = np.asarray(t, dtype=float)[lo:hi]
-    remove, expires = removal_days(setup, t, np.asarray(mids)[lo:hi])
-    got = _play(setup, t, remove, 0, 7 * weeks, 0)
-    status = np.full(len(ids), WAITING, dtype=np.int8)
-    done_week = np.full(len(ids), NOT_YET, dtype=np.int32)
-    wait = np.full(len(ids), np.nan)
-    status[lo + got.served] = REVIEWED
-    done_week[lo + got.served] = got.served_day // 7 + 1
-    wait[lo + got.served] = got.wait
-    status[lo + got.gone] = np.where(expires[got.gone], EXPIRED, ABANDONED)
-    done_week[lo + got.gone] = got.gone_day // 7 + 1
+    got = _play(setup, t, remove, 0, 7 * weeks, 0, day_of, earliest)
+    gone_expired = expires[got.gone]
     demand = np.bincount(week_of[lo:hi] - 1, minlength=weeks)
-    return QueueRun(ids, status, done_week, wait,
-                    weekly_counts(_weekly_rows(setup, got, expires, 1, weeks, demand, 0)))
+    weekly = weekly_counts(_weekly_rows(setup, got, gone_expired, 1, weeks, demand, 0))
+    return QueueRun(ids, int(lo), got, gone_expired, weekly)
 
 
 def weekly_counts(rows) -> dict[str, np.ndarray]:
