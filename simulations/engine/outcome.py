@@ -41,13 +41,17 @@ class Outcome:
     """
 
     def __init__(self, scenario: Scenario, domain: Domain, table: BandTable,
-                 band_free: pd.DataFrame, arrays: dict[str, np.ndarray]):
+                 band_free: pd.DataFrame, arrays: dict[str, np.ndarray],
+                 memo: dict | None = None):
         self.scenario = scenario
         self.domain = domain
         self._table = table
         self._arrays = arrays
+        # what the run's outcomes share whatever the band (``RunResult.memo``)
+        self._memo = {} if memo is None else memo
         # a review queue carries items across weeks: play it once for this band
-        self.queue = play_band(scenario, table, arrays) if scenario.review.queued else None
+        self.queue = (play_band(scenario, domain, table, arrays, self._memo)
+                      if scenario.review.queued else None)
         self.core = _core_weekly(scenario, table, band_free, self._core_query())
         self._decided: tuple[np.ndarray, ...] | None = None
         self._decided_week: np.ndarray | None = None
@@ -58,7 +62,8 @@ class Outcome:
     def _core_query(self) -> dict[str, np.ndarray]:
         s = self.scenario
         if self.queue is not None:
-            return queued_query(s, self.domain, self._table, self._arrays, self.queue)
+            return queued_query(s, self.domain, self._table, self._arrays, self.queue,
+                                self._memo)
         review, p = s.review, s.policy
         if p.is_uniform():
             out = self._table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
@@ -141,6 +146,9 @@ class RunResult:
     fitted: list = field(default_factory=list, repr=False)
     # per audited retraining, what the data-quality audit found (``labels.audit.Audit``)
     audits: list = field(default_factory=list, repr=False)
+    # what every band's outcome of this run shares, built once on first use (a review
+    # queue's per-event arrival, removal day and verdict: ``queue_outcome.queue_basis``)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -173,7 +181,8 @@ class RunResult:
             )
         if scenario == self.scenario:
             return self.outcome
-        return Outcome(scenario, self.domain, self.table, self.band_free, self.arrays)
+        return Outcome(scenario, self.domain, self.table, self.band_free, self.arrays,
+                       self.memo)
 
 
 def reviewer_correct(scenario: Scenario, domain: Domain, arrays: dict) -> np.ndarray:
