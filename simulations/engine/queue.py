@@ -174,8 +174,7 @@ def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int,
     ``earliest`` (``earliest_slots`` of the new ones) are computed when not given."""
     s = setup
     n, fresh = len(t), len(t) - carried
-    if day_of is None:
-        day_of = np.floor(t / 24.0).astype(np.int64)
+    day_of = (np.floor(t / 24.0) if day_of is None else day_of).astype(np.int64)
     rel = day_of[carried:] - first_day  # each new item's day, 0 = the first played
     regular, slots = _day_capacity(s, np.arange(first_day, first_day + days))
     new_a_day = np.bincount(rel, minlength=days)
