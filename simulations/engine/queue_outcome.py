@@ -7,6 +7,10 @@ happen. An event still waiting when the run ends is counted at the default actio
 last week's ``backlog``). Band events nobody reviewed (expired or gave up) take the default
 action; ``review_overflow`` counts them. A give-up also costs ``review.abandon_cost``;
 an overtime review costs ``overtime_premium`` times ``costs.review``.
+
+What the queue needs of every event whatever the band (``QueueBasis``: arrival, removal day,
+first slot, verdict, error cost) is built once per run and review setup and kept in the run's
+``memo``, so a band move gathers its band's rows and re-plays only the queue.
 """
 
 from __future__ import annotations
