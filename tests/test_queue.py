@@ -1,6 +1,7 @@
-"""The review queue that carries over: a slow slot-by-slot reference, conservation on random
-scenarios, ample capacity, the old overflow choices unchanged, the loop agreeing with the run's
-tables, staffing as people, and Erlang C against its textbook formula."""
+"""The review queue that carries over: a slow slot-by-slot reference (for the whole-run play and
+the week-by-week one the loop uses, in every regime), conservation on random scenarios, ample
+capacity, the old overflow choices unchanged, the loop agreeing with the run's tables, staffing
+as people, and Erlang C against its textbook formula."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from simulations.engine.outcome import LABEL_COLUMNS
 from simulations.engine.queue import (
     ABANDONED,
     EXPIRED,
+    NOT_YET,
     REVIEWED,
     WAITING,
     QueueSetup,
+    ReviewQueue,
     patience,
     play,
+    weekly_counts,
 )
 from simulations.engine.queue_outcome import QUEUE_COLUMNS
 from simulations.engine.staffing import agents_needed, day_view, erlang_c, service_level
@@ -81,15 +85,14 @@ def random_setup(rng) -> tuple[Review, QueueSetup]:
     return review, QueueSetup.from_review(review)
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_queue_matches_a_slot_by_slot_reference(seed):
-    rng = np.random.default_rng(seed)
-    review, setup = random_setup(rng)
-    weeks = 4
-    t = np.sort(rng.uniform(0, weeks * 168, int(rng.integers(50, 1500))))
-    mids = patience(rng.random(len(t)), review.abandon_per_day)
+def check_against_reference(review: Review, t, mids, weeks: int) -> None:
+    """The whole-run ``play`` and the week-by-week ``ReviewQueue`` (as the loop plays it) both
+    give the slot-by-slot reference's statuses, waits and weekly counts, and agree with each
+    other bit for bit."""
+    setup = QueueSetup.from_review(review)
     ids = np.arange(len(t))
-    got = play(setup, ids, t, mids, (t // 168).astype(int) + 1, weeks)
+    week_of = (t // 168).astype(int) + 1
+    got = play(setup, ids, t, mids, week_of, weeks)
     status, wait, rows = slow_queue(setup, t, mids, weeks)
     np.testing.assert_array_equal(got.status, status)
     np.testing.assert_allclose(got.wait, wait, equal_nan=True)
@@ -99,6 +102,61 @@ def test_queue_matches_a_slot_by_slot_reference(seed):
         assert got.weekly[key].tolist() == [r[ref] for r in rows], key
     share = [r["on_time"] / r["reviewed"] if r["reviewed"] else np.nan for r in rows]
     np.testing.assert_allclose(got.weekly["within_target"], share, equal_nan=True)
+    # week by week, carrying the waiting items over: the same answer exactly
+    queue = ReviewQueue(setup)
+    by_week = np.full(len(t), WAITING)
+    by_week_wait = np.full(len(t), np.nan)
+    done_week = np.full(len(t), NOT_YET)
+    for w in range(1, weeks + 1):
+        sel = week_of == w
+        res = queue.add_week(w, ids[sel], t[sel], mids[sel])
+        by_week[res.ids], by_week_wait[res.ids], done_week[res.ids] = res.status, res.wait, w
+    np.testing.assert_array_equal(by_week, got.status)
+    np.testing.assert_array_equal(by_week_wait, got.wait)  # bit for bit, NaN where not reviewed
+    np.testing.assert_array_equal(done_week, got.done_week)
+    for key, values in weekly_counts(queue.weekly).items():
+        np.testing.assert_array_equal(values, got.weekly[key], err_msg=key)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_queue_matches_a_slot_by_slot_reference(seed):
+    rng = np.random.default_rng(seed)
+    review, _ = random_setup(rng)
+    weeks = 4
+    t = np.sort(rng.uniform(0, weeks * 168, int(rng.integers(50, 1500))))
+    check_against_reference(review, t, patience(rng.random(len(t)), review.abandon_per_day),
+                            weeks)
+
+
+# demand about 250 a week against a capacity above or below it, on 5 or 7 working days, with
+# expiries, give-ups and overtime each on and off
+REGIMES = {
+    "5 days, short-staffed, overtime, impatient": dict(
+        capacity=150, working_days=5, hours_per_day=8.0, overtime_hours=2.0,
+        max_wait_hours=30.0, abandon_per_day=0.3),
+    "5 days, ample, weekend backlog": dict(
+        capacity=600, working_days=5, hours_per_day=8.0, max_wait_hours=72.0,
+        abandon_per_day=0.05),
+    "7 days round the clock, ample, tight expiry": dict(
+        capacity=400, working_days=7, hours_per_day=24.0, max_wait_hours=12.0,
+        abandon_per_day=0.0, target_hours=0.5),
+    "7 days, swamped, nobody leaves early": dict(
+        capacity=60, working_days=7, hours_per_day=12.0, overtime_hours=1.0,
+        max_wait_hours=500.0, abandon_per_day=0.0),
+    "7 days, swamped, patience only": dict(
+        capacity=90, working_days=7, hours_per_day=6.0, max_wait_hours=2000.0,
+        abandon_per_day=0.05),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGIMES))
+def test_queue_matches_the_reference_in_every_regime(name):
+    rng = np.random.default_rng(sorted(REGIMES).index(name))
+    review = Review(overflow_action="queue", **REGIMES[name])
+    weeks = 5
+    t = np.sort(rng.uniform(0, weeks * 168, 250 * weeks))
+    check_against_reference(review, t, patience(rng.random(len(t)), review.abandon_per_day),
+                            weeks)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -283,10 +283,11 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                                               ).fillna(0.0)
         band_free["cleaned_rows"] = band_free["cleaned_rows"].astype(np.int64)
         band_free["cost_retrain"] = band_free["cost_retrain"] + band_free["cost_clean"]
-    outcome = Outcome(scenario, domain, table, band_free, arrays)
+    memo: dict = {}  # shared by every band's outcome of this run
+    outcome = Outcome(scenario, domain, table, band_free, arrays, memo)
     drift_table = pd.DataFrame(drift_rows, columns=["week", "column", "psi", "kl", "js"])
     return RunResult(scenario, domain, outcome, drift_table, models, table, band_free, arrays,
-                     time.perf_counter() - started, calibrations, fitted, audits)
+                     time.perf_counter() - started, calibrations, fitted, audits, memo)
 
 
 def _prepared(scenario, domain, rng, ts, version, week, cat_sizes):

@@ -53,8 +53,8 @@ def one_more(result, band: tuple[float, float]) -> OneMore | None:
         per_day = math.floor(review.hours_per_day * review.items_per_hour
                              * (1 - review.shrinkage) + 1e-9)
         bigger = replace(review, capacity=review.capacity + review.working_days * per_day)
-    outcomes = [Outcome(sc, result.domain, result.table, result.band_free, result.arrays)
-                for sc in (s, replace(s, review=bigger))]
+    outcomes = [Outcome(sc, result.domain, result.table, result.band_free, result.arrays,
+                        result.memo) for sc in (s, replace(s, review=bigger))]
     return OneMore(bigger.capacity - review.capacity,
                    *(_figures(o.core) for o in outcomes))
 

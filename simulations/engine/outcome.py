@@ -41,13 +41,17 @@ class Outcome:
     """
 
     def __init__(self, scenario: Scenario, domain: Domain, table: BandTable,
-                 band_free: pd.DataFrame | dict, arrays: dict[str, np.ndarray]):
+                 band_free: pd.DataFrame | dict, arrays: dict[str, np.ndarray],
+                 memo: dict | None = None):
         self.scenario = scenario
         self.domain = domain
         self._table = table
         self._arrays = arrays
+        # what the run's outcomes share whatever the band (``RunResult.memo``)
+        self._memo = {} if memo is None else memo
         # a review queue carries items across weeks: play it once for this band
-        self.queue = play_band(scenario, table, arrays) if scenario.review.queued else None
+        self.queue = (play_band(scenario, domain, table, arrays, self._memo)
+                      if scenario.review.queued else None)
         self._columns = _core_columns(table, band_free, self._core_query())
         self._core: pd.DataFrame | None = None
         self._totals: dict[str, float] | None = None
@@ -77,7 +81,8 @@ class Outcome:
     def _core_query(self) -> dict[str, np.ndarray]:
         s = self.scenario
         if self.queue is not None:
-            return queued_query(s, self.domain, self._table, self._arrays, self.queue)
+            return queued_query(s, self.domain, self._table, self._arrays, self.queue,
+                                self._memo)
         review, p = s.review, s.policy
         if p.is_uniform():
             out = self._table.query(p.t_low, p.t_high, review.capacity, review.overflow_action,
@@ -160,6 +165,9 @@ class RunResult:
     fitted: list = field(default_factory=list, repr=False)
     # per audited retraining, what the data-quality audit found (``labels.audit.Audit``)
     audits: list = field(default_factory=list, repr=False)
+    # what every band's outcome of this run shares, built once on first use (a review
+    # queue's per-event arrival, removal day and verdict: ``queue_outcome.queue_basis``)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
     # the band-free columns as arrays, read once for every band answered afterwards
     _band_free_columns: dict | None = field(default=None, repr=False, compare=False)
 
@@ -201,7 +209,8 @@ class RunResult:
         if self._band_free_columns is None:
             self._band_free_columns = {c: self.band_free[c].to_numpy()
                                        for c in self.band_free.columns}
-        return Outcome(scenario, self.domain, self.table, self._band_free_columns, self.arrays)
+        return Outcome(scenario, self.domain, self.table, self._band_free_columns, self.arrays,
+                       self.memo)
 
 
 def reviewer_correct(scenario: Scenario, domain: Domain, arrays: dict) -> np.ndarray:

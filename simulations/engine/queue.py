@@ -16,25 +16,52 @@ wait, makes "share decided within the target" the service level a team promises,
 order Erlang C assumes (``engine.staffing``). (The ``pass`` and ``flag`` choices, which have no
 time inside a week, keep reviewing the riskiest first, as before.)
 
-A working day, for the items waiting plus those arriving that day, in arrival order: slot k of
-the day (k = 0, 1, ...) starts at open + k / rate; an item takes the first free slot that
-starts at or after its arrival, k_j = max(m_j, k_{j-1} + 1) = j + max_{i <= j}(m_i - i)
-with m_j its earliest slot (one cumulative maximum, no loop over items). Slots past the day's
+**The rules.** Slot k of a working day (k = 0, 1, ...) starts at open + k / rate; each slot
+reviews the oldest waiting item that has arrived by its start, or idles. Slots past the day's
 regular ones are overtime (up to ``overtime_hours`` more, worked only while items wait, at the
-same rate). Items not reached wait. At each midnight, first the items that have waited
-``max_wait_hours`` expire (they take ``default_action``); then each waiting item gives up with
-chance ``abandon_per_day`` (its own uniform draw fixes how many midnights it will wait
-through: a geometric number). Expiries and give-ups are counted in the week of that midnight,
-reviews in the week they are done, so every week, exactly,
+same rate). At each midnight, first the items that have waited ``max_wait_hours`` expire (they
+take ``default_action``); then each waiting item gives up with chance ``abandon_per_day`` (its
+own uniform draw fixes how many midnights it will wait through: a geometric number).
+Expiries and give-ups are counted in the week of that midnight, reviews in the week they are
+done, so every week, exactly,
 
     backlog(t) = backlog(t-1) + review_demand(t) - reviewed(t) - review_expired(t)
                  - review_abandoned(t).
+
+**How it is computed** (no loop over items, no work per waiting item per day):
+
+- *Removal day.* Whether and when an unreviewed item leaves does not depend on the others: it
+  leaves at the first midnight at which it has waited the maximum or run out of patience,
+  day r_j (``removal_days``), whichever comes first (expiry wins a tie, as it is checked
+  first). An item is reviewed iff the reviewers reach it on a day <= r_j.
+- *One pointer.* Oldest first means the items reviewed or gone always form a prefix of the
+  arrivals, apart from the waiting ones: at the end of day d everything before a pointer p_d
+  is reviewed or gone, and the items from p_d on that have arrived wait unless r_j < d. So
+  the queue's whole state is p_d and the number c_d of items waiting into day d.
+- *A day.* The c_d carried items all arrived before the day opens and take slots 0..c_d - 1.
+  Day d's own arrivals, alone, would take slots q_i = i + max_{i' <= i}(e_i' - i') (e_i the
+  first slot starting at or after arrival i: one cumulative maximum over every item of the
+  run at once, grouped by day); behind the carried ones arrival i takes max(c_d + i, q_i).
+  So a day with capacity K reviews min(c_d, K) carried items and, if c_d < K,
+  min(K - c_d, #{q_i < K}) of its own: a few integer operations per day; only on a day whose
+  carried items fill it is the K-th living one looked up among them. At midnight c drops by
+  the items with r_j = d not yet reached (counted from items pre-sorted by removal day).
+- *Afterwards, at once.* Item j is reached on the first day whose pointer passes it; it is
+  reviewed there if r_j >= that day, its slot is its rank among that day's reviews (its own
+  q_j if it arrived that day and that is later), its wait is the slot's end minus its
+  arrival; otherwise it is gone at r_j, or still waiting when the run ends.
+
+``play`` answers a whole run in one pass (what a band move re-plays); ``ReviewQueue`` plays the
+same thing a week at a time for the weekly loop, carrying the waiting items over, and gives
+exactly the same answer. ``tests/test_queue.py`` checks both against a slot-by-slot loop.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -43,8 +70,7 @@ from ..policy.metrics import safe_ratio
 HOURS_A_WEEK = 168.0
 WAITING, REVIEWED, EXPIRED, ABANDONED = 0, 1, 2, 3
 NOT_YET = 2**30  # the decision week of an item still waiting when the run ends
-
-
+FAR = 2**40  # a removal day later than any run's last
 @dataclass(frozen=True)
 class QueueSetup:
     """The queue's clock and people, from a scenario's ``Review``."""
@@ -88,6 +114,150 @@ def patience(u: np.ndarray, abandon_per_day: float) -> np.ndarray:
         return np.floor(np.log(u) / math.log1p(-abandon_per_day)) + 1.0
 
 
+def removal_days(setup: QueueSetup, t, mids) -> tuple[np.ndarray, np.ndarray]:
+    """Per item (arrival hours ``t``, patience ``mids`` in midnights): the day (0 = the run's
+    first) at whose midnight it leaves if nobody has reviewed it by then, and whether it leaves
+    by expiry (else it gives up). Expiry is checked first, so it wins a tie."""
+    t = np.asarray(t, dtype=float)
+    day_of = np.floor(t / 24.0)
+    limit = setup.max_wait_hours - 1e-9
+    # the first midnight (d + 1) * 24 with (d + 1) * 24 - t >= limit: a close guess, then the
+    # very comparison the rule makes, one day either way (it is monotone in d)
+    with np.errstate(invalid="ignore"):
+        expiry = np.clip(np.ceil((t + limit) / 24.0) - 1.0, day_of, FAR)
+    for _ in range(2):
+        expiry = np.where((expiry + 1.0) * 24.0 - t >= limit, expiry, expiry + 1.0)
+    for _ in range(2):
+        back = np.maximum(expiry - 1.0, day_of)
+        expiry = np.where((back + 1.0) * 24.0 - t >= limit, back, expiry)
+    # gives up at the first midnight d with mids <= (d + 1) - its arrival day
+    m = np.nan_to_num(np.asarray(mids, dtype=float), nan=np.inf, posinf=np.inf)
+    give_up = np.clip(day_of + np.ceil(m) - 1.0, day_of, FAR)
+    return np.minimum(expiry, give_up).astype(np.int64), expiry <= give_up
+
+
+@dataclass
+class _Played:
+    """What ``_play`` decided: the reviewed items (positions, day, wait, overtime) and the
+    items gone unreviewed (positions, day)."""
+
+    served: np.ndarray
+    served_day: np.ndarray
+    wait: np.ndarray
+    overtime: np.ndarray
+    gone: np.ndarray
+    gone_day: np.ndarray
+
+
+def _day_capacity(setup: QueueSetup, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Regular reviews and all reviews (regular + overtime) on each of these days."""
+    regular, slots = np.zeros(7, dtype=np.int64), np.zeros(7, dtype=np.int64)
+    if setup.rate > 0:
+        regular[:len(setup.per_day)] = setup.per_day
+        slots[:len(setup.per_day)] = regular[:len(setup.per_day)] + setup.overtime
+    return regular[days % 7], slots[days % 7]
+
+
+def earliest_slots(setup: QueueSetup, t, day_of) -> np.ndarray:
+    """Per item, the first slot of its arrival day starting at or after its arrival (slot k
+    starts at open + k / rate; 0 for an item there before opening)."""
+    opens = day_of * 24.0 + setup.open_hour
+    return np.maximum(np.ceil((t - opens) * setup.rate - 1e-9), 0).astype(np.int64)
+
+
+def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int,
+          day_of=None, earliest=None) -> _Played:
+    """Play days ``first_day`` .. ``first_day + days - 1`` (see the module's "How it is
+    computed"). ``t`` (arrival hours, in arrival order) and ``remove`` (removal days) are of
+    the ``carried`` items waiting into the first day (all arrived before it, none gone),
+    followed by the items arriving in these days; ``day_of`` (their arrival days) and
+    ``earliest`` (``earliest_slots`` of the new ones) are computed when not given."""
+    s = setup
+    n, fresh = len(t), len(t) - carried
+    day_of = (np.floor(t / 24.0) if day_of is None else day_of).astype(np.int64)
+    rel = day_of[carried:] - first_day  # each new item's day, 0 = the first played
+    regular, slots = _day_capacity(s, np.arange(first_day, first_day + days))
+    new_a_day = np.bincount(rel, minlength=days)
+    arrived = np.cumsum(new_a_day)
+    # q: the slot each new item takes on its own day with nobody carried in
+    q = np.zeros(n, dtype=np.int64)
+    fits = [0] * days
+    if s.rate > 0 and fresh:
+        if earliest is None:
+            earliest = earliest_slots(s, t[carried:], day_of[carried:])
+        i = np.arange(fresh) - (arrived - new_a_day)[rel]  # rank within its day
+        lift = rel * (int(earliest.max()) + fresh + 2)  # keeps the maxima apart per day
+        q[carried:] = i + np.maximum.accumulate(earliest - i + lift) - lift
+        fits = np.bincount(rel[q[carried:] < slots[rel]], minlength=days).tolist()
+    arrived = (carried + arrived).tolist()
+    # the items sorted by removal day (then arrival; small integers: a counting sort), cut
+    # per played day (the last bucket: later than the days played)
+    when = np.minimum(remove - first_day, days)
+    when = when.astype(np.int16) if days < 2**15 else when
+    by_removal = np.argsort(when, kind="stable").tolist()
+    bounds = [0, *np.cumsum(np.bincount(when, minlength=days + 1)).tolist()]
+    cap = slots.tolist()
+    pointer = [0] * days
+    p, waiting, lo = 0, carried, carried
+    for d in range(days):
+        hi, k = arrived[d], cap[d]
+        if k and waiting >= k:  # the carried items fill the day: past the k-th living one
+            if lo - p == waiting:  # none of them has left: it is the k-th
+                p += k
+            else:
+                p += int(np.flatnonzero(remove[p:lo] >= first_day + d)[k - 1]) + 1
+            waiting += hi - lo - k
+        elif k:  # every carried item is reviewed, then as many new ones as fit
+            take = min(k - waiting, fits[d])
+            p, waiting = lo + take, hi - lo - take
+        else:
+            waiting += hi - lo
+        pointer[d] = p
+        b0, b1 = bounds[d], bounds[d + 1]  # midnight: the unreached whose day it is leave
+        if b1 > b0:
+            waiting -= b1 - bisect_left(by_removal, p, b0, b1)
+        lo = hi
+    # the day the pointer passes each item (days: never)
+    reach = np.repeat(np.arange(days + 1), np.diff([0, *pointer, n]))
+    reviewed = (reach < days) & (remove >= first_day + reach)
+    served = np.flatnonzero(reviewed)
+    sday = reach[served]
+    done_a_day = np.bincount(sday, minlength=days)
+    rank = np.arange(len(served)) - (np.cumsum(done_a_day) - done_a_day)[sday]  # in its day
+    own_day = day_of[served] == first_day + sday
+    slot = np.where(own_day, np.maximum(rank, q[served]), rank)
+    served_day = first_day + sday
+    wait = np.empty(0)
+    if len(served):  # the slot's end (the same sums, in the same order, as the rule's)
+        wait = (served_day * 24.0 + s.open_hour) + (slot + 1) / s.rate - t[served]
+    gone = np.flatnonzero(~reviewed & (remove < first_day + days))
+    return _Played(served, served_day, wait, slot >= regular[sday], gone, remove[gone])
+
+
+def _weekly_rows(setup: QueueSetup, got: _Played, gone_expired, first_week: int, weeks: int,
+                 demand: np.ndarray, backlog0: int) -> dict[str, np.ndarray]:
+    """The queue's weekly counts of weeks ``first_week`` .. ``first_week + weeks - 1``
+    (``gone_expired``: of the items gone, those that expired)."""
+    served_week = got.served_day // 7 - (first_week - 1)
+    gone_week = got.gone_day // 7 - (first_week - 1)
+
+    def count(week, keep=None):
+        return np.bincount(week if keep is None else week[keep], minlength=weeks).astype(np.int64)
+
+    reviewed = count(served_week)
+    expired, abandoned = count(gone_week, gone_expired), count(gone_week, ~gone_expired)
+    return {
+        "week": np.arange(first_week, first_week + weeks, dtype=np.int64),
+        "review_demand": np.asarray(demand, dtype=np.int64),
+        "reviewed": reviewed,
+        "overtime_reviews": count(served_week, got.overtime),
+        "review_expired": expired,
+        "review_abandoned": abandoned,
+        "backlog": backlog0 + np.cumsum(demand - reviewed - expired - abandoned),
+        "reviewed_on_time": count(served_week, got.wait <= setup.target_hours + 1e-9),
+    }
+
+
 @dataclass
 class Resolved:
     """Items resolved in one week: global ids, status, and (reviewed items) wait in hours."""
@@ -98,13 +268,15 @@ class Resolved:
 
 
 class ReviewQueue:
-    """The queue's state between weeks; ``add_week`` plays one week's seven days."""
+    """The queue's state between weeks (the items waiting, oldest first, with their arrival
+    hours and removal days); ``add_week`` plays one week's seven days."""
 
     def __init__(self, setup: QueueSetup):
         self.setup = setup
-        self._ids = np.empty(0, dtype=np.int64)  # waiting, oldest first
+        self._ids = np.empty(0, dtype=np.int64)
         self._t = np.empty(0)
-        self._mids = np.empty(0)
+        self._remove = np.empty(0, dtype=np.int64)
+        self._expires = np.empty(0, dtype=bool)
         self.weekly: list[dict[str, float]] = []
 
     def add_week(self, week: int, ids, t, mids) -> Resolved:
@@ -112,96 +284,100 @@ class ReviewQueue:
         patience in midnights) and play its seven days. Returns the items resolved this week,
         of this and earlier weeks."""
         s = self.setup
-        ids, t, mids = np.asarray(ids, dtype=np.int64), np.asarray(t, float), np.asarray(mids)
-        day_of = np.floor(t / 24.0).astype(np.int64)
-        first_day = (week - 1) * 7
-        cuts = np.searchsorted(day_of, first_day + np.arange(8))
-        out_ids, out_status, out_wait = [], [], []
-        reviewed = overtime = expired = abandoned = on_time = 0
-        for k in range(7):
-            day = first_day + k
-            lo, hi = cuts[k], cuts[k + 1]
-            if hi > lo:
-                self._ids = np.concatenate([self._ids, ids[lo:hi]])
-                self._t = np.concatenate([self._t, t[lo:hi]])
-                self._mids = np.concatenate([self._mids, mids[lo:hi]])
-            if k < len(s.per_day) and s.rate > 0 and len(self._ids):
-                regular = s.per_day[k]
-                opens = day * 24.0 + s.open_hour
-                earliest = np.maximum(np.ceil((self._t - opens) * s.rate - 1e-9), 0)
-                j = np.arange(len(self._ids))
-                slot = j + np.maximum.accumulate(earliest - j)
-                done = int(np.searchsorted(slot, regular + s.overtime))
-                if done:
-                    finish = opens + (slot[:done] + 1) / s.rate
-                    wait = finish - self._t[:done]
-                    out_ids.append(self._ids[:done])
-                    out_status.append(np.full(done, REVIEWED, dtype=np.int8))
-                    out_wait.append(wait)
-                    reviewed += done
-                    overtime += int(np.count_nonzero(slot[:done] >= regular))
-                    on_time += int(np.count_nonzero(wait <= s.target_hours + 1e-9))
-                    self._ids, self._t, self._mids = (self._ids[done:], self._t[done:],
-                                                      self._mids[done:])
-            if len(self._ids):  # midnight: expiries first, then give-ups
-                midnight = (day + 1) * 24.0
-                gone_expired = midnight - self._t >= s.max_wait_hours - 1e-9
-                waited = (day + 1) - np.floor(self._t / 24.0)
-                gone_abandoned = ~gone_expired & (self._mids <= waited)
-                gone = gone_expired | gone_abandoned
-                if gone.any():
-                    out_ids.append(self._ids[gone])
-                    out_status.append(np.where(gone_expired[gone], EXPIRED,
-                                               ABANDONED).astype(np.int8))
-                    out_wait.append(np.full(int(gone.sum()), np.nan))
-                    expired += int(gone_expired.sum())
-                    abandoned += int(gone_abandoned.sum())
-                    keep = ~gone
-                    self._ids, self._t, self._mids = (self._ids[keep], self._t[keep],
-                                                      self._mids[keep])
-        self.weekly.append({"week": week, "review_demand": len(ids), "reviewed": reviewed,
-                            "overtime_reviews": overtime, "review_expired": expired,
-                            "review_abandoned": abandoned, "backlog": len(self._ids),
-                            "reviewed_on_time": on_time})
-        if not out_ids:
-            return Resolved(np.empty(0, np.int64), np.empty(0, np.int8), np.empty(0))
-        return Resolved(np.concatenate(out_ids), np.concatenate(out_status),
-                        np.concatenate(out_wait))
+        t = np.asarray(t, dtype=float)
+        remove, expires = removal_days(s, t, mids)
+        carried = len(self._ids)
+        ids = np.concatenate([self._ids, np.asarray(ids, dtype=np.int64)])
+        t = np.concatenate([self._t, t])
+        remove = np.concatenate([self._remove, remove])
+        expires = np.concatenate([self._expires, expires])
+        got = _play(s, t, remove, (week - 1) * 7, 7, carried)
+        row = _weekly_rows(s, got, expires[got.gone], week, 1, np.array([len(ids) - carried]),
+                           carried)
+        self.weekly.append({k: int(v[0]) for k, v in row.items()})
+        keep = np.ones(len(ids), dtype=bool)
+        keep[got.served] = keep[got.gone] = False
+        self._ids, self._t = ids[keep], t[keep]
+        self._remove, self._expires = remove[keep], expires[keep]
+        done = np.concatenate([got.served, got.gone])
+        status = np.concatenate([np.full(len(got.served), REVIEWED, dtype=np.int8),
+                                 np.where(expires[got.gone], EXPIRED, ABANDONED).astype(np.int8)])
+        wait = np.concatenate([got.wait, np.full(len(got.gone), np.nan)])
+        return Resolved(ids[done], status, wait)
 
 
-@dataclass
 class QueueRun:
-    """A whole run's queue: per band item (global id, in arrival order) its status, the week it
-    was resolved (``NOT_YET`` while waiting) and its wait (hours, reviewed items only), and the
-    weekly counts."""
+    """A whole run's queue: the band items (global ids, in arrival order), the weekly counts,
+    and per item (built on first use: a band move reads only the weekly counts and the
+    reviewed items) its status, the week it was resolved (``NOT_YET`` while waiting) and its
+    wait (hours, reviewed items only)."""
 
-    ids: np.ndarray
-    status: np.ndarray
-    done_week: np.ndarray
-    wait: np.ndarray
-    weekly: dict[str, np.ndarray]
+    def __init__(self, ids, lo: int, got: _Played, gone_expired, weekly):
+        self.ids, self.weekly = ids, weekly
+        self._lo, self._got, self._gone_expired = lo, got, gone_expired
+
+    @property
+    def reviewed_ids(self) -> np.ndarray:
+        """The global ids of the items reviewed, in arrival order."""
+        return self.ids[self._lo + self._got.served]
+
+    @cached_property
+    def status(self) -> np.ndarray:
+        got, lo = self._got, self._lo
+        status = np.full(len(self.ids), WAITING, dtype=np.int8)
+        status[lo + got.served] = REVIEWED
+        status[lo + got.gone] = np.where(self._gone_expired, EXPIRED, ABANDONED)
+        return status
+
+    @cached_property
+    def done_week(self) -> np.ndarray:
+        got, lo = self._got, self._lo
+        done_week = np.full(len(self.ids), NOT_YET, dtype=np.int32)
+        done_week[lo + got.served] = got.served_day // 7 + 1
+        done_week[lo + got.gone] = got.gone_day // 7 + 1
+        return done_week
+
+    @cached_property
+    def wait(self) -> np.ndarray:
+        wait = np.full(len(self.ids), np.nan)
+        wait[self._lo + self._got.served] = self._got.wait
+        return wait
 
 
 def play(setup: QueueSetup, ids, t, mids, week_of, weeks: int) -> QueueRun:
-    """Play the queue over ``weeks`` weeks for the band items given (in arrival order)."""
+    """Play the queue over ``weeks`` weeks for the band items given (in arrival order), all at
+    once: the same answer as ``ReviewQueue.add_week`` week after week."""
+    week_of = np.asarray(week_of)
+    lo, hi = np.searchsorted(week_of, [1, weeks + 1])
+    remove, expires = removal_days(setup, np.asarray(t, dtype=float)[lo:hi],
+                                   np.asarray(mids)[lo:hi])
+    return play_items(setup, ids, t, remove, expires, week_of, weeks)
+
+
+def play_items(setup: QueueSetup, ids, t, remove, expires, week_of, weeks: int, day_of=None,
+               earliest=None) -> QueueRun:
+    """``play`` with the items' removal days (``removal_days``: ``remove``, ``expires``, of
+    the items of weeks 1 .. ``weeks``) and, optionally, their arrival days and
+    ``earliest_slots`` already known."""
     ids = np.asarray(ids, dtype=np.int64)
-    queue = ReviewQueue(setup)
-    cuts = np.searchsorted(np.asarray(week_of), np.arange(1, weeks + 2))
-    status = np.full(len(ids), WAITING, dtype=np.int8)
-    done_week = np.full(len(ids), NOT_YET, dtype=np.int32)
-    wait = np.full(len(ids), np.nan)
-    for w in range(1, weeks + 1):
-        sl = slice(cuts[w - 1], cuts[w])
-        got = queue.add_week(w, ids[sl], t[sl], mids[sl])
-        where = np.searchsorted(ids, got.ids)
-        status[where], done_week[where], wait[where] = got.status, w, got.wait
-    return QueueRun(ids, status, done_week, wait, weekly_counts(queue.weekly))
+    week_of = np.asarray(week_of)
+    lo, hi = np.searchsorted(week_of, [1, weeks + 1])
+    t = np.asarray(t, dtype=float)[lo:hi]
+    got = _play(setup, t, remove, 0, 7 * weeks, 0, day_of, earliest)
+    gone_expired = expires[got.gone]
+    demand = np.bincount(week_of[lo:hi] - 1, minlength=weeks)
+    weekly = weekly_counts(_weekly_rows(setup, got, gone_expired, 1, weeks, demand, 0))
+    return QueueRun(ids, int(lo), got, gone_expired, weekly)
 
 
-def weekly_counts(rows: list[dict[str, float]]) -> dict[str, np.ndarray]:
-    """The queue's weekly columns; ``within_target`` is the share of the week's reviews decided
-    within the target (NaN in a week without reviews)."""
-    cols = {k: np.array([r[k] for r in rows], dtype=np.int64) for k in rows[0]}
+def weekly_counts(rows) -> dict[str, np.ndarray]:
+    """The queue's weekly columns (from a list of weekly rows, or the columns themselves);
+    ``within_target`` is the share of the week's reviews decided within the target (NaN in a
+    week without reviews)."""
+    if isinstance(rows, dict):
+        cols = {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
+    else:
+        cols = {k: np.array([r[k] for r in rows], dtype=np.int64) for k in rows[0]}
     cols["within_target"] = safe_ratio(cols.pop("reviewed_on_time"), cols["reviewed"])
     return cols
 

@@ -7,9 +7,15 @@ happen. An event still waiting when the run ends is counted at the default actio
 last week's ``backlog``). Band events nobody reviewed (expired or gave up) take the default
 action; ``review_overflow`` counts them. A give-up also costs ``review.abandon_cost``;
 an overtime review costs ``overtime_premium`` times ``costs.review``.
+
+What the queue needs of every event whatever the band (``QueueBasis``: arrival, removal day,
+first slot, verdict, error cost) is built once per run and review setup and kept in the run's
+``memo``, so a band move gathers its band's rows and re-plays only the queue.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,8 +30,10 @@ from .queue import (
     ReviewQueue,
     arrival_hours,
     band_items,
+    earliest_slots,
     patience,
-    play,
+    play_items,
+    removal_days,
 )
 
 QUEUE_COLUMNS = ("backlog", "review_expired", "review_abandoned", "within_target",
@@ -42,14 +50,57 @@ def no_queue_columns(weeks: int) -> dict[str, np.ndarray]:
             "cost_abandon": np.zeros(weeks)}
 
 
-def play_band(scenario, table, arrays) -> QueueRun:
+@dataclass(frozen=True)
+class QueueBasis:
+    """What the queue needs of every event of a run whatever the band (so a band move only
+    gathers the band's rows): arrival hour and day, first slot on that day, removal day and
+    whether it is an expiry, the reviewer's verdict, the cost of a wrong final decision, and
+    the event's row in the weekly table."""
+
+    t: np.ndarray
+    day_of: np.ndarray
+    earliest: np.ndarray
+    remove: np.ndarray
+    expires: np.ndarray
+    label: np.ndarray
+    verdict: np.ndarray
+    error_cost: np.ndarray  # a missed positive's cost, or a flagged negative's
+    row: np.ndarray
+
+
+def queue_basis(scenario, domain, table, arrays, memo: dict) -> QueueBasis:
+    """The run's ``QueueBasis`` for ``scenario``'s review setup and costs, built once per run
+    and setup (``memo`` is the run's)."""
+    review = scenario.review
+    setup = QueueSetup.from_review(review)
+    key = ("queue_basis", setup, review.reviewer_accuracy, review.hard_cases, scenario.costs)
+    if key not in memo:
+        n = len(arrays["label"])
+        t = arrival_hours(np.arange(n), scenario.population.events_per_week)
+        day_of = np.floor(t / 24.0).astype(np.int64)
+        remove, expires = removal_days(setup, t, patience(arrays["u_abandon"],
+                                                          review.abandon_per_day))
+        label = np.asarray(arrays["label"]).astype(bool)
+        fn_cost, fp_cost = event_costs(np.asarray(arrays["value"]), label, scenario.costs)
+        memo[key] = QueueBasis(
+            t, day_of.astype(np.int32),
+            earliest_slots(setup, t, day_of) if setup.rate > 0 else None,
+            np.minimum(remove, 2**31 - 1).astype(np.int32), expires, label,
+            _verdict_flags(scenario, domain, arrays, slice(None)),
+            np.where(label, fn_cost, fp_cost),
+            np.searchsorted(table.weeks, np.asarray(arrays["week"])).astype(np.int32))
+    return memo[key]
+
+
+def play_band(scenario, domain, table, arrays, memo: dict) -> QueueRun:
     """The queue over the whole run for ``scenario``'s band."""
-    review, p = scenario.review, scenario.policy
+    p = scenario.policy
     ids = band_items(table, p.t_low, p.t_high)
-    t = arrival_hours(ids, scenario.population.events_per_week)
-    mids = patience(arrays["u_abandon"][ids], review.abandon_per_day)
-    return play(QueueSetup.from_review(review), ids, t, mids, arrays["week"][ids],
-                len(table.weeks))
+    basis = queue_basis(scenario, domain, table, arrays, memo)
+    return play_items(QueueSetup.from_review(scenario.review), ids, basis.t[ids],
+                      basis.remove[ids], basis.expires[ids], arrays["week"][ids],
+                      len(table.weeks), basis.day_of[ids],
+                      None if basis.earliest is None else basis.earliest[ids])
 
 
 def _verdict_flags(scenario, domain, arrays, ids) -> np.ndarray:
@@ -59,17 +110,20 @@ def _verdict_flags(scenario, domain, arrays, ids) -> np.ndarray:
     return np.where(np.asarray(correct, dtype=bool), label, ~label)
 
 
-def queued_query(scenario, domain, table, arrays, queue: QueueRun) -> dict[str, np.ndarray]:
+def queued_query(scenario, domain, table, arrays, queue: QueueRun,
+                 memo: dict) -> dict[str, np.ndarray]:
     """The weekly metric set (``BandTable.query``'s keys plus ``QUEUE_COLUMNS``) with a queue:
     every band event at the default action, then each reviewed one moved to its verdict."""
     review, p, costs = scenario.review, scenario.policy, scenario.costs
     out = table.query(p.t_low, p.t_high, 0, review.default_action, costs.review)
-    served = queue.ids[queue.status == REVIEWED]
-    label = np.asarray(arrays["label"])[served].astype(bool)
-    delta = (_verdict_flags(scenario, domain, arrays, served).astype(np.int64)
+    basis = queue_basis(scenario, domain, table, arrays, memo)
+    served = queue.reviewed_ids
+    label = basis.label[served]
+    delta = (basis.verdict[served].astype(np.int64)
              - int(review.default_action == "flag"))  # +1 now flagged, -1 now passed
-    week = np.searchsorted(table.weeks, np.asarray(arrays["week"])[served])
-    fn_cost, fp_cost = event_costs(np.asarray(arrays["value"])[served], label, costs)
+    week = basis.row[served]
+    error_cost = basis.error_cost[served]
+    fn_cost, fp_cost = np.where(label, error_cost, 0.0), np.where(label, 0.0, error_cost)
     size = len(table.weeks)
 
     def per_week(x):
@@ -108,7 +162,7 @@ def queued_decisions(scenario, domain, table, arrays, queue: QueueRun):
     correct = reviewers.correct(scenario, domain, arrays["u_review"], arrays["score"], label)
     action, reviewed, final = table.decisions(p.t_low, p.t_high, 0, review.default_action,
                                               label, correct)
-    served = queue.ids[queue.status == REVIEWED]
+    served = queue.reviewed_ids
     reviewed[served] = True
     final[served] = _verdict_flags(scenario, domain, arrays, served)
     decided = np.asarray(arrays["week"]).astype(np.int32)
