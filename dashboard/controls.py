@@ -275,8 +275,10 @@ def domain_controls(domain: Domain) -> list[Control]:
         _choice("feedback", "Which labels come back", s.feedback.mode, ("full", "selective"),
                 {"full": "all, after a delay", "selective": "only what decisions reveal"},
                 "Selective: the team only learns the truth about events its decisions reveal "
-                f"(for example, a '{a['flag']}' may never show whether it was right), plus "
-                "reviewers' verdicts. Monitored numbers then look better than the truth.",
+                f"(for example, a '{a['flag']}' may never show whether it was right). Either "
+                "way a reviewed case is labelled with the reviewer's verdict, right or wrong, "
+                "until its true outcome arrives, if it ever does. Monitored numbers then look "
+                "better than the truth.",
                 g_learn),
         _choice("delay_kind", "How late labels come", "fixed", ("fixed", "realistic"),
                 {"fixed": "all equally late", "realistic": f"spread out, as {pos} labels are"},

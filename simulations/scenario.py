@@ -367,9 +367,11 @@ def _lognormal_cdf(x: float, median: float, sigma: float) -> float:
 class Feedback:
     """Which true labels the team gets to see, and how late.
 
-    ``full``: every label arrives after its delay. ``selective``: only the labels the
+    ``full``: every true label arrives after its delay. ``selective``: only the labels the
     domain's decision reveals (a declined payment never shows whether it was fraud) arrive
-    after their delay, plus the reviewers' verdicts, which arrive at once. ``label_delay`` is
+    after their delay. Under both, a reviewed case is labelled with the reviewer's verdict
+    from the week it is decided until its true label arrives, if it ever does
+    (``engine.feedback``). ``label_delay`` is
     a whole number of weeks (every label equally late, as before) or a ``LabelDelay``
     distribution (in JSON an object such as ``{"kind": "lognormal", "median_weeks": 4}``).
     """
@@ -715,8 +717,13 @@ class Scenario:
             return True
         if self.retrain.trigger == "never":
             return False
-        return (self.feedback.mode == "selective"
-                or self.retrain.trigger in ("performance", "alert"))
+        if self.feedback.mode == "selective" or self.retrain.trigger in ("performance", "alert"):
+            return True
+        # full feedback: a reviewed event's label is the reviewer's verdict until its outcome
+        # arrives, so the band changes the labels a retraining holds, unless every outcome
+        # arrives within its own week (then it replaces the verdict at once)
+        return (get_domain(self.domain).review_decides
+                and self.feedback.delay.shares_by_week()[0] < 1)
 
     @property
     def why_bands_rerun(self) -> str:

@@ -195,6 +195,7 @@ def test_labels_the_loop_learnt_from_match_the_outcome(name):
     result = run(scenario)
     np.testing.assert_array_equal(result.arrays["seen"], result.outcome.seen)
     np.testing.assert_array_equal(result.arrays["seen_label"], result.outcome.seen_label)
+    np.testing.assert_array_equal(result.arrays["truth_week"], result.outcome.truth_week)
     np.testing.assert_array_equal(result.arrays["final"], result.outcome.final)
 
 

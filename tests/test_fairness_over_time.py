@@ -19,10 +19,12 @@ from tests.test_pages import app, small_params
 
 @pytest.fixture(scope="module")
 def drifting_triage():
-    # a paediatric wave from week 5, the model retrained every 3 weeks on full feedback
+    # a paediatric wave from week 5, the model retrained every 3 weeks on full feedback whose
+    # outcomes arrive within their week (so no band changes what a retraining learns)
     scenario = small("triage", weeks=10, events=6000,
                      drift=(DriftSpec("cohort", 5, 1.0),)).with_changes(
-        retrain={"trigger": "every", "every_weeks": 3}, feedback={"mode": "full"})
+        retrain={"trigger": "every", "every_weeks": 3},
+        feedback={"mode": "full", "label_delay": 0})
     return scenario, run(scenario)
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from simulations.engine.feedback import (
     NEVER,
+    NO_WEEK,
     arrived_by,
     draw_delays,
     label_maturity,
@@ -79,21 +80,26 @@ def test_a_fixed_delay_draws_nothing_and_a_spread_uses_one_child_stream():
 
 def slow_reveal(mode, review_decides, week, label, reviewed, final, correct, u, delay,
                 decided):
-    """Per event, the rules of ``reveal_labels`` written one event at a time."""
+    """Per event, the rules of ``reveal_labels`` written one event at a time: (seen, first
+    label, its week, the week the true outcome arrives)."""
     out = []
     for i in range(len(week)):
         arrives = delay[i] != NEVER
-        if mode == "full":
-            seen, shown, at = arrives, label[i], week[i] + delay[i]
-        elif reviewed[i]:
-            verdict = label[i] if (correct[i] or not review_decides) else 1 - label[i]
+        outcome = arrives if mode == "full" else arrives and u[i] < REVEAL[final[i]][label[i]]
+        outcome_at = week[i] + delay[i]
+        if reviewed[i] and review_decides:  # the verdict now, the outcome if it ever comes
+            verdict = label[i] if correct[i] else 1 - label[i]
             seen, shown, at = True, verdict, week[i]
+            truth_at = outcome_at if outcome else NO_WEEK
+        elif reviewed[i] and mode == "selective":  # an exploration slot: the outcome at once
+            seen, shown, at, truth_at = True, label[i], week[i], week[i]
         else:
-            seen = arrives and u[i] < REVEAL[final[i]][label[i]]
-            shown, at = label[i], week[i] + delay[i]
-        if decided is not None:  # nothing arrives before its decision; a verdict on the day
-            at = decided[i] if (mode == "selective" and reviewed[i]) else max(at, decided[i])
-        out.append((bool(seen), int(shown), int(at)))
+            seen, shown, at = outcome, label[i], outcome_at
+            truth_at = outcome_at if outcome else NO_WEEK
+        if decided is not None:  # nothing arrives before its decision
+            at = max(at, decided[i])
+            truth_at = truth_at if truth_at == NO_WEEK else max(truth_at, decided[i])
+        out.append((bool(seen), int(shown), int(at), int(truth_at)))
     return out
 
 
@@ -112,45 +118,63 @@ def test_reveal_labels_match_the_per_event_rules(mode, review_decides, queued):
     delay = np.where(rng.random(n) < 0.1, NEVER, rng.integers(0, 4, n)).astype(np.int16)
     decided = (week + rng.integers(0, 3, n)).astype(np.int32) if queued else None
     domain = SimpleNamespace(reveal=REVEAL, review_decides=review_decides)
-    seen, shown, at = reveal_labels(domain, SimpleNamespace(mode=mode), week, label, reviewed,
-                                    final, correct, u, delay, decided)
+    seen, shown, at, truth_at = reveal_labels(domain, SimpleNamespace(mode=mode), week, label,
+                                              reviewed, final, correct, u, delay, decided)
     expected = slow_reveal(mode, review_decides, week, label, reviewed, final, correct, u,
                            delay, decided)
-    assert list(zip(seen.tolist(), shown.tolist(), at.tolist(), strict=True)) == expected
+    got = zip(seen.tolist(), shown.tolist(), at.tolist(), truth_at.tolist(), strict=True)
+    assert list(got) == expected
     if queued:
         assert (at >= decided).all()
 
 
 def _labels(seed=3, n=300, first=2, last=7):
+    """Random first labels and, for some, a true outcome that arrives later (or never) and
+    may differ from the first label: (weeks, seen, seen_label, label_week, final, truth_week,
+    truth)."""
     rng = np.random.default_rng(seed)
     weeks = np.sort(rng.integers(first, last + 1, n))
     seen = rng.random(n) < 0.7
     seen_label = rng.integers(0, 2, n)
     label_week = weeks + rng.integers(0, 4, n)
     final = rng.integers(0, 2, n)
-    return weeks, seen, seen_label, label_week, final
+    replaced = rng.random(n) < 0.5
+    truth_week = np.where(replaced, label_week + rng.integers(0, 4, n),
+                          np.where(rng.random(n) < 0.5, label_week, NO_WEEK))
+    truth = np.where(replaced & (rng.random(n) < 0.6), 1 - seen_label, seen_label)
+    return weeks, seen, seen_label, label_week, final, truth_week, truth
 
 
-def slow_rates(rows, seen_label, final):
-    tp = sum(1 for i in rows if seen_label[i] and final[i])
+def slow_held(i, as_of, seen, seen_label, label_week, truth_week, truth):
+    """Event i's label at the end of week ``as_of`` (None: none yet), one event at a time."""
+    if not seen[i] or label_week[i] > as_of:
+        return None
+    return truth[i] if truth_week[i] <= as_of else seen_label[i]
+
+
+def slow_rates(rows, labels, final):
+    """(count, precision, recall) of the events ``rows`` with ``labels[i]`` their label."""
+    tp = sum(1 for i in rows if labels[i] and final[i])
     flagged = sum(1 for i in rows if final[i])
-    positives = sum(1 for i in rows if seen_label[i])
+    positives = sum(1 for i in rows if labels[i])
     return (len(rows), tp / flagged if flagged else np.nan,
             tp / positives if positives else np.nan)
 
 
 @pytest.mark.parametrize("lag", [0, 1, 3])
 def test_arrived_by_and_realised_by_week_match_a_loop(lag):
-    weeks, seen, seen_label, label_week, final = _labels()
+    weeks, seen, seen_label, label_week, final, truth_week, truth = _labels()
     got = arrived_by(weeks, seen, label_week, lag)
     assert got.tolist() == [bool(seen[i] and label_week[i] <= weeks[i] + lag)
                             for i in range(len(weeks))]
-    realised = realised_by_week(weeks, seen, seen_label, label_week, final, lag)
+    realised = realised_by_week(weeks, seen, seen_label, label_week, truth_week, truth, final,
+                                lag)
     assert [len(v) for v in realised.values()] == [6, 6, 6]  # weeks 2..7
     for j, w in enumerate(range(2, 8)):
-        rows = [i for i in range(len(weeks)) if weeks[i] == w and seen[i]
-                and label_week[i] <= w + lag]
-        n, p, r = slow_rates(rows, seen_label, final)
+        held = {i: slow_held(i, w + lag, seen, seen_label, label_week, truth_week, truth)
+                for i in range(len(weeks)) if weeks[i] == w}
+        rows = [i for i, x in held.items() if x is not None]
+        n, p, r = slow_rates(rows, held, final)
         assert realised["labels"][j] == n
         np.testing.assert_allclose([realised["precision"][j], realised["recall"][j]], [p, r],
                                    equal_nan=True)
@@ -158,8 +182,8 @@ def test_arrived_by_and_realised_by_week_match_a_loop(lag):
 
 def test_realised_by_week_keeps_a_week_with_no_events_as_undefined():
     weeks = np.array([1, 1, 3, 3])  # week 2 has no events at all
-    got = realised_by_week(weeks, np.ones(4, bool), np.array([1, 0, 1, 1]), weeks,
-                           np.array([1, 1, 0, 1]), lag=0)
+    got = realised_by_week(weeks, np.ones(4, bool), np.array([1, 0, 1, 1]), weeks, weeks,
+                           np.array([1, 0, 1, 1]), np.array([1, 1, 0, 1]), lag=0)
     assert got["labels"].tolist() == [2, 0, 2]
     np.testing.assert_allclose(got["precision"], [0.5, np.nan, 1.0])
     np.testing.assert_allclose(got["recall"], [1.0, np.nan, 0.5])
@@ -167,27 +191,32 @@ def test_realised_by_week_keeps_a_week_with_no_events_as_undefined():
 
 def test_realised_by_week_has_a_row_for_every_week_even_an_unlabelled_last_one():
     weeks = np.array([1, 2, 2, 3])  # nothing of week 3 has arrived by its end
+    never = np.full(4, NO_WEEK)
     got = realised_by_week(weeks, np.array([1, 1, 1, 1], bool), np.array([1, 1, 0, 1]),
-                           np.array([1, 2, 3, 4]), np.array([0, 1, 1, 1]), lag=0)
+                           np.array([1, 2, 3, 4]), never, np.zeros(4, int),
+                           np.array([0, 1, 1, 1]), lag=0)
     assert got["labels"].tolist() == [1, 1, 0]
     np.testing.assert_allclose(got["precision"], [np.nan, 1.0, np.nan])
     np.testing.assert_allclose(got["recall"], [0.0, 1.0, np.nan])
-    got = realised_by_week(weeks, np.ones(4, bool), np.ones(4, int), weeks, np.ones(4, int), 1)
+    got = realised_by_week(weeks, np.ones(4, bool), np.ones(4, int), weeks, never,
+                           np.zeros(4, int), np.ones(4, int), 1)
     assert got["labels"].tolist() == [1, 2, 1]
 
 
 @pytest.mark.parametrize("week, last_week", [(3, 9), (7, 7), (5, 6)])
 def test_label_maturity_matches_a_loop_over_the_weeks_after(week, last_week):
-    weeks, seen, seen_label, label_week, final = _labels(seed=8)
-    truth = np.random.default_rng(1).integers(0, 2, len(weeks))
-    view = label_maturity(weeks, truth, seen, seen_label, label_week, final, week, last_week)
+    weeks, seen, seen_label, label_week, final, truth_week, truth = _labels(seed=8)
+    view = label_maturity(weeks, truth, seen, seen_label, label_week, truth_week, final, week,
+                          last_week)
     mine = [i for i in range(len(weeks)) if weeks[i] == week]
     assert view["as_of_week"].tolist() == list(range(week, last_week + 1))
     assert view["weeks_later"].tolist() == list(range(last_week - week + 1))
     _, true_p, true_r = slow_rates(mine, truth, final)
     for row in view.itertuples():
-        rows = [i for i in mine if seen[i] and label_week[i] <= row.as_of_week]
-        n, p, r = slow_rates(rows, seen_label, final)
+        held = {i: slow_held(i, row.as_of_week, seen, seen_label, label_week, truth_week, truth)
+                for i in mine}
+        rows = [i for i, x in held.items() if x is not None]
+        n, p, r = slow_rates(rows, held, final)
         assert row.labels_arrived == n
         assert row.share_arrived == pytest.approx(n / len(mine))
         np.testing.assert_allclose([row.precision, row.recall], [p, r], equal_nan=True)
@@ -195,20 +224,22 @@ def test_label_maturity_matches_a_loop_over_the_weeks_after(week, last_week):
 
 
 def test_label_maturity_of_an_empty_week_is_undefined_not_zero():
-    weeks, seen, seen_label, label_week, final = _labels(first=2, last=4)
-    view = label_maturity(weeks, seen_label, seen, seen_label, label_week, final, 6, 8)
+    weeks, seen, seen_label, label_week, final, truth_week, truth = _labels(first=2, last=4)
+    view = label_maturity(weeks, truth, seen, seen_label, label_week, truth_week, final, 6, 8)
     assert view["labels_arrived"].tolist() == [0, 0, 0]
     for column in ("share_arrived", "precision", "recall", "true_precision", "true_recall"):
         assert view[column].isna().all(), column
 
 
 def test_weekly_observed_matches_a_loop_over_arrival_weeks():
-    weeks_all, seen, seen_label, label_week, final = _labels(seed=5)
+    weeks_all, seen, seen_label, label_week, final, truth_week, truth = _labels(seed=5)
     weeks = np.arange(2, 8)
-    got = weekly_observed(weeks, seen, seen_label, label_week, final)
+    got = weekly_observed(weeks, seen, seen_label, label_week, truth_week, truth, final)
     for j, w in enumerate(weeks):
-        rows = [i for i in range(len(seen)) if seen[i] and label_week[i] == w]
-        n, p, r = slow_rates(rows, seen_label, final)
+        # the labels that first arrive in week w, as held at its end
+        held = {i: slow_held(i, w, seen, seen_label, label_week, truth_week, truth)
+                for i in range(len(seen)) if seen[i] and label_week[i] == w}
+        n, p, r = slow_rates(list(held), held, final)
         assert got["labels_arrived"][j] == n
         np.testing.assert_allclose([got["observed_precision"][j], got["observed_recall"][j]],
                                    [p, r], equal_nan=True)

@@ -21,9 +21,11 @@ KEYS = ("cost_total", "cost_fn", "cost_fp", "cost_review", "tp", "fp", "flagged"
 def test_every_band_of_a_runs_grid_is_what_the_run_yields(capacity, overflow):
     review = {"reviewer_accuracy": 0.8, "overflow_action": overflow,
               "capacity": 10_000_000 if capacity is None else capacity}
+    # outcomes within their week: the verdicts are replaced at once, so no band changes the
+    # labels a retraining learns from (the grid answers every band from the run's scores)
     scenario = small("fraud", weeks=4, events=600).with_changes(
-        review=review, retrain={"trigger": "every", "every_weeks": 2, "min_labels": 50,
-                                "min_positives": 2})
+        review=review, feedback={"label_delay": 0},
+        retrain={"trigger": "every", "every_weeks": 2, "min_labels": 50, "min_positives": 2})
     result = run(scenario)
     assert result.band_free["cost_retrain"].sum() > 0 and not scenario.policy_changes_labels
     grid = PolicyGrid.from_run(result, thresholds=GRID)

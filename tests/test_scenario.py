@@ -95,7 +95,17 @@ def test_drift_ramps_from_onset():
 def test_policy_changes_labels_only_when_learning_from_decisions():
     s = default_scenario("fraud")
     assert not s.policy_changes_labels
-    assert not s.with_changes(retrain={"trigger": "every"}).policy_changes_labels
+    # full feedback: the reviews' verdicts reach a retraining before their outcomes, so the
+    # band decides which early labels it gets, unless the outcomes come within the week
+    every = s.with_changes(retrain={"trigger": "every"})
+    assert every.feedback.mode == "full" and every.policy_changes_labels
+    assert not every.with_changes(feedback={"label_delay": 0}).policy_changes_labels
+    assert every.with_changes(feedback={"label_delay": {"kind": "discrete",
+                                                        "shares": [0.7, 0.3]}}
+                              ).policy_changes_labels
+    # an exploration slot shows the true outcome, after the delay like every other label
+    assert not default_scenario("recommendation").with_changes(
+        retrain={"trigger": "every"}).policy_changes_labels
     assert s.with_changes(retrain={"trigger": "every"},
                           feedback={"mode": "selective"}).policy_changes_labels
     assert s.with_changes(retrain={"trigger": "performance"}).policy_changes_labels

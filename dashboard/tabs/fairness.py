@@ -46,8 +46,9 @@ def draw(domain, scenario, guardrails, page: str) -> None:
     if scenario.policy_changes_labels:
         st.info("This scenario retrains on the labels its own decisions reveal, so every set "
                 "of bands per segment has its own model history: a fairness search needs "
-                "fixed scores. Use full feedback, or retrain never, every K weeks or on "
-                "drift.", icon=":material/info:")
+                "fixed scores. Never retrain, or use full feedback with a label delay of 0 "
+                "(reviewers' verdicts are then replaced by the outcomes at once) and retrain "
+                "every K weeks or on drift.", icon=":material/info:")
         return
     left, right = st.columns([2, 1])
     strategy = left.selectbox("Strategy", STRATEGIES, format_func=LABELS.get,

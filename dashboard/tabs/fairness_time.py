@@ -57,8 +57,9 @@ def draw(domain, scenario, markers, weekly=None) -> None:
     if scenario.policy_changes_labels:
         st.info("This scenario retrains on the labels its own decisions reveal, so every set "
                 "of bands per segment has its own model history: following a fairness "
-                "strategy needs fixed scores. Use full feedback, or retrain never, every K "
-                "weeks or on drift.", icon=":material/info:")
+                "strategy needs fixed scores. Never retrain, or use full feedback with a "
+                "label delay of 0 (reviewers' verdicts are then replaced by the outcomes at "
+                "once) and retrain every K weeks or on drift.", icon=":material/info:")
         return
     weeks = scenario.population.weeks
     a, b = st.columns(2)

@@ -58,7 +58,9 @@ def _reviewers(domain, scenario, result, weekly) -> None:
     right.caption(f"The latest retraining (week {last.week}) learnt from "
                   f"{last.training_events:,} labels, {error:.1%} of them wrong; another world "
                   f"of this size would put it between {lo:.1%} and {hi:.1%} (90%). Only a "
-                  "simulator knows the true labels to compare with.")
+                  "simulator knows the true labels to compare with. A reviewed case counts "
+                  "with its reviewer's verdict until its true outcome arrives and replaces "
+                  "it, if it ever does (under selective feedback a declined one never does).")
 
 
 def _controls(domain, scenario):

@@ -67,7 +67,8 @@ def command(args) -> None:
     if scenario.policy_changes_labels:
         raise UsageError("this scenario retrains on the labels its own decisions reveal, so "
                          "every set of bands has its own model history: suggest needs fixed "
-                         "scores (use full feedback or retrain never/every/drift)")
+                         "scores (retrain never, or use full feedback with label_delay 0 and "
+                         "retrain every/drift)")
     check_writable(args.out, "--out")
     guardrails = Guardrails(args.min_precision, args.min_recall, args.min_pass_rate,
                             args.max_review)

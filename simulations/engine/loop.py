@@ -130,7 +130,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     batches: list[Batch] = []
     per_week: dict[str, list[np.ndarray]] = {k: [] for k in (
         "score", "u_review", "u_reveal", "delay", "model_version", "final", "seen", "seen_label",
-        "label_week")}
+        "label_week", "truth_week", "label")}
     queue = LoopQueue(scenario, domain) if scenario.review.queued else None
     if queue is not None:  # each waiting customer's patience, drawn only when a queue exists
         per_week["u_abandon"] = []
@@ -176,8 +176,8 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
             per_week["u_abandon"].append(week_arrays["u_abandon"])
             correct, reviewed, final, decided = queue.week(w, week_table, week_arrays,
                                                            [*batches, batch], per_week)
-        seen, seen_label, label_week = revealed(scenario, domain, week_arrays, correct,
-                                                reviewed, final, decided)
+        seen, seen_label, label_week, truth_week = revealed(scenario, domain, week_arrays,
+                                                            correct, reviewed, final, decided)
         if presence is not None:
             shares = impact_columns(domain, batch.segment, natural)
             presence.update(batch.segment, final, batch.label)
@@ -190,7 +190,8 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                          ("delay", delay),
                          ("model_version", np.full(n, version, dtype=np.int16)),
                          ("final", final), ("seen", seen), ("seen_label", seen_label),
-                         ("label_week", label_week)):
+                         ("label_week", label_week), ("truth_week", truth_week),
+                         ("label", batch.label)):
             per_week[key].append(arr)
 
         drift = monitor.measure(batch, scores)

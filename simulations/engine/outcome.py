@@ -116,8 +116,11 @@ class Outcome:
     reviewed = property(lambda self: self._decide()[2], doc="reached a reviewer")
     final = property(lambda self: self._decide()[3], doc="1 if finally flagged")
     seen = property(lambda self: self._reveal()[0], doc="a label is ever seen")
-    seen_label = property(lambda self: self._reveal()[1], doc="the label that is seen")
-    label_week = property(lambda self: self._reveal()[2], doc="week the label arrives")
+    seen_label = property(lambda self: self._reveal()[1],
+                          doc="the first label seen (a verdict until truth_week)")
+    label_week = property(lambda self: self._reveal()[2], doc="week the first label arrives")
+    truth_week = property(lambda self: self._reveal()[3],
+                          doc="week the true outcome arrives (feedback.NO_WEEK: never)")
 
     @property
     def reviewed_positive_share(self) -> float:
@@ -242,8 +245,8 @@ def decisions(scenario: Scenario, domain: Domain, table: BandTable,
 
 def revealed(scenario: Scenario, domain: Domain, arrays: dict, correct, reviewed,
               final, decided_week=None) -> tuple[np.ndarray, ...]:
-    """(seen, seen_label, label_week) per event: the labels the team gets (``decided_week``:
-    a review queue's decision week per event)."""
+    """(seen, seen_label, label_week, truth_week) per event: the labels the team gets
+    (``feedback.reveal_labels``; ``decided_week``: a review queue's decision week per event)."""
     return reveal_labels(domain, scenario.feedback, arrays["week"], arrays["label"], reviewed,
                          final, correct, arrays["u_reveal"], arrays["delay"], decided_week)
 
@@ -267,7 +270,7 @@ def _weekly_table(domain: Domain, table: BandTable, arrays: dict[str, np.ndarray
     """The core weekly table plus observed metrics and the domain's extras, contract first."""
     weekly = outcome.core.copy()
     observed = weekly_observed(table.weeks, outcome.seen, outcome.seen_label, outcome.label_week,
-                               outcome.final)
+                               outcome.truth_week, arrays["label"], outcome.final)
     for key, values in observed.items():
         weekly[key] = values
     if domain.extra_metrics is not None:

@@ -221,10 +221,11 @@ class LoopQueue:
                                     per_week["score"][wk][idx], label)
         final = per_week["final"][wk]
         final[idx[done]] = np.where(correct[done], label[done], 1 - label[done])
-        seen, seen_label, label_week = reveal_labels(
+        seen, seen_label, label_week, truth_week = reveal_labels(
             self.domain, s.feedback, np.full(len(idx), wk + 1), label, done, final[idx],
             correct, per_week["u_reveal"][wk][idx], per_week["delay"][wk][idx],
             np.full(len(idx), w, dtype=np.int32))
         per_week["seen"][wk][idx] = seen
         per_week["seen_label"][wk][idx] = seen_label
         per_week["label_week"][wk][idx] = label_week
+        per_week["truth_week"][wk][idx] = truth_week

@@ -5,8 +5,10 @@ A trigger is a small function of what the team can see at the end of a week (the
 against the current model's training window, the labels that arrived): it returns the reason to
 retrain, or "". ``TRIGGERS`` maps each ``retrain.trigger`` of a scenario to its function, so a
 new rule is one more entry here, not another branch inside the loop. ``training_set`` gathers the
-labels seen in the last ``window_weeks`` weeks; ``shortfall`` says why they cannot train a model
-(too few labels, too few positives, one class only), or "" when they can.
+labels seen in the last ``window_weeks`` weeks, each as the team holds it at the end of the
+retraining week (a reviewer's verdict until the event's true outcome arrives and replaces it:
+``feedback.held_labels``); ``shortfall`` says why they cannot train a model (too few labels, too
+few positives, one class only), or "" when they can.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pandas as pd
 from ..domains import Batch, get_domain
 from ..monitoring.alerts import alert_reason
 from ..scenario import Scenario
-from .feedback import observed_performance
+from .feedback import held_labels, observed_performance
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class WeekEnd:
 
     ``drift`` holds the week's PSI, KL and JS per monitored column (``is_score`` marks the
     score's column, the others are features); ``per_week`` holds, per past week, the arrays the
-    loop recorded (``seen``, ``seen_label``, ``label_week``, ``final``).
+    loop recorded (``seen``, ``seen_label``, ``label_week``, ``truth_week``, ``label``,
+    ``final``).
     """
 
     scenario: Scenario
@@ -91,7 +94,7 @@ def performance_floor(end: WeekEnd) -> str:
     idx = range(max(week - 1 - longest, 0), week)
     arrived = np.concatenate([per_week["seen"][i] & (per_week["label_week"][i] == week)
                               for i in idx])
-    labels = np.concatenate([per_week["seen_label"][i] for i in idx])[arrived]
+    labels = np.concatenate([_held(per_week, i, week)[1] for i in idx])[arrived]
     finals = np.concatenate([per_week["final"][i] for i in idx])[arrived]
     value = observed_performance(labels, finals)[rt.performance_metric]
     if np.isfinite(value) and value < rt.performance_floor:
@@ -151,13 +154,20 @@ class TrainingSet:
 def training_set(scenario: Scenario, week: int, batches: list[Batch],
                  per_week: dict[str, list[np.ndarray]],
                  concat: Callable[[list[Batch]], Batch]) -> TrainingSet:
-    """The last ``window_weeks`` weeks up to ``week`` and the labels seen in them by then."""
+    """The last ``window_weeks`` weeks up to ``week`` and the labels seen in them by then, as
+    held then."""
     window = [i for i in range(week - scenario.retrain.window_weeks, week) if i >= 0]
     batch = concat([batches[i] for i in window])
-    usable = np.concatenate([per_week["seen"][i] & (per_week["label_week"][i] <= week)
-                             for i in window])
-    label = np.concatenate([per_week["seen_label"][i] for i in window])[usable]
+    held = [_held(per_week, i, week) for i in window]
+    usable = np.concatenate([h[0] for h in held])
+    label = np.concatenate([h[1] for h in held])[usable]
     return TrainingSet(batch, usable, label)
+
+
+def _held(per_week: dict[str, list[np.ndarray]], i: int, week: int):
+    """(held, held label) of the events of recorded week ``i`` at the end of ``week``."""
+    return held_labels(per_week["seen"][i], per_week["seen_label"][i], per_week["label_week"][i],
+                       per_week["truth_week"][i], per_week["label"][i], week)
 
 
 def shortfall(scenario: Scenario, ts: TrainingSet) -> str:

@@ -14,9 +14,10 @@ from ..domains import Domain, DriftState, get_domain
 from ..scenario import Scenario
 
 # Arrays a finished run keeps per event besides the generated batch: week, score, two review
-# and reveal draws, model version, final decision, seen flags and label week (~45 bytes), and
-# the BandTable's sorted order, scores and cumulative counts and costs (72 bytes).
-_KEPT_PER_EVENT = 45 + 72
+# and reveal draws, model version, final decision, seen flags, label week and the week the
+# outcome arrives (~49 bytes), and the BandTable's sorted order, scores and cumulative counts
+# and costs (72 bytes).
+_KEPT_PER_EVENT = 49 + 72
 # Peak over kept, measured with VmHWM of CLI runs (tests/test_safety.py checks the estimate):
 # the per-week arrays are concatenated once more at the end and the band table sorts a copy.
 PEAK_FACTOR = 2.1

@@ -143,7 +143,8 @@ class FairnessProblem:
         if s.policy_changes_labels:
             raise ValueError("this scenario learns from the labels its own decisions reveal, "
                              "so each band set has its own model history: a fairness search "
-                             "needs fixed scores (use full feedback or no retraining)")
+                             "needs fixed scores (never retrain, or use full feedback with a "
+                             "label delay of 0 and retrain every K weeks or on drift)")
         fn_cost, fp_cost = event_costs(a["value"], a["label"], s.costs)
         correct = result.domain.reviewer_correct(a["u_review"], s.review.reviewer_accuracy,
                                                  a["label"])

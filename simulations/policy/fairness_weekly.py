@@ -213,7 +213,8 @@ def weekly_fairness(result, strategy: str, tolerance: float, fit_weeks: int | No
     if s.policy_changes_labels:
         raise ValueError("this scenario learns from the labels its own decisions reveal, so "
                          "each band set has its own model history: following a fairness "
-                         "strategy needs fixed scores (use full feedback or no retraining)")
+                         "strategy needs fixed scores (never retrain, or use full feedback with "
+                         "a label delay of 0 and retrain every K weeks or on drift)")
     pooled_weeks = int(pooled_weeks)
     problem = _problem(result, fit_weeks, guardrails)
     fitted = problem.solve(strategy, tolerance)

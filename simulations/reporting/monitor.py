@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engine.feedback import arrived_by, label_maturity, reveal_labels
+from ..engine.feedback import arrived_by, held_labels, label_maturity, reveal_labels
 from ..monitoring.estimates import (
     EstimateTable,
     RangeSums,
@@ -65,9 +65,10 @@ class MonitorTables:
     _REALISED = ("pass_arr", "pass_pos", "pass_fn", "flag_arr", "flag_pos", "flag_fp",
                  "rev_arr", "rev_vf", "rev_vf_pos", "rev_pos", "rev_fn", "rev_fp", "rev_true")
 
-    def _routes(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def _routes(self) -> dict[str, tuple[np.ndarray, ...]]:
         """Per route an event can take (passed, flagged, reviewed): (seen, seen_label,
-        label_week) as ``reveal_labels`` gives them. None of it depends on the band."""
+        label_week, truth_week) as ``reveal_labels`` gives them. None of it depends on the
+        band."""
         if self._route_cache is None:
             r, s, a = self.result, self.result.scenario, self.result.arrays
             n = len(self.p)
@@ -85,7 +86,8 @@ class MonitorTables:
     def realised(self, lag: int) -> RangeSums:
         """Cumulative sums, in the band table's order, of what each event's label would add to
         the realised metrics ``lag`` weeks after its week if it were passed, flagged or
-        reviewed (the route decides whether and when a label comes back)."""
+        reviewed (the route decides whether and when a label comes back, and a reviewed event's
+        label is the verdict until its outcome arrives: ``feedback.held_labels``)."""
         if lag not in self._realised:
             r, a = self.result, self.result.arrays
             y = a["label"].astype(bool)
@@ -93,7 +95,8 @@ class MonitorTables:
             pass_arr = arrived_by(a["week"], routes["pass"][0], routes["pass"][2], lag)
             flag_arr = arrived_by(a["week"], routes["flag"][0], routes["flag"][2], lag)
             rev_arr = arrived_by(a["week"], routes["review"][0], routes["review"][2], lag)
-            rev_label = routes["review"][1].astype(bool)
+            rev_label = held_labels(*routes["review"], a["label"],
+                                    a["week"] + lag)[1].astype(bool)
             vf = self.verdict
             cols = np.column_stack([
                 pass_arr, pass_arr & y, np.where(pass_arr & y, self.fn_cost, 0.0),
@@ -119,11 +122,11 @@ class MonitorTables:
         route = np.where(route == 3, overflow, route)
         final = np.where(route == 2, self.verdict[events], route == 1).astype(np.int8)
         picked = [np.choose(route, [self._routes()[k][j][events]
-                                    for k in ("pass", "flag", "review")]) for j in range(3)]
-        seen, seen_label, label_week = picked
+                                    for k in ("pass", "flag", "review")]) for j in range(4)]
+        seen, seen_label, label_week, truth_week = picked
         return label_maturity(np.full(len(events), week), a["label"][events],
-                              seen.astype(bool), seen_label, label_week, final, week,
-                              int(table.weeks[-1]))
+                              seen.astype(bool), seen_label, label_week, truth_week, final,
+                              week, int(table.weeks[-1]))
 
 
 def monitor_weekly(tables: MonitorTables, outcome, lag: int = 0) -> pd.DataFrame:
