@@ -234,15 +234,22 @@ def test_sections_must_be_of_their_kind_and_drifts_validated_where_they_sit():
 
 
 def test_policy_changes_labels_exactly_when_a_band_can_change_the_models():
-    s = default_scenario("fraud")
     learns = {"every": True, "drift": True, "performance": True, "alert": True, "never": False}
-    for trigger, retrains in learns.items():
-        for mode in ("full", "selective"):
-            changed = s.with_changes(retrain={"trigger": trigger}, feedback={"mode": mode})
-            # selective labels depend on the decisions; reviews' verdicts and a retraining
-            # that reads monitored performance depend on the band too
-            expected = retrains and (mode == "selective" or trigger in ("performance", "alert"))
-            assert changed.policy_changes_labels == expected, (trigger, mode)
+    for domain, delay in (("fraud", 1), ("fraud", 0), ("recommendation", 1)):
+        s = default_scenario(domain)
+        for trigger, retrains in learns.items():
+            for mode in ("full", "selective"):
+                changed = s.with_changes(retrain={"trigger": trigger},
+                                         feedback={"mode": mode, "label_delay": delay})
+                # selective labels depend on the decisions, and so does a retraining that
+                # reads monitored performance; under full feedback a reviewer's verdict is a
+                # label until the outcome comes, so the band decides which events are labelled
+                # early, unless outcomes come within their week or the review is an
+                # exploration slot (recommendation: its outcome is seen at once)
+                early_verdicts = delay > 0 and domain != "recommendation"
+                expected = retrains and (mode == "selective" or early_verdicts
+                                         or trigger in ("performance", "alert"))
+                assert changed.policy_changes_labels == expected, (domain, delay, trigger, mode)
 
 
 def test_each_domains_defaults_are_its_own():
