@@ -1,11 +1,13 @@
 """The KPI row above the tabs: precision, recall, pass rate, review load and total cost, each
-with its delta against a reference policy, and the money format the cards share."""
+with its delta against a reference policy, in the money format of
+simulations.reporting.money."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
+from simulations.reporting.money import whole_money
 from simulations.reporting.summary import format_share
 from simulations.reporting.versus import overflow_note
 
@@ -29,17 +31,6 @@ def pp_delta(value: float, reference: float) -> str | None:
     if not (np.isfinite(value) and np.isfinite(reference)) or value == reference:
         return None
     return f"{(value - reference) * 100:+.1f} pp"
-
-
-def money(value: float, unit: str) -> str:
-    """Whole units, or millions with one decimal once a number gets too wide for a KPI card."""
-    if abs(value) >= 1e6:
-        text = f"{value / 1e6:,.1f}M"
-    elif abs(value) >= 1e5:
-        text = f"{value / 1e3:,.1f}k"
-    else:
-        text = f"{value:,.0f}"
-    return f"${text}" if unit == "$" else f"{text} {unit}"
 
 
 def kpi_row(domain, totals, baseline, capacity) -> None:
@@ -67,8 +58,8 @@ def kpi_row(domain, totals, baseline, capacity) -> None:
         cols[3].markdown(f":red[:material/warning: {over.split(': ', 1)[1]}]")
     cost, base_cost = totals["cost_total"], baseline["cost_total"]
     delta = cost - base_cost
-    cols[4].metric("Total cost", money(cost, domain.unit),
-                   (("+" if delta > 0 else "-") + money(abs(delta), domain.unit))
+    cols[4].metric("Total cost", whole_money(cost, domain.unit),
+                   (("+" if delta > 0 else "-") + whole_money(abs(delta), domain.unit))
                    if abs(delta) >= 0.5 else None,
                    delta_color="inverse", help=KPI_HELP["cost"].format(**words), border=True)
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import ensemble_charts, seam
 from simulations.experiments import paired
-from simulations.experiments.answers import amount
+from simulations.reporting.money import short_money
 
 
 def _interval(metric: str, row, unit: str) -> str:
@@ -19,8 +19,8 @@ def _interval(metric: str, row, unit: str) -> str:
         return f"{row['mean_diff'] * 100:+.2f} pp ({row['low'] * 100:+.2f} to {row['high'] * 100:+.2f})"
     if metric == "reviewed":
         return f"{row['mean_diff']:+,.0f} ({row['low']:+,.0f} to {row['high']:+,.0f})"
-    return (f"{amount(row['mean_diff'], unit)} ({amount(row['low'], unit)} to "
-            f"{amount(row['high'], unit)})")
+    return (f"{short_money(row['mean_diff'], unit)} ({short_money(row['low'], unit)} to "
+            f"{short_money(row['high'], unit)})")
 
 
 def draw(domain, scenario, band_a, band_b) -> None:

@@ -14,7 +14,6 @@ from simulations.policy.metrics import horizon_totals
 from simulations.reporting.versus import (
     highlight_deltas,
     overflow_note,
-    short_money,
     versus_sentence,
 )
 from simulations.scenario import default_scenario
@@ -79,11 +78,6 @@ def test_overflow_is_said_with_what_goes_unreviewed():
         f"{demand:,.0f} of {capacity:,} capacity: {unreviewed / 4:,.0f} a week unreviewed")
     assert overflow_note(horizon_totals(result.at_policy(0.08, 0.3).weekly), 10**6) == ""
     assert overflow_note(totals, None) == ""  # no review team, no capacity (own scores)
-
-
-def test_short_money():
-    assert [short_money(v, "$") for v in (119.4, -3101, 1_250_000)] == ["$119", "$3.1k", "$1.2M"]
-    assert short_money(42, "min") == "42 min"
 
 
 def test_the_page_says_it_under_the_kpis_and_on_the_reviews_card():

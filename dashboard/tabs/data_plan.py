@@ -16,14 +16,11 @@ from simulations.experiments.data_plan import (
     reviews_bought,
     verdict,
 )
+from simulations.reporting.money import whole_money
 from simulations.scenario import ScenarioError
 
 WORLD_CHOICES = (5, 10, 20, 30)
 DEFAULT_REVIEWS = 10_000
-
-
-def _money(unit: str, value: float) -> str:
-    return f"{unit}{value:,.0f}" if unit == "$" else f"{value:,.0f} {unit}"
 
 
 def draw(domain, scenario) -> None:
@@ -34,7 +31,7 @@ def draw(domain, scenario) -> None:
     st.markdown(
         f"The team's training set is the reference window, each event labelled once by a "
         f"reviewer who is right {scenario.review.reviewer_accuracy:.0%} of the time (the "
-        f"sidebar's reviewer accuracy). One review costs {_money(unit, review_cost)}. Spend a "
+        f"sidebar's reviewer accuracy). One review costs {whole_money(review_cost, unit)}. Spend a "
         "budget on **more single labels**, on **double labels** (a third review settles the "
         "cases where two disagree), on **uncertainty sampling** (label what the model is "
         "least sure of) or on **cleaning** (a second look at the training rows confident "
@@ -61,7 +58,7 @@ def draw(domain, scenario) -> None:
     except ScenarioError as err:
         st.error(f"This plan cannot be run: {err}")
         return
-    st.caption(f"{_money(unit, budget)} buys {reviews_bought(budget, review_cost):,} reviews. "
+    st.caption(f"{whole_money(budget, unit)} buys {reviews_bought(budget, review_cost):,} reviews. "
                f"Each world has {plan.training_size:,} training labels, an unlabelled pool of "
                f"{POOL_FACTOR * plan.training_size:,} events and four weeks of production "
                f"traffic at {plan.scenario.population.events_per_week:,} events a week "

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import seam
-from dashboard.kpis import money
 from simulations.policy.fairness import DEFAULT_TOLERANCE, METRIC_OF, STRATEGIES, WORDS
+from simulations.reporting.money import signed_money, whole_money
 from simulations.reporting.summary import format_share
 
 LABELS = {
@@ -27,12 +27,6 @@ def _apply(page: str, bands: dict[str, tuple[float, float]]) -> None:
     st.session_state[f"{page}_seg_own"] = list(bands)
     for name, band in bands.items():
         st.session_state[f"{page}_seg_{name}"] = tuple(band)
-
-
-def _signed_money(value: float, unit: str) -> str:
-    if not np.isfinite(value):
-        return "undefined"
-    return ("+" if value > 0.5 else "-" if value < -0.5 else "") + money(abs(value), unit)
 
 
 def draw(domain, scenario, guardrails, page: str) -> None:
@@ -70,14 +64,14 @@ def draw(domain, scenario, guardrails, page: str) -> None:
                    icon=":material/block:")
     metric = found.metric
     cols = st.columns(4)
-    cols[0].metric("Total cost", money(found.cost_total, domain.unit), border=True,
+    cols[0].metric("Total cost", whole_money(found.cost_total, domain.unit), border=True,
                    help="Over the run's whole horizon, with the review capacity shared by "
                         "all segments (riskiest first), as the page computes it.")
     cols[1].metric("Price vs cheapest per segment",
-                   _signed_money(found.price["vs_per_segment"], domain.unit), border=True,
+                   signed_money(found.price["vs_per_segment"], domain.unit), border=True,
                    help="What this strategy costs more than the cheapest bands per segment.")
     cols[2].metric("Price vs one band for all",
-                   _signed_money(found.price["vs_single"], domain.unit), border=True,
+                   signed_money(found.price["vs_single"], domain.unit), border=True,
                    help="Against the cheapest single band shared by every segment "
                         "(negative: cheaper than it).")
     cols[3].metric(f"Gap in {WORDS[metric]}" if metric else "Four-fifths ratio",

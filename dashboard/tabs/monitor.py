@@ -11,9 +11,9 @@ import streamlit as st
 
 from dashboard import charts, monitor_charts, seam
 from dashboard.figures import chart
-from dashboard.kpis import money
 from dashboard.tabs.over_time import markers
 from simulations.monitoring.alerts import alert_table
+from simulations.reporting.money import whole_money
 from simulations.reporting.monitor import (
     METRIC_WORDS,
     drift_case,
@@ -67,8 +67,8 @@ def draw(domain, scenario, result, outcome) -> None:
     if is_cost:
         st.caption(f"Realised cost counts only the errors whose labels have arrived (what has "
                    f"been booked), so it trails the true cost. Horizon: estimated "
-                   f"{money(view['est_cost'].sum(), domain.unit)}, true "
-                   f"{money(view['true_cost'].sum(), domain.unit)}.")
+                   f"{whole_money(view['est_cost'].sum(), domain.unit)}, true "
+                   f"{whole_money(view['true_cost'].sum(), domain.unit)}.")
     _honesty(scenario, view)
     _maturity(domain, scenario, tables)
     _alerts(domain, scenario, view)

@@ -11,9 +11,9 @@ import streamlit as st
 from dashboard import ensemble_charts, seam
 from dashboard.figures import chart
 from simulations.experiments import Range
-from simulations.experiments.answers import amount
 from simulations.experiments.ensemble import default_ranges
 from simulations.policy.guardrails import Guardrails
+from simulations.reporting.money import short_money
 from simulations.scenario import ScenarioError
 
 
@@ -76,13 +76,13 @@ def draw(domain, scenario, guardrails: Guardrails, band_key: str,
     lo, hi = answer.band
     cols = st.columns(4)
     cols[0].metric("Robust band", f"{lo:.3f} – {hi:.3f}", border=True)
-    cols[1].metric("Expected cost", amount(answer.expected_cost, unit), border=True,
+    cols[1].metric("Expected cost", short_money(answer.expected_cost, unit), border=True,
                    help=f"Mean over {answer.worlds} worlds; the worst 10% average "
-                        f"{amount(answer.worst10_cost, unit)}.")
+                        f"{short_money(answer.worst10_cost, unit)}.")
     cols[2].metric("Guardrails hold in", f"{answer.share_met:.0%} of worlds", border=True)
     regret = answer.regret
     cols[3].metric("Regret of the one-world suggestion",
-                   "undefined" if regret != regret else amount(regret, unit), border=True,
+                   "undefined" if regret != regret else short_money(regret, unit), border=True,
                    help="How much more the suggestion above costs on average over the same "
                         "worlds.")
     st.caption(answer.message(unit) + f" Each world simulates "

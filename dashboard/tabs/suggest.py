@@ -11,11 +11,11 @@ import streamlit as st
 
 from dashboard import charts, seam
 from dashboard.figures import chart
-from dashboard.kpis import money
 from dashboard.tabs import fairness, robust
 from simulations.engine.one_more import one_more, one_more_sentence
 from simulations.policy.guardrails import Guardrails, parse_percent
 from simulations.policy.optimize import Suggestion
+from simulations.reporting.money import whole_money
 from simulations.reporting.summary import format_share
 
 
@@ -133,7 +133,7 @@ def draw(domain, scenario, totals, band_key) -> None:
     show_suggestion(suggestion, band_key=band_key, unit=domain.unit, words=domain.actions,
                     curves=seam.band_free_views(seam.run_key(scenario))["curves"],
                     current=(totals["review_demand_per_week"], totals["cost_total"]),
-                    money=money, note=note, capacity=scenario.review.capacity)
+                    money=whole_money, note=note, capacity=scenario.review.capacity)
     if scenario.review.queued:
         _one_more(domain, scenario, suggestion)
     robust.draw(domain, scenario, guardrails, band_key, suggestion.policy)
@@ -151,4 +151,4 @@ def _one_more(domain, scenario, suggestion) -> None:
         return
     st.caption(one_more_sentence(answer, domain.reviewers.removesuffix("s"),
                                  scenario.review.target_hours,
-                                 lambda x: money(x, domain.unit)))
+                                 lambda x: whole_money(x, domain.unit)))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import seam
 from dashboard.figures import chart, presenting, ready
-from dashboard.kpis import money
+from simulations.reporting.money import whole_money
 
 
 def draw(domain, scenario, result, totals, views) -> None:
@@ -43,5 +43,5 @@ def tradeoff_charts(t_low, t_high, totals, bases, keys="", view: str | None = No
     chart(st, figures["cost_curve"], key=f"{keys}cost_curve")
     best, unit = bases.best, bases.terms.unit
     st.caption(f"The cheapest single threshold is {best[0]:.3f} "
-               f"({money(best[1], unit)} over the horizon, without a review band); "
-               f"the current policy costs {money(totals['cost_total'], unit)}.")
+               f"({whole_money(best[1], unit)} over the horizon, without a review band); "
+               f"the current policy costs {whole_money(totals['cost_total'], unit)}.")

@@ -13,7 +13,6 @@ import streamlit as st
 from dashboard import charts, seam
 from dashboard.controls import BAND_STEP, check_url
 from dashboard.ensemble_charts import learning_curves
-from dashboard.kpis import money
 from dashboard.tabs.suggest import guardrail_inputs
 from dashboard.teaching.rehearsal import (
     RUBRIC,
@@ -47,6 +46,7 @@ from simulations.experiments.data_plan import STRATEGIES, STRATEGY_WORDS, verdic
 from simulations.explain import explain_event
 from simulations.policy.guardrails import exact_percent
 from simulations.policy.metrics import horizon_totals
+from simulations.reporting.money import whole_money
 
 st.title("Rehearse a case study")
 st.caption("Commit to how you would measure success and what you would decide before you "
@@ -86,7 +86,7 @@ def case_brief() -> None:
                    help=f"Against a capacity of {preset.scenario.review.capacity:,} a week.",
                    border=True)
     # short label and compact money: five cards must fit at 1280 px
-    cols[4].metric("Cost of misses", money(t["cost_fn"], domain.unit),
+    cols[4].metric("Cost of misses", whole_money(t["cost_fn"], domain.unit),
                    help=f"What the missed {domain.positive_word} cost over the horizon: "
                         f"{money_text(t['cost_fn'], domain.unit)}. Total cost, everything "
                         f"included: {money_text(t['cost_total'], domain.unit)}.", border=True)

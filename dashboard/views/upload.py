@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.controls import BAND_STEP, check_url, slider_thresholds
 from dashboard.figures import chart
-from dashboard.kpis import kpi_row, money
+from dashboard.kpis import kpi_row
 from dashboard.tabs.suggest import guardrail_inputs, show_suggestion
 from dashboard.tabs.tradeoff import tradeoff_charts
 from dashboard.tradeoff_figures import TradeoffBases
@@ -36,6 +36,7 @@ from simulations.own_scores.read import (
     read_table,
 )
 from simulations.own_scores.read import label_values as values_of
+from simulations.reporting.money import whole_money
 from simulations.reporting.safe_csv import neutralise, to_csv_text
 from simulations.reporting.summary import format_share
 from simulations.reporting.text import plain_markdown
@@ -242,7 +243,7 @@ def explorer() -> None:
             show_suggestion(suggestion, band_key=band_key, unit="units", words=WORDS,
                             curves=analysis.curves,
                             current=(totals["review_demand_per_week"], totals["cost_total"]),
-                            money=money, capacity=capacity)
+                            money=whole_money, capacity=capacity)
     if "Over time" in open_:
         with open_["Over time"]:
             if analysis.data.period is None:
@@ -318,7 +319,7 @@ def _estimates(t_low: float, t_high: float) -> None:
         "estimated precision (90% interval)": interval("precision"),
         "estimated recall (90% interval)": interval("recall"),
         "estimated cost (90% interval)": [
-            f"{money(v, 'units')} ({money(lo, 'units')} to {money(hi, 'units')})"
+            f"{whole_money(v, 'units')} ({whole_money(lo, 'units')} to {whole_money(hi, 'units')})"
             for v, lo, hi in zip(est["est_cost"], est["est_cost_low"], est["est_cost_high"],
                                  strict=True)],
         "estimated review-queue precision": interval("review_precision"),

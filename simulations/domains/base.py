@@ -68,6 +68,22 @@ class Batch:
         kept.extra = {k: kept.extra[k] for k in self.extra}  # the generator's key order
         return kept
 
+    @classmethod
+    def concat(cls, batches: list[Batch]) -> Batch:
+        """The events of ``batches``, one after the other (each array joined in order). Order
+        extras are joined as they are and their functions kept, so a ``take`` of the joined
+        batch recomputes them for the events it keeps."""
+        first = batches[0]
+        return cls(
+            numeric=np.concatenate([b.numeric for b in batches]),
+            categorical=np.concatenate([b.categorical for b in batches]),
+            label=np.concatenate([b.label for b in batches]),
+            value=np.concatenate([b.value for b in batches]),
+            segment=np.concatenate([b.segment for b in batches]),
+            extra={k: np.concatenate([b.extra[k] for b in batches]) for k in first.extra},
+            orders=first.orders,
+        )
+
 
 @dataclass(frozen=True)
 class WorldParam:

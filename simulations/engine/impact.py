@@ -97,7 +97,7 @@ class Presence:
             more = draw(rng)
             pools.append(more)
             have += np.bincount(more.segment, minlength=self.k)
-        pool = pools[0] if len(pools) == 1 else _concat(pools)
+        pool = pools[0] if len(pools) == 1 else Batch.concat(pools)
         rank = _rank_within(pool.segment, self.k)
         keep = np.flatnonzero(rank < want[pool.segment])
         return pool.take(keep), natural
@@ -120,15 +120,3 @@ def _rank_within(segment: np.ndarray, k: int) -> np.ndarray:
         rank[where] = np.arange(len(where))
     return rank
 
-
-def _concat(batches: list[Batch]) -> Batch:
-    first = batches[0]
-    return Batch(
-        numeric=np.concatenate([b.numeric for b in batches]),
-        categorical=np.concatenate([b.categorical for b in batches]),
-        label=np.concatenate([b.label for b in batches]),
-        value=np.concatenate([b.value for b in batches]),
-        segment=np.concatenate([b.segment for b in batches]),
-        extra={k: np.concatenate([b.extra[k] for b in batches]) for k in first.extra},
-        orders=first.orders,
-    )

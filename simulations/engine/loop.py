@@ -53,18 +53,6 @@ def _drift_state(scenario: Scenario, week: int) -> DriftState:
     return DriftState(**total)
 
 
-def _concat(batches: list[Batch]) -> Batch:
-    extra_keys = batches[0].extra.keys()
-    return Batch(
-        numeric=np.concatenate([b.numeric for b in batches]),
-        categorical=np.concatenate([b.categorical for b in batches]),
-        label=np.concatenate([b.label for b in batches]),
-        value=np.concatenate([b.value for b in batches]),
-        segment=np.concatenate([b.segment for b in batches]),
-        extra={k: np.concatenate([b.extra[k] for b in batches]) for k in extra_keys},
-    )
-
-
 class _Monitor:
     """Drift of features and score against the current model's reference window."""
 
@@ -222,7 +210,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         reason = retrain_reason(WeekEnd(scenario, w, drift, is_score, per_week,
                                         tuple(estimates), signals), last_retrain)
         if reason:
-            ts = training_set(scenario, w, batches, per_week, _concat)
+            ts = training_set(scenario, w, batches, per_week, Batch.concat)
             status = shortfall(scenario, ts)
             window = ts.window
             prepared = None
@@ -264,7 +252,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         if progress:
             progress(w, weeks)
 
-    events = _concat(batches)
+    events = Batch.concat(batches)
     arrays = {
         "week": np.repeat(np.arange(1, weeks + 1), n),
         "label": events.label,

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..policy.metrics import safe_ratio
+from ..reporting.money import short_money
 from .worlds import Band, EnsembleResult
 
 BAND_METRICS = ("precision", "recall", "pass_rate", "cost_total", "review_demand",
@@ -142,32 +143,14 @@ def verdict(mean: float, low: float, high: float, cheaper: int, dearer: int, wor
     if not math.isfinite(low) or low <= 0 <= high:
         side = "cheaper" if mean < 0 else "dearer"
         return (f"{CHANCE[0].upper()}{CHANCE[1:]}: B is cheaper in {cheaper} of {worlds} "
-                f"worlds; on average {amount(abs(mean), unit)} {side}, {interval}.")
+                f"worlds; on average {short_money(abs(mean), unit)} {side}, {interval}.")
     if high < 0:
         return (f"B is cheaper in {cheaper} of {worlds} worlds; on average "
-                f"{amount(-mean, unit)} cheaper, 90% interval {amount(-high, unit)}-"
-                f"{amount(-low, unit)}.")
-    return (f"B costs more in {dearer} of {worlds} worlds; on average {amount(mean, unit)} more, "
-            f"90% interval {amount(low, unit)}-{amount(high, unit)}.")
-
-
-def amount(x: float, unit: str) -> str:
-    """A short money (or other unit) figure: $31k, $1.2M, $450; other units after the number."""
-    x = float(x)
-    a = abs(x)
-    if a >= 1e6:
-        text = f"{a / 1e6:.1f}M"
-    elif a >= 1e4:
-        text = f"{a / 1e3:.0f}k"
-    elif a >= 1e3:
-        text = f"{a / 1e3:.1f}k"
-    elif a >= 10:
-        text = f"{a:.0f}"
-    else:
-        text = f"{a:.2f}"
-    sign = "-" if x < 0 else ""
-    return f"{sign}${text}" if unit == "$" else f"{sign}{text} {unit}"
+                f"{short_money(-mean, unit)} cheaper, 90% interval {short_money(-high, unit)}-"
+                f"{short_money(-low, unit)}.")
+    return (f"B costs more in {dearer} of {worlds} worlds; on average {short_money(mean, unit)} more, "
+            f"90% interval {short_money(low, unit)}-{short_money(high, unit)}.")
 
 
 def _signed(x: float, unit: str) -> str:
-    return amount(x, unit) if x < 0 else "+" + amount(x, unit)
+    return short_money(x, unit) if x < 0 else "+" + short_money(x, unit)

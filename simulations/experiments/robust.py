@@ -117,7 +117,7 @@ class RobustBand:
         return self.single_expected_cost - self.expected_cost
 
     def message(self, unit: str) -> str:
-        from .answers import amount
+        from ..reporting.money import short_money
 
         need = f"{self.share:.0%}"
         if self.band is None:
@@ -128,13 +128,13 @@ class RobustBand:
         lo, hi = self.band
         what = "expected cost" if self.objective == "mean" else "cost in the worst 10% of worlds"
         value = self.expected_cost if self.objective == "mean" else self.worst10_cost
-        text = (f"Robust band {lo:.3f}-{hi:.3f}: lowest {what} ({amount(value, unit)}) among the "
+        text = (f"Robust band {lo:.3f}-{hi:.3f}: lowest {what} ({short_money(value, unit)}) among the "
                 f"bands whose guardrails hold in at least {need} of {self.worlds} worlds "
                 f"(this one: {self.share_met:.0%}).")
         if self.single is not None:
             s_lo, s_hi = self.single
             text += (f" The single-world suggestion {s_lo:.3f}-{s_hi:.3f} costs "
-                     f"{amount(self.regret, unit)} more on average and meets the guardrails in "
+                     f"{short_money(self.regret, unit)} more on average and meets the guardrails in "
                      f"{self.single_share_met:.0%} of worlds.")
         return text
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .money import short_money
+
 # What a domain's team calls a caught positive and a false alarm (plural nouns), and the
 # name of the share that passes. Domains without an entry get phrases built from their words.
 PHRASES = {
@@ -26,18 +28,6 @@ def phrases(domain) -> tuple[str, str, str]:
     return PHRASES.get(domain.name, (f"{domain.positive_word} events {a['flag']}",
                                      f"{domain.negative_word} events {a['flag']}",
                                      f"'{a['pass']}'"))
-
-
-def short_money(value: float, unit: str) -> str:
-    """Money as a reader says it: $119, $3.1k, $1.2M (or "119 min" for other units)."""
-    size = abs(value)
-    if size >= 1e6:
-        text = f"{size / 1e6:,.1f}M"
-    elif size >= 1e3:
-        text = f"{size / 1e3:,.1f}k"
-    else:
-        text = f"{size:,.0f}"
-    return f"${text}" if unit == "$" else f"{text} {unit}"
 
 
 def _count(change: float, noun: str) -> str:
@@ -83,8 +73,8 @@ def versus_sentence(domain, totals: dict, reference: dict, costs,
         return (f"Same outcome as {reference_name} {horizon}: no more {caught}, no more "
                 f"{false_alarms}, no difference in cost.")
     unit = domain.unit
-    money = (f"{short_money(d_cost, unit)} {'more' if d_cost > 0 else 'less'} in total "
-             f"(about {short_money(d_cost / max(weeks, 1), unit)} a week)"
+    money = (f"{short_money(abs(d_cost), unit)} {'more' if d_cost > 0 else 'less'} in total "
+             f"(about {short_money(abs(d_cost) / max(weeks, 1), unit)} a week)"
              if abs(d_cost) >= 0.5 else "the same total cost")
     return (f"Versus {reference_name}, {horizon}: {_count(d_tp, caught)}, "
             f"{_count(d_fp, false_alarms)} "
@@ -113,7 +103,7 @@ def highlight_deltas(domain, totals: dict, reference: dict) -> list[tuple[str | 
 
     if domain.name == "fraud":
         loss = totals["cost_fn"] - reference["cost_fn"]
-        return [((("+" if loss > 0 else "-") + short_money(loss, domain.unit))
+        return [((("+" if loss > 0 else "-") + short_money(abs(loss), domain.unit))
                  if abs(loss) >= 0.5 else None, "inverse"),
                 count("fp", "inverse"), count("tp", "normal")]
     if domain.name == "triage":
