@@ -94,3 +94,29 @@ def test_the_parts_hold_when_the_riskiest_event_is_a_negative_and_reviewers_err(
     for metric in ("tp", "fp", "demand", "cost"):
         np.testing.assert_allclose(pair_values(grid, {metric: 1.0}, 0.0, r), r[metric],
                                    rtol=1e-9, atol=1e-7, err_msg=metric)
+
+
+@pytest.mark.parametrize("name", [*NAMES, "fine scores, capacity"])
+def test_the_bounds_spare_the_search_almost_every_pair(name, monkeypatch):
+    """What the bounds are for: the search evaluates few of the cut pairs, whatever the
+    objective and the guardrails. A bound that is right but loose (a floor scaled up, a regime
+    said possible where it is not) keeps the answers and loses this: the search then tries a
+    large share of every pair, which a 500-threshold grid on the page would feel."""
+    from tests.test_optimize_large import OBJECTIVES, binding
+
+    grid, e, r = solved(name)
+    offered = []
+    real = PolicyGrid._offer
+
+    def counting(self, best, i, j, *args, **kwargs):
+        offered.append(np.size(i))
+        return real(self, best, i, j, *args, **kwargs)
+
+    monkeypatch.setattr(PolicyGrid, "_offer", counting)
+    pairs = len(grid) * (len(grid) + 1) // 2
+    limit = 0.015 if len(grid) > 200 else 0.10  # the single thresholds alone are ~2% of 90
+    for g in binding(r):
+        for weights in OBJECTIVES:
+            offered.clear()
+            grid.search(weights, g)
+            assert sum(offered) <= limit * pairs, (weights, g, sum(offered), pairs)
