@@ -4,7 +4,8 @@
     python benchmarks/ensemble_bench.py --quick    # smaller sizes, for a smoke test
 
 Prints: the same ensemble serially and on 2 local worker processes, side by side (the ratio);
-a Dask LocalCluster of 2 worker processes against the local pool on that ensemble; a 50-world
+a Dask LocalCluster of 2 worker processes against the local pool on that ensemble, started as
+the README starts workers (``worlds.DASK_WORKER_CONFIG``) and with Dask's defaults; a 50-world
 ensemble at the dashboard's ensemble settings (its time, its memory, and how long a band move
 takes to re-answer all 50 worlds: weekly ranges plus the paired verdict); and a 30-world
 ensemble of the default fraud scenario at full size (its time and the longest gap between
@@ -50,6 +51,49 @@ def timed(fn):
     return out, time.perf_counter() - t0
 
 
+def tree_cpu() -> dict[int, float]:
+    """CPU seconds so far of this process and every process under it (pool workers, a
+    LocalCluster's scheduler, nannies and workers), by process id."""
+    import psutil
+
+    me = psutil.Process()
+    out = {}
+    for proc in [me, *me.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:  # ended meanwhile
+            continue
+        out[proc.pid] = t.user + t.system
+    return out
+
+
+def cpu_timed(fn):
+    """(result, wall seconds, CPU seconds of the whole process tree): the CPU figure is what a
+    busy machine inflates least."""
+    before = tree_cpu()
+    out, seconds = timed(fn)
+    after = tree_cpu()
+    return out, seconds, sum(v - before.get(pid, 0.0) for pid, v in after.items())
+
+
+def dask_run(e: Ensemble, config: dict):
+    """``e`` on a fresh LocalCluster of 2 single-threaded worker processes started under the
+    Dask ``config``, every worker warmed first (as the pool is); (result, seconds)."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    with dask.config.set(config), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        # warm EVERY worker, as the pool was: a small ensemble may land on one worker only
+        # and leave the other to import the simulator inside the timed run
+        with Client(address) as client:
+            client.run(_warm_worker)
+        run_ensemble(ensemble(2, 500, 2), scheduler=address)
+        return cpu_timed(lambda: run_ensemble(e, scheduler=address))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -69,23 +113,22 @@ def main() -> None:
           f"{per_world:.2f} s per world serially   [{load()}]")
 
     try:
-        from distributed import Client, LocalCluster
+        import distributed  # noqa: F401
     except ImportError:
         print("Dask distributed not installed: skipped the LocalCluster comparison")
     else:
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as cluster:
-            address = cluster.scheduler_address
-            # warm EVERY worker, as the pool was: a small ensemble may land on one worker only
-            # and leave the other to import the simulator inside the timed run
-            with Client(address) as client:
-                _, dask_warm = timed(lambda: client.run(_warm_worker))
-            run_ensemble(ensemble(2, 500, 2), scheduler=address)
-            print(f"warm-up of 2 Dask workers (imports on each): {dask_warm:.1f} s   [{load()}]")
-            dask_res, dask = timed(lambda: run_ensemble(e, scheduler=address))
-        same = dask_res.table((0.3, 0.7)).equals(serial_res.table((0.3, 0.7)))
-        print(f"Dask LocalCluster (2 worker processes) {dask:.1f} s vs local pool {pool:.1f} s: "
-              f"{dask / pool:.2f}x the pool's time; identical tables: {same}   [{load()}]")
+        from simulations.experiments.worlds import DASK_WORKER_CONFIG
+
+        for label, config in (("as the README starts workers", DASK_WORKER_CONFIG),
+                              ("with Dask's default worker settings", {})):
+            # the pool timed again just before, so that both see the same load
+            _, pool, pool_cpu = cpu_timed(lambda: run_ensemble(e, workers=2))
+            dask_res, dask_s, dask_cpu = dask_run(e, config)
+            same = dask_res.table((0.3, 0.7)).equals(serial_res.table((0.3, 0.7)))
+            print(f"Dask LocalCluster (2 worker processes, {label}) {dask_s:.1f} s vs local "
+                  f"pool {pool:.1f} s: {dask_s / pool:.2f}x the pool's time (CPU seconds of all "
+                  f"processes {dask_cpu:.1f} vs {pool_cpu:.1f}: {dask_cpu / pool_cpu:.2f}x); "
+                  f"identical tables: {same}   [{load()}]")
 
     m = 10 if q else 50
     big, seconds = timed(lambda: run_ensemble(ensemble(m, events), workers=2))

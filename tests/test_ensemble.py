@@ -129,18 +129,50 @@ def test_a_world_answers_bands_as_its_own_run_does():
         np.testing.assert_array_equal(warmed[col].to_numpy(), reference[col].to_numpy())
 
 
-def test_identical_tables_with_1_worker_2_workers_and_a_dask_cluster():
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask LocalCluster of 2 worker processes on loopback, shut down after this module."""
     distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as made:
+        yield made
+
+
+def test_identical_tables_with_1_worker_2_workers_and_a_dask_cluster(cluster):
     e = Ensemble(drifting(), 6, RANGES)
     one = run_ensemble(e, workers=1).table((0.25, 0.6))
     two = run_ensemble(e, workers=2).table((0.25, 0.6))
     pd.testing.assert_frame_equal(one, two, check_exact=True)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
-        dask = run_ensemble(e, scheduler=cluster.scheduler_address).table((0.25, 0.6))
+    dask = run_ensemble(e, scheduler=cluster.scheduler_address).table((0.25, 0.6))
     pd.testing.assert_frame_equal(one, dask, check_exact=True)
     assert list(one["world"].unique()) == list(range(6))
     assert len(one) == 6 * 5
+
+
+def _where_inner_jobs_run(index, scenario, assumptions):
+    """(process, thread) of this job, and of two joblib jobs it starts, as scikit-learn's
+    ColumnTransformer and LogisticRegression do inside every world."""
+    import os
+    import threading
+
+    from joblib import Parallel, delayed
+
+    here = (os.getpid(), threading.get_ident())
+    inner = Parallel()(delayed(lambda: (os.getpid(), threading.get_ident()))() for _ in range(2))
+    return here, inner
+
+
+@pytest.mark.parametrize("where", ["local pool", "dask"])
+def test_joblib_calls_inside_a_world_run_inline_in_its_worker(where, request):
+    """On Dask, joblib's backend would send every scikit-learn joblib call inside a world back
+    to the cluster as tasks of its own (the cause of Dask taking 5x the local pool's time)."""
+    from simulations.experiments.worlds import map_jobs
+
+    where_to = ({"workers": 2} if where == "local pool"
+                else {"scheduler": request.getfixturevalue("cluster").scheduler_address})
+    jobs = [(k, small(), {}) for k in range(2)]
+    for here, inner in map_jobs(_where_inner_jobs_run, jobs, **where_to):
+        assert inner == [here, here]
 
 
 def test_progress_counts_every_world():

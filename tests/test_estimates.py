@@ -170,9 +170,11 @@ def test_the_splits_are_scikit_learns_stratified_shuffle_splits():
         label[:2], label[2:4] = 1, 0
         theirs = StratifiedShuffleSplit(10, test_size=0.1, random_state=42).split(
             np.zeros(n), label)
-        for (a_train, a_test), (b_train, b_test) in zip(
-                theirs, stratified_splits(label, 10, 0.1, seed=42), strict=True):
+        held_out = stratified_splits(label, 10, 0.1, seed=42, train=False)
+        for (a_train, a_test), (b_train, b_test), (no_train, c_test) in zip(
+                theirs, stratified_splits(label, 10, 0.1, seed=42), held_out, strict=True):
             assert np.array_equal(a_train, b_train) and np.array_equal(a_test, b_test)
+            assert no_train is None and np.array_equal(a_test, c_test)
 
 
 def test_the_shared_sort_isotonic_fits_predict_what_the_estimator_does():
@@ -184,7 +186,8 @@ def test_the_shared_sort_isotonic_fits_predict_what_the_estimator_does():
     score = np.round(rng.beta(0.7, 5.0, 5_000), 3)  # many tied scores, as real scores have
     label = (rng.random(5_000) < score ** 0.7).astype(int)
     parts = stratified_splits(label, 10, 0.1, seed=42)
-    for (train, test), mine in zip(parts, _isotonic_fits(score, label, parts), strict=True):
+    tests = [test for _, test in parts]
+    for (train, test), mine in zip(parts, _isotonic_fits(score, label, tests), strict=True):
         theirs = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
             score[train], label[train]).predict(score[test])
         np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)

@@ -50,12 +50,18 @@ class Calibration:
     error there, the model's own scores are taken as they are (``raw``). A fit on a reference
     with few positives can bend the rare tail more than the scores were ever off, so an
     already calibrated model (a logistic regression, as a rule) is then estimated better from
-    its raw scores. The check runs on first use, so runs that never estimate never pay it."""
+    its raw scores. The check and the fit itself (``model``) run on first use, so runs that
+    never estimate never pay them, and raw scores never pay the fit (as in NannyML, which
+    fits its calibrator only when the check says it is needed)."""
 
     method: str
-    model: IsotonicRegression | LogisticRegression
-    scores: np.ndarray  # the labelled reference it was fitted on
+    scores: np.ndarray  # the labelled reference it is fitted on
     labels: np.ndarray
+
+    @cached_property
+    def model(self) -> IsotonicRegression | LogisticRegression:
+        """The calibration fitted on the whole reference (on first use)."""
+        return _fit(self.scores, self.labels, self.method)
 
     @property
     def reference_events(self) -> int:
@@ -86,16 +92,8 @@ def _predict(model, scores: np.ndarray, method: str) -> np.ndarray:
 def expected_calibration_error(label: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
     """Mean |mean p - share positive| over ``bins`` equal-count bins of sorted ``p``, each
     weighted by its share of the events (the last bin takes the remainder)."""
-    order = np.argsort(p, kind="stable")
-    p, label = np.asarray(p, float)[order], np.asarray(label, float)[order]
-    n = len(p)
-    width = n // bins
-    edges = np.arange(0, n + 1, width)
-    edges[-1] = n
-    lo, hi = edges[:-1], edges[1:]
-    cp, cl = np.concatenate([[0.0], np.cumsum(p)]), np.concatenate([[0.0], np.cumsum(label)])
-    size = hi - lo
-    return float(np.sum(size / n * np.abs((cp[hi] - cp[lo]) / size - (cl[hi] - cl[lo]) / size)))
+    order = _stable_order(np.asarray(p, float))
+    return _ece_sorted(np.asarray(label, float)[order], np.asarray(p, float)[order], bins)
 
 
 def calibration_helps(scores, labels, method: str, splits: int = 10, bins: int = 10) -> bool:
@@ -106,26 +104,60 @@ def calibration_helps(scores, labels, method: str, splits: int = 10, bins: int =
     error (``bins`` equal-count bins) of the raw and the calibrated scores over all the held-out
     parts together. Calibrate only if it is lower calibrated. Near-perfect ranking (AUC above
     0.999) is left raw, as NannyML does; a reference with fewer than ``splits`` events of a
-    class is calibrated (too small to test). Isotonic fits share one sort of the reference
-    (``_isotonic_fits``)."""
-    from ..policy.metrics import roc_auc
-
+    class is calibrated (too small to test). One sort of the reference serves the AUC, every
+    isotonic fit (``_isotonic_fits``) and the raw scores' calibration error."""
     scores, labels = np.asarray(scores, dtype=float), np.asarray(labels).astype(int)
     positives = int(labels.sum())
     if min(positives, len(labels) - positives) < splits or len(labels) < 20 * bins:
         return True
-    if roc_auc(labels, scores) > 0.999:
+    distinct = _Distinct(scores, labels)
+    if distinct.auc() > 0.999:
         return False
-    parts = stratified_splits(labels, splits, 0.1, seed=42)
+    parts = stratified_splits(labels, splits, 0.1, seed=42, train=method != "isotonic")
+    tests = [te for _, te in parts]
     if method == "isotonic":
-        fitted = _isotonic_fits(scores, labels, parts)
+        fitted = _isotonic_fits(scores, labels, tests, distinct)
     else:
         fitted = [_predict(_fit(scores[tr], labels[tr], method), scores[te], method)
                   for tr, te in parts]
-    truth = np.concatenate([labels[te] for _, te in parts])
-    raw = np.concatenate([scores[te] for _, te in parts])
-    return (expected_calibration_error(truth, raw, bins)
+    held_out = np.concatenate(tests)
+    truth = labels[held_out]
+    # the raw scores sort as their ranks among the distinct scores do (ties in held-out order)
+    raw_order = _rank_order(distinct.rank[held_out])
+    return (_ece_sorted(truth[raw_order], scores[held_out][raw_order], bins)
             > expected_calibration_error(truth, np.concatenate(fitted), bins))
+
+
+class _Distinct:
+    """A reference's distinct scores, found with one sort: each row's rank among them, and per
+    distinct score its rows and positives (what the AUC and the isotonic fits start from)."""
+
+    def __init__(self, scores: np.ndarray, labels: np.ndarray):
+        self.values, self.rank = np.unique(scores, return_inverse=True)
+        size = len(self.values)
+        self.rows = np.bincount(self.rank, minlength=size).astype(float)
+        self.positives = np.bincount(self.rank, labels.astype(float), minlength=size)
+
+    def auc(self) -> float:
+        """``roc_auc`` from the tie groups: each distinct score's average rank (1-based) times
+        its positives (sums of half-integers, so exact in any order)."""
+        n1 = float(self.positives.sum())
+        n0 = float(self.rows.sum()) - n1
+        before = np.cumsum(self.rows) - self.rows
+        rank_sum = float(np.sum((before + (self.rows + 1) / 2.0) * self.positives))
+        return (rank_sum - n1 * (n1 + 1) / 2.0) / (n1 * n0)
+
+
+def _ece_sorted(label: np.ndarray, p: np.ndarray, bins: int) -> float:
+    """``expected_calibration_error`` of ``p`` already in its stable sorted order."""
+    n = len(p)
+    width = n // bins
+    edges = np.arange(0, n + 1, width)
+    edges[-1] = n
+    lo, hi = edges[:-1], edges[1:]
+    cp, cl = np.concatenate([[0.0], np.cumsum(p)]), np.concatenate([[0.0], np.cumsum(label)])
+    size = hi - lo
+    return float(np.sum(size / n * np.abs((cp[hi] - cp[lo]) / size - (cl[hi] - cl[lo]) / size)))
 
 
 def _approximate_mode(counts: np.ndarray, draws: int, rng: np.random.RandomState) -> np.ndarray:
@@ -146,49 +178,103 @@ def _approximate_mode(counts: np.ndarray, draws: int, rng: np.random.RandomState
     return floored.astype(np.int64)
 
 
-def stratified_splits(labels, splits: int, test_share: float, seed: int):
+def stratified_splits(labels, splits: int, test_share: float, seed: int, train: bool = True):
     """``splits`` (train, test) index pairs, each class split in proportion: the same pairs as
     scikit-learn's ``StratifiedShuffleSplit(splits, test_size=test_share, random_state=seed)``
     (tests/test_estimates.py checks it), which NannyML's check uses, drawn with arrays instead
-    of a per-element Python loop."""
+    of a per-element Python loop. Every row is in train or in test. With ``train=False`` the
+    train parts are None: their shuffle still draws the same random numbers (it shuffles a
+    scratch array of their length), so the test parts are the same."""
     labels = np.asarray(labels)
     n = len(labels)
     n_test = math.ceil(test_share * n)
     n_train = n - n_test
-    classes, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    members = np.split(np.argsort(index, kind="stable"), np.cumsum(counts)[:-1])
+    classes, members = _class_members(labels)
+    counts = np.array([len(m) for m in members])
     rng = np.random.RandomState(seed)
+    scratch = None if train else np.arange(n_train)
     out = []
     for _ in range(splits):
         n_i = _approximate_mode(counts, n_train, rng)
         t_i = _approximate_mode(counts - n_i, n_test, rng)
-        train, test = [], []
+        trains, tests = [], []
         for k in range(len(classes)):
-            picked = members[k].take(rng.permutation(counts[k]), mode="clip")
-            train.append(picked[:n_i[k]])
-            test.append(picked[n_i[k]:n_i[k] + t_i[k]])
-        out.append((rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))))
+            order = rng.permutation(counts[k])
+            if train:
+                trains.append(members[k].take(order[:n_i[k]]))
+            tests.append(members[k].take(order[n_i[k]:n_i[k] + t_i[k]]))
+        if train:
+            kept = rng.permutation(np.concatenate(trains))
+        else:  # the same draws as permuting the train part: a shuffle depends on length only
+            rng.shuffle(scratch)
+            kept = None
+        out.append((kept, rng.permutation(np.concatenate(tests))))
     return out
 
 
-def _isotonic_fits(scores, labels, parts) -> list[np.ndarray]:
-    """For each (train, test) split, what ``IsotonicRegression(y_min=0, y_max=1,
-    out_of_bounds="clip")`` fitted on train predicts for test, without sorting per split:
-    the reference's distinct scores are found once; a split's training rows give each
-    distinct score its weight and mean label (what the estimator does first), then the
-    estimator's own pool-adjacent-violators step and linear interpolation, flat outside the
-    training scores (tests/test_estimates.py checks it against the estimator)."""
-    from sklearn.isotonic import isotonic_regression
+def _class_members(labels: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The sorted classes and, for each, the positions of its rows in ascending order (what
+    ``np.unique`` and a stable argsort give; for small whole-number labels without a sort)."""
+    if labels.dtype.kind in "biu" and len(labels) and 0 <= labels.min() and labels.max() < 64:
+        classes = np.flatnonzero(np.bincount(labels))
+        return classes, [np.flatnonzero(labels == c) for c in classes]
+    classes, index, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    return classes, np.split(np.argsort(index, kind="stable"), np.cumsum(counts)[:-1])
 
-    distinct, where = np.unique(scores, return_inverse=True)
+
+def _stable_order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``, from two quicksorts (several times faster than
+    one stable sort of floats): ties are put in position order by sorting the unique keys
+    rank * n + position, where rank is the value's rank among the distinct values."""
+    values = np.asarray(values)
+    order = np.argsort(values)
+    if values.dtype.kind == "f" and np.isnan(values[order[-1:]]).any():
+        return np.argsort(values, kind="stable")  # NaNs are each unequal to themselves
+    in_order = values[order]
+    new = np.empty(len(values), dtype=bool)
+    new[:1] = True
+    np.not_equal(in_order[1:], in_order[:-1], out=new[1:])
+    if new.all():  # no ties: any order is the stable one
+        return order
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.cumsum(new) - 1
+    return _rank_order(rank)
+
+
+def _rank_order(rank: np.ndarray) -> np.ndarray:
+    """The stable order of whole-number ranks in [0, n): one quicksort of unique keys."""
+    n = len(rank)
+    return np.argsort(rank.astype(np.int64) * n + np.arange(n))
+
+
+def _isotonic_fits(scores, labels, tests, distinct: _Distinct | None = None
+                   ) -> list[np.ndarray]:
+    """For each held-out part in ``tests``, what ``IsotonicRegression(y_min=0, y_max=1,
+    out_of_bounds="clip")`` fitted on all the other rows predicts for it, without sorting per
+    split. The reference's distinct scores are found once (``distinct``, or here); the
+    training rows' counts per distinct score are the reference's less the held-out rows'
+    (whole numbers: exact), which gives each distinct score its weight and mean label (what
+    the estimator does first); then the pool-adjacent-violators step the estimator calls
+    (scipy's) and its linear interpolation, flat outside the training scores, through the
+    ends of the fitted blocks only (inside a block the line is flat: the same numbers from
+    a much shorter table). tests/test_estimates.py checks it against the estimator."""
+    from scipy.optimize import isotonic_regression
+
+    scores, labels = np.asarray(scores, dtype=float), np.asarray(labels)
+    if distinct is None:
+        distinct = _Distinct(scores, labels)
+    size, rank = len(distinct.values), distinct.rank
     out = []
-    for train, test in parts:
-        weight = np.bincount(where[train], minlength=len(distinct)).astype(float)
-        total = np.bincount(where[train], labels[train].astype(float), minlength=len(distinct))
+    for test in tests:
+        weight = distinct.rows - np.bincount(rank[test], minlength=size)
+        total = distinct.positives - np.bincount(rank[test], labels[test].astype(float),
+                                                 minlength=size)
         seen = weight > 0
-        x, w = distinct[seen], weight[seen]
-        y = isotonic_regression(total[seen] / w, sample_weight=w, y_min=0.0, y_max=1.0)
-        out.append(np.interp(scores[test], x, y))
+        x, w = distinct.values[seen], weight[seen]
+        fit = isotonic_regression(total[seen] / w, weights=w)
+        y = np.clip(fit.x, 0.0, 1.0)
+        ends = np.union1d(fit.blocks[:-1], fit.blocks[1:] - 1)  # first and last of each block
+        out.append(np.interp(scores[test], x[ends], y[ends]))
     return out
 
 
@@ -207,7 +293,7 @@ def fit_calibration(scores, labels, method: str = "isotonic") -> Calibration | N
     positives = int(labels.sum())
     if positives == 0 or positives == len(labels):
         return None
-    return Calibration(method, _fit(scores, labels, method), scores, labels)
+    return Calibration(method, scores, labels)
 
 
 def _fit(scores, labels, method):
@@ -294,26 +380,39 @@ def estimate_weekly(weeks, p, final, reviewed, fn_cost, fp_cost, review_cost: fl
     flag = np.asarray(final).astype(bool)
     rev = np.asarray(reviewed, dtype=bool)
     var_i = p * (1 - p)
-    w = np.ones(len(p)) if weight is None else np.asarray(weight, dtype=float)
+    w = None if weight is None else np.asarray(weight, dtype=float)
+    # One bincount per quantity gives each week's flagged and passed sums together (key: week
+    # and flag), summed in event order as a bincount of the masked quantity would (the masked
+    # events add exact zeros there), so the numbers are the same bit for bit.
+    by_flag = 2 * idx + flag
 
-    def total(weights):
-        return np.bincount(idx, weights * w, minlength=n_weeks)
+    def total(values=None, key=idx, groups=1):
+        weights = w if values is None else values if w is None else values * w
+        out = np.bincount(key, weights, minlength=n_weeks * groups).astype(float, copy=False)
+        return out.reshape(n_weeks, groups).T if groups > 1 else out
 
-    flagged = total(flag.astype(float))
-    tp, fn = total(np.where(flag, p, 0.0)), total(np.where(flag, 0.0, p))
-    var_tp, var_fn = total(np.where(flag, var_i, 0.0)), total(np.where(flag, 0.0, var_i))
-    cost = (total(np.where(flag, (1 - p) * fp_cost, p * fn_cost))
-            + review_cost * total(rev.astype(float)))
-    var_cost = total(var_i * np.where(flag, fp_cost, fn_cost) ** 2)
+    _, flagged = total(key=by_flag, groups=2)
+    fn, tp = total(p, by_flag, 2)
+    var_fn, var_tp = total(var_i, by_flag, 2)
+    each = np.where(flag, fp_cost, fn_cost)  # what this event's error would cost
     e = np.where(flag, (1 - p) * fp_cost, p * fn_cost)
-    e_sq, n_all = total(e * e), total(np.ones(len(p)))
-    n_rev = total(rev.astype(float))
-    rev_pos, var_rev = total(np.where(rev, p, 0.0)), total(np.where(rev, var_i, 0.0))
+    e_sum, e_sq, n_all = total(e), total(e * e), total()
+    var_cost = total(var_i * each ** 2)
+    zero = np.zeros(n_weeks)
+    if rev.any():  # the review queue's sums, keyed by week and reviewed
+        by_rev = 2 * idx + rev
+        n_rev, rev_pos, var_rev = (total(v, by_rev, 2)[1] for v in (None, p, var_i))
+    else:
+        n_rev, rev_pos, var_rev = zero, zero, zero
+    cost = e_sum + review_cost * n_rev
 
-    sigma = np.zeros(len(p)) if spread is None else np.asarray(spread, dtype=float)
-    cal_tp, cal_fn = total(np.where(flag, sigma, 0.0)), total(np.where(flag, 0.0, sigma))
-    cal_cost = total(sigma * np.where(flag, fp_cost, fn_cost))
-    cal_rev = total(np.where(rev, sigma, 0.0))
+    if spread is None:  # no calibration uncertainty: its sums are zeros
+        cal_tp = cal_fn = cal_cost = cal_rev = zero
+    else:
+        sigma = np.asarray(spread, dtype=float)
+        cal_fn, cal_tp = total(sigma, by_flag, 2)
+        cal_cost = total(sigma * each)
+        cal_rev = total(sigma, by_rev, 2)[1] if rev.any() else zero
     out = _assemble(np.arange(first, first + n_weeks), tp, fn, flagged, var_tp, var_fn,
                     cal_tp, cal_fn, cost, var_cost, cal_cost, rev_pos, n_rev, var_rev,
                     cal_rev, z)
