@@ -225,7 +225,12 @@ def _play(setup: QueueSetup, remove, first_day: int, days: int, carried: int, li
     wide = np.int32 if (days + 1) * (n + 1) < 2**31 else np.int64
     by_removal = when.astype(wide) * n + np.arange(n, dtype=wide)
     by_removal.sort()
-    bounds = np.searchsorted(by_removal, np.arange(days + 1, dtype=wide) * n).tolist()
+    bounds = np.searchsorted(by_removal, np.arange(days + 1, dtype=wide) * n)
+    # each day's first and last leaver's key: a pointer at or before the first, or past the
+    # last, needs no search
+    firsts = by_removal[np.minimum(bounds[:-1], max(n - 1, 0))].tolist() if n else [0] * days
+    lasts = by_removal[np.maximum(bounds[1:] - 1, 0)].tolist() if n else [0] * days
+    bounds = bounds.tolist()
     cap = slots.tolist()
     pointer = [0] * days
     p, waiting, lo = 0, carried, carried
@@ -245,7 +250,11 @@ def _play(setup: QueueSetup, remove, first_day: int, days: int, carried: int, li
         pointer[d] = p
         b0, b1 = bounds[d], bounds[d + 1]  # midnight: the unreached whose day it is leave
         if b1 > b0:
-            waiting -= b1 - int(by_removal.searchsorted(wide(d * n + p)))  # no cast
+            key = d * n + p
+            if key <= firsts[d]:
+                waiting -= b1 - b0
+            elif key <= lasts[d]:
+                waiting -= b1 - int(by_removal.searchsorted(wide(key)))  # no cast
         lo = hi
     # the items the pointer passed (a prefix), with the day it passed each
     reach = np.repeat(np.arange(days, dtype=np.int32), np.diff([0, *pointer]))
@@ -346,7 +355,9 @@ class QueueRun:
     reviewed items) its status, the week it was resolved (``NOT_YET`` while waiting) and its
     wait (hours, reviewed items only)."""
 
-    cuts = None  # the band's per-week cuts (a, b) of the run's table, when played for a band
+    # when played for a band: its per-week cuts (a, b) of the run's table, and the reviewed
+    # items' places in the table's order
+    cuts = served_at = None
 
     def __init__(self, ids, lo: int, got: _Played, gone_expired, weekly, reviewed_ids=None):
         self.ids, self.weekly = ids, weekly

@@ -54,21 +54,23 @@ def no_queue_columns(weeks: int) -> dict[str, np.ndarray]:
 @dataclass(frozen=True)
 class QueueBasis:
     """What the queue needs of every event of a run whatever the band (so a band move only
-    gathers the band's rows): arrival hour, first slot lifted by the arrival day
-    (``queue.lifted_slots``, with the lift for any band), removal day and whether it is an
-    expiry, the table's order narrowed to 32 bits, and for the weekly sums each event's row
-    in the weekly table, its cost if finally decided wrong, and what its review changes
-    against the default action (``moved``: 0 nothing, 1 a positive, 2 a negative)."""
+    gathers the band's rows), each in the table's order (week, then score), where a band's
+    events of a week lie side by side, so gathering them touches little memory: arrival
+    hour, first slot lifted by the arrival day (``queue.lifted_slots``, with the lift for any
+    band), removal day and whether it is an expiry, the cost of a wrong final decision, and
+    its row in the weekly table times 3 plus what its review changes against the default
+    action (``moved``: 0 nothing, 1 a positive, 2 a negative); with the table's order and
+    its inverse (each event's place in it) in 32 bits."""
 
     t: np.ndarray
     lifted: np.ndarray
     lift: int
     remove: np.ndarray
     expires: np.ndarray
-    order: np.ndarray
-    row: np.ndarray
     error_cost: np.ndarray  # a missed positive's cost, or a flagged negative's
-    moved: np.ndarray
+    week_moved: np.ndarray  # row in the weekly table x 3 + moved
+    order: np.ndarray
+    place: np.ndarray
 
 
 def queue_basis(scenario, domain, table, arrays, memo: dict) -> QueueBasis:
@@ -91,29 +93,33 @@ def queue_basis(scenario, domain, table, arrays, memo: dict) -> QueueBasis:
         delta = (_verdict_flags(scenario, domain, arrays, slice(None)).astype(np.int8)
                  - np.int8(review.default_action == "flag"))
         moved = np.where(delta == 0, 0, np.where(label, 1, 2)).astype(np.int8)
+        row = np.searchsorted(table.weeks, np.asarray(arrays["week"])).astype(np.int32)
         order = table.order.astype(np.int32) if n < 2**31 else table.order
+        place = np.empty(n, dtype=order.dtype)
+        place[order] = np.arange(n, dtype=order.dtype)
         memo[key] = QueueBasis(
-            t, lifted, lift, np.minimum(remove, 2**31 - 1).astype(np.int32), expires, order,
-            np.searchsorted(table.weeks, np.asarray(arrays["week"])).astype(np.int32),
-            np.where(label, fn_cost, fp_cost), moved)
+            t[order], lifted[order], lift,
+            np.minimum(remove, 2**31 - 1).astype(np.int32)[order], expires[order],
+            np.where(label, fn_cost, fp_cost)[order], (row * 3 + moved)[order], order, place)
     return memo[key]
 
 
 def play_band(scenario, domain, table, arrays, memo: dict) -> QueueRun:
-    """The queue over the whole run for ``scenario``'s band (its cuts kept on the answer, for
-    ``queued_query``)."""
+    """The queue over the whole run for ``scenario``'s band (its cuts, and the band's places
+    in the table's order, kept on the answer for ``queued_query``)."""
     p = scenario.policy
     setup = QueueSetup.from_review(scenario.review)
     a, _, b = table.cuts(p.t_low, p.t_high, 0)
     basis = queue_basis(scenario, domain, table, arrays, memo)
     ids = band_items(table, (a, b), basis.order)
+    at = basis.place[ids]  # each band event's place in the table's order, in arrival order
     weeks = len(table.weeks)
-    got = _play(setup, basis.remove[ids], 0, 7 * weeks, 0, basis.lifted[ids], basis.lift)
-    served_ids = ids[got.served]
-    got.with_waits(setup, basis.t[served_ids])
-    queue = queue_run(setup, ids, 0, got, basis.expires[ids[got.gone]], weeks, b - a,
-                      served_ids)
-    queue.cuts = (a, b)
+    got = _play(setup, basis.remove[at], 0, 7 * weeks, 0, basis.lifted[at], basis.lift)
+    served_at = at[got.served]
+    got.with_waits(setup, basis.t[served_at])
+    queue = queue_run(setup, ids, 0, got, basis.expires[at[got.gone]], weeks, b - a,
+                      ids[got.served])
+    queue.cuts, queue.served_at = (a, b), served_at
     return queue
 
 
@@ -132,17 +138,18 @@ def queued_query(scenario, domain, table, arrays, queue: QueueRun,
     a, b = getattr(queue, "cuts", None) or table.cuts(p.t_low, p.t_high, 0)[::2]
     out = table.query_cuts(a, b, b, review.default_action, costs.review)
     basis = queue_basis(scenario, domain, table, arrays, memo)
-    served = queue.reviewed_ids
-    moved = basis.moved[served]
+    served = getattr(queue, "served_at", None)  # places in the table's order
+    if served is None:
+        served = basis.place[queue.reviewed_ids]
     size = len(table.weeks)
-    # the reviews that change a decision, positives and negatives apart, in arrival order
-    # (so each week's cost sums add the same terms in the same order as over every review)
-    pos, neg = served[moved == 1], served[moved == 2]
-    week_pos, week_neg = basis.row[pos], basis.row[neg]
-    d_tp = np.bincount(week_pos, minlength=size)
-    d_fp = np.bincount(week_neg, minlength=size)
-    caught = np.bincount(week_pos, basis.error_cost[pos], minlength=size)
-    alarms = np.bincount(week_neg, basis.error_cost[neg], minlength=size)
+    # per week, the reviews that change a decision, positives and negatives apart: one count
+    # and one sum over (week, moved) bins, in arrival order (so each week's cost sums add the
+    # same nonzero terms in the same order as over every review)
+    bins = basis.week_moved[served]
+    counts = np.bincount(bins, minlength=3 * size).reshape(size, 3)
+    sums = np.bincount(bins, basis.error_cost[served], minlength=3 * size).reshape(size, 3)
+    d_tp, d_fp = counts[:, 1], counts[:, 2]
+    caught, alarms = sums[:, 1], sums[:, 2]
     if review.default_action == "flag":  # a review can only pass what waited flagged
         d_tp, d_fp = -d_tp, -d_fp
         cost_fn, cost_fp = out["cost_fn"] + caught, out["cost_fp"] - alarms
