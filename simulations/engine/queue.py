@@ -41,11 +41,14 @@ done, so every week, exactly,
 - *A day.* The c_d carried items all arrived before the day opens and take slots 0..c_d - 1.
   Day d's own arrivals, alone, would take slots q_i = i + max_{i' <= i}(e_i' - i') (e_i the
   first slot starting at or after arrival i: one cumulative maximum over every item of the
-  run at once, grouped by day); behind the carried ones arrival i takes max(c_d + i, q_i).
-  So a day with capacity K reviews min(c_d, K) carried items and, if c_d < K,
-  min(K - c_d, #{q_i < K}) of its own: a few integer operations per day; only on a day whose
-  carried items fill it is the K-th living one looked up among them. At midnight c drops by
-  the items with r_j = d not yet reached (counted from items pre-sorted by removal day).
+  run at once, of e_i - i plus the item's day times a lift larger than any slot, which keeps
+  the days apart); behind the carried ones arrival i takes max(c_d + i, q_i). q_i plus the
+  day's lift rises strictly over the whole run, so each day's arrivals and #{q_i < K} are
+  binary searches. So a day with capacity K reviews min(c_d, K) carried items and, if
+  c_d < K, min(K - c_d, #{q_i < K}) of its own: a few integer operations per day; only on a
+  day whose carried items fill it is the K-th living one looked up among them. At midnight
+  c drops by the items with r_j = d not yet reached (one binary search among the items
+  sorted once by removal day, then arrival).
 - *Afterwards, at once.* Item j is reached on the first day whose pointer passes it; it is
   reviewed there if r_j >= that day, its slot is its rank among that day's reviews (its own
   q_j if it arrived that day and that is later), its wait is the slot's end minus its
