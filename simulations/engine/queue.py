@@ -62,6 +62,7 @@ exactly the same answer. ``tests/test_queue.py`` checks both against a slot-by-s
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -234,6 +235,16 @@ def _play(setup: QueueSetup, remove, first_day: int, days: int, carried: int, li
     firsts = by_removal[np.minimum(bounds[:-1], max(n - 1, 0))].tolist() if n else [0] * days
     lasts = by_removal[np.maximum(bounds[1:] - 1, 0)].tolist() if n else [0] * days
     bounds = bounds.tolist()
+    # a search: in a list for a few items a day (cheaper than numpy's call), else in numpy
+    # with a key of the array's own dtype (a Python int would make it cast the whole array)
+    if n <= 64 * days:
+        keys = by_removal.tolist()
+
+        def unreached(key, b0, b1):
+            return b1 - bisect_left(keys, key, b0, b1)
+    else:
+        def unreached(key, b0, b1):
+            return b1 - int(by_removal.searchsorted(wide(key)))
     cap = slots.tolist()
     pointer = [0] * days
     p, waiting, lo = 0, carried, carried
@@ -257,7 +268,7 @@ def _play(setup: QueueSetup, remove, first_day: int, days: int, carried: int, li
             if key <= firsts[d]:
                 waiting -= b1 - b0
             elif key <= lasts[d]:
-                waiting -= b1 - int(by_removal.searchsorted(wide(key)))  # no cast
+                waiting -= unreached(key, b0, b1)
         lo = hi
     # the items the pointer passed (a prefix), with the day it passed each
     reach = np.repeat(np.arange(days, dtype=np.int32), np.diff([0, *pointer]))
