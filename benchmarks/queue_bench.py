@@ -6,17 +6,30 @@
 Per domain: the median wall time of a default 26-week run with its own overflow choice and
 with the queue (same scenario otherwise; the queue's ratio is the target "< 1.15"), and the
 median time of a band move (``RunResult.at_policy`` plus reading the weekly core) without and
-with the queue (the target: the queue adds under 2 ms). Prints the load average beside them.
+with the queue (the target: the queue adds under 2 ms), each as wall time and as CPU time
+(the process's own: on a shared, loaded machine the wall time also counts the waits for a
+core). Prints the load average beside them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-
-from engine_bench import median_seconds  # benchmarks/ is on the path of a script here
+import statistics
+import time
 
 from simulations import default_scenario, run
+
+
+def median_wall_cpu(fn, repeat: int) -> tuple[float, float]:
+    """Median wall and median CPU seconds of ``repeat`` calls of ``fn``."""
+    wall, cpu = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main() -> None:
@@ -33,7 +46,8 @@ def main() -> None:
         runs = {}
         for name, scenario in (("without", plain), ("queue", queued)):
             runs[name] = run(scenario)
-            runs[name + "_s"] = median_seconds(lambda s=scenario: run(s), repeat)
+            runs[name + "_s"], runs[name + "_cpu"] = median_wall_cpu(
+                lambda s=scenario: run(s), repeat)
         p = plain.policy
         bands = [(p.t_low + d, p.t_high + d) for d in (0.01, -0.01, 0.02, -0.02, 0.005)]
         moves = {}
@@ -44,14 +58,18 @@ def main() -> None:
             def move(result=result, cycle=cycle):
                 result.at_policy(*next(cycle)).core  # noqa: B018 - the core is what a drag reads
 
-            moves[name] = median_seconds(move, 100) * 1000
+            wall, cpu = median_wall_cpu(move, 100)
+            moves[name], moves[name + "_cpu"] = wall * 1000, cpu * 1000
         demand = runs["queue"].weekly["review_demand"].mean()
         backlog = runs["queue"].weekly["backlog"].mean()
         print(f"{domain}: run {runs['without_s']:.2f} s without, {runs['queue_s']:.2f} s with "
-              f"the queue (ratio {runs['queue_s'] / runs['without_s']:.3f}); band move "
+              f"the queue (ratio {runs['queue_s'] / runs['without_s']:.3f}; CPU "
+              f"{runs['without_cpu']:.2f} s, {runs['queue_cpu']:.2f} s, ratio "
+              f"{runs['queue_cpu'] / runs['without_cpu']:.3f}); band move "
               f"{moves['without']:.2f} ms without, {moves['queue']:.2f} ms with "
-              f"(+{moves['queue'] - moves['without']:.2f} ms); demand {demand:.0f}/week, "
-              f"mean backlog {backlog:.0f}")
+              f"(+{moves['queue'] - moves['without']:.2f} ms; CPU {moves['without_cpu']:.2f} ms, "
+              f"{moves['queue_cpu']:.2f} ms, +{moves['queue_cpu'] - moves['without_cpu']:.2f} "
+              f"ms); demand {demand:.0f}/week, mean backlog {backlog:.0f}")
     print(f"load average at end: {os.getloadavg()}")
 
 

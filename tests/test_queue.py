@@ -22,6 +22,7 @@ from simulations.engine.queue import (
     WAITING,
     QueueSetup,
     ReviewQueue,
+    arrival_hours,
     patience,
     play,
     weekly_counts,
@@ -332,3 +333,38 @@ def test_a_carried_over_queue_with_bands_per_segment_is_refused_in_one_line():
         Scenario.from_dict({"domain": "triage", "review": {"overflow_action": "queue"},
                             "policy": {"t_low": 0.1, "t_high": 0.5,
                                        "by_segment": {"child": [0.05, 0.3]}}})
+
+
+@pytest.mark.parametrize("domain", ["fraud", "triage"])
+def test_band_moves_replay_the_queue_as_the_slot_by_slot_reference(domain):
+    """A band move re-plays the queue from what the run keeps (``RunResult.at_policy``): for
+    bands of every width, the band's items, their statuses and waits and the weekly counts
+    are the slot-by-slot loop's on the band's events, and the weekly confusion counts are
+    the events' own."""
+    s = small(domain, weeks=4, events=1500).with_changes(review={
+        "capacity": 120, "overflow_action": "queue", "abandon_per_day": 0.1,
+        "hours_per_day": 10.0, "overtime_hours": 1.0, "max_wait_hours": 48.0})
+    r = run(s)
+    setup = QueueSetup.from_review(s.review)
+    score = np.asarray(r.arrays["score"], dtype=float)
+    rng = np.random.default_rng(19)
+    for lo, hi in [(0.0, 1.0), (0.3, 0.3), *[sorted(rng.uniform(0, 0.8, 2)) for _ in range(4)]]:
+        o = r.at_policy(float(lo), float(hi))
+        band = np.flatnonzero((score >= lo) & (score < hi))
+        t = arrival_hours(band, s.population.events_per_week)
+        status, wait, rows = slow_queue(setup, t, patience(r.arrays["u_abandon"][band],
+                                                           setup.abandon_per_day), 4)
+        np.testing.assert_array_equal(o.queue.ids, band)
+        np.testing.assert_array_equal(o.queue.status, status)
+        np.testing.assert_allclose(o.queue.wait, wait, equal_nan=True)
+        w = o.core
+        for key, ref in (("reviewed", "reviewed"), ("overtime_reviews", "overtime"),
+                         ("review_expired", "expired"), ("review_abandoned", "abandoned"),
+                         ("backlog", "backlog")):
+            assert w[key].tolist() == [row[ref] for row in rows], key
+        ev = o.events
+        flagged = ev["final"] == "flag"
+        for key, rows_of in (("tp", flagged & (ev["label"] == 1)),
+                             ("fp", flagged & (ev["label"] == 0))):
+            assert w[key].tolist() == rows_of.groupby(ev["week"]).sum().tolist(), key
+        assert w["review_demand"].sum() == len(band)

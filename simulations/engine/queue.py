@@ -41,11 +41,14 @@ done, so every week, exactly,
 - *A day.* The c_d carried items all arrived before the day opens and take slots 0..c_d - 1.
   Day d's own arrivals, alone, would take slots q_i = i + max_{i' <= i}(e_i' - i') (e_i the
   first slot starting at or after arrival i: one cumulative maximum over every item of the
-  run at once, grouped by day); behind the carried ones arrival i takes max(c_d + i, q_i).
-  So a day with capacity K reviews min(c_d, K) carried items and, if c_d < K,
-  min(K - c_d, #{q_i < K}) of its own: a few integer operations per day; only on a day whose
-  carried items fill it is the K-th living one looked up among them. At midnight c drops by
-  the items with r_j = d not yet reached (counted from items pre-sorted by removal day).
+  run at once, of e_i - i plus the item's day times a lift larger than any slot, which keeps
+  the days apart); behind the carried ones arrival i takes max(c_d + i, q_i). q_i plus the
+  day's lift rises strictly over the whole run, so each day's arrivals and #{q_i < K} are
+  binary searches. So a day with capacity K reviews min(c_d, K) carried items and, if
+  c_d < K, min(K - c_d, #{q_i < K}) of its own: a few integer operations per day; only on a
+  day whose carried items fill it is the K-th living one looked up among them. At midnight
+  c drops by the items with r_j = d not yet reached (one binary search among the items
+  sorted once by removal day, then arrival).
 - *Afterwards, at once.* Item j is reached on the first day whose pointer passes it; it is
   reviewed there if r_j >= that day, its slot is its rank among that day's reviews (its own
   q_j if it arrived that day and that is later), its wait is the slot's end minus its
@@ -138,15 +141,31 @@ def removal_days(setup: QueueSetup, t, mids) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class _Played:
-    """What ``_play`` decided: the reviewed items (positions, day, wait, overtime) and the
-    items gone unreviewed (positions, day)."""
+    """What ``_play`` decided: the reviewed items (positions, day, slot on that day, overtime;
+    ``wait`` once ``with_waits`` has their arrival hours) and the items gone unreviewed
+    (positions, day)."""
 
     served: np.ndarray
     served_day: np.ndarray
-    wait: np.ndarray
+    slot: np.ndarray
     overtime: np.ndarray
     gone: np.ndarray
     gone_day: np.ndarray
+    first_day: int
+    done_a_day: np.ndarray  # reviews on each day played
+    wait: np.ndarray | None = None
+
+    def with_waits(self, setup: QueueSetup, t_served) -> _Played:
+        """Add each reviewed item's wait (its slot's end minus its arrival ``t_served``; the
+        same sums, in the same order, as the rule's)."""
+        if len(self.served):
+            days = len(self.done_a_day)
+            day_open = np.arange(self.first_day, self.first_day + days) * 24.0 + setup.open_hour
+            self.wait = (day_open[self.served_day - self.first_day]
+                         + (self.slot + 1) / setup.rate - t_served)
+        else:
+            self.wait = np.empty(0)
+        return self
 
 
 def _day_capacity(setup: QueueSetup, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -165,37 +184,67 @@ def earliest_slots(setup: QueueSetup, t, day_of) -> np.ndarray:
     return np.maximum(np.ceil((t - opens) * setup.rate - 1e-9), 0).astype(np.int64)
 
 
-def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int,
-          day_of=None, earliest=None) -> _Played:
+def lifted_slots(setup: QueueSetup, t, first_day: int, items: int) -> tuple[np.ndarray, int]:
+    """(keys, lift): per item (arrival hours ``t``, in arrival order) its first slot plus its
+    day (from ``first_day``) times ``lift``, a number above any slot or rank a day of up to
+    ``items`` items can reach, so that each day's keys lie in [day * lift, (day + 1) * lift)
+    (see ``_play``)."""
+    t = np.asarray(t, dtype=float)
+    day_of = np.floor(t / 24.0).astype(np.int64)
+    earliest = (earliest_slots(setup, t, day_of) if setup.rate > 0 and len(t)
+                else np.zeros(len(t), dtype=np.int64))
+    lift = int(earliest.max(initial=0)) + items + 2
+    return earliest + (day_of - first_day) * lift, lift
+
+
+def _play(setup: QueueSetup, remove, first_day: int, days: int, carried: int, lifted,
+          lift: int) -> _Played:
     """Play days ``first_day`` .. ``first_day + days - 1`` (see the module's "How it is
-    computed"). ``t`` (arrival hours, in arrival order) and ``remove`` (removal days) are of
-    the ``carried`` items waiting into the first day (all arrived before it, none gone),
-    followed by the items arriving in these days; ``day_of`` (their arrival days) and
-    ``earliest`` (``earliest_slots`` of the new ones) are computed when not given."""
+    computed"). ``remove`` (removal days) is of the ``carried`` items waiting into the first
+    day (all arrived before it, none gone), followed by the items arriving in these days, in
+    arrival order; ``lifted`` and ``lift`` are those new items' ``lifted_slots``."""
     s = setup
-    n, fresh = len(t), len(t) - carried
-    day_of = (np.floor(t / 24.0) if day_of is None else day_of).astype(np.int64)
-    rel = day_of[carried:] - first_day  # each new item's day, 0 = the first played
+    n, fresh = len(remove), len(remove) - carried
     regular, slots = _day_capacity(s, np.arange(first_day, first_day + days))
-    new_a_day = np.bincount(rel, minlength=days)
-    arrived = np.cumsum(new_a_day)
-    # q: the slot each new item takes on its own day with nobody carried in
-    q = np.zeros(n, dtype=np.int64)
-    fits = [0] * days
+    # z = q + day * lift, q the slot each new item takes on its own day with nobody carried in:
+    # q_i = i + max_{i' <= i} (e_i' - i') over the day's items, and the lift keeps the days'
+    # maxima apart. z rises strictly (q does within a day, and q < lift), so each day's items,
+    # and those of them with q below the day's capacity, are found by binary search.
+    day_lift = np.arange(days + 1, dtype=np.int64) * lift
     if s.rate > 0 and fresh:
-        if earliest is None:
-            earliest = earliest_slots(s, t[carried:], day_of[carried:])
-        i = np.arange(fresh) - (arrived - new_a_day)[rel]  # rank within its day
-        lift = rel * (int(earliest.max()) + fresh + 2)  # keeps the maxima apart per day
-        q[carried:] = i + np.maximum.accumulate(earliest - i + lift) - lift
-        fits = np.bincount(rel[q[carried:] < slots[rel]], minlength=days).tolist()
-    arrived = (carried + arrived).tolist()
-    # the items sorted by removal day (then arrival; small integers: a counting sort), cut
-    # per played day (the last bucket: later than the days played)
+        rank = np.arange(fresh)
+        z = lifted - rank
+        np.maximum.accumulate(z, out=z)
+        z += rank
+        starts = np.searchsorted(z, day_lift)
+        fits = (np.searchsorted(z, day_lift[:-1] + np.minimum(slots, lift)) - starts[:-1]).tolist()
+    else:
+        z = lifted
+        starts = np.searchsorted(z, day_lift)
+        fits = [0] * days
+    arrived = (carried + starts[1:]).tolist()
+    # the items by removal day (then arrival), as keys day * n + position, so that "how many
+    # of day d's leavers are at or past the pointer p" is one binary search for d * n + p
     when = np.minimum(remove - first_day, days)
-    when = when.astype(np.int16) if days < 2**15 else when
-    by_removal = np.argsort(when, kind="stable").tolist()
-    bounds = [0, *np.cumsum(np.bincount(when, minlength=days + 1)).tolist()]
+    wide = np.int32 if (days + 1) * (n + 1) < 2**31 else np.int64
+    by_removal = when.astype(wide) * n + np.arange(n, dtype=wide)
+    by_removal.sort()
+    bounds = np.searchsorted(by_removal, np.arange(days + 1, dtype=wide) * n)
+    # each day's first and last leaver's key: a pointer at or before the first, or past the
+    # last, needs no search
+    firsts = by_removal[np.minimum(bounds[:-1], max(n - 1, 0))].tolist() if n else [0] * days
+    lasts = by_removal[np.maximum(bounds[1:] - 1, 0)].tolist() if n else [0] * days
+    bounds = bounds.tolist()
+    # a search: in a list for a few items a day (cheaper than numpy's call), else in numpy
+    # with a key of the array's own dtype (a Python int would make it cast the whole array)
+    if n <= 64 * days:
+        keys = by_removal.tolist()
+
+        def unreached(key, b0, b1):
+            return b1 - bisect_left(keys, key, b0, b1)
+    else:
+        def unreached(key, b0, b1):
+            return b1 - int(by_removal.searchsorted(wide(key)))
     cap = slots.tolist()
     pointer = [0] * days
     p, waiting, lo = 0, carried, carried
@@ -215,36 +264,42 @@ def _play(setup: QueueSetup, t, remove, first_day: int, days: int, carried: int,
         pointer[d] = p
         b0, b1 = bounds[d], bounds[d + 1]  # midnight: the unreached whose day it is leave
         if b1 > b0:
-            waiting -= b1 - bisect_left(by_removal, p, b0, b1)
+            key = d * n + p
+            if key <= firsts[d]:
+                waiting -= b1 - b0
+            elif key <= lasts[d]:
+                waiting -= unreached(key, b0, b1)
         lo = hi
-    # the day the pointer passes each item (days: never)
-    reach = np.repeat(np.arange(days + 1), np.diff([0, *pointer, n]))
-    reviewed = (reach < days) & (remove >= first_day + reach)
+    # the items the pointer passed (a prefix), with the day it passed each
+    reach = np.repeat(np.arange(days, dtype=np.int32), np.diff([0, *pointer]))
+    passed = len(reach)
+    left = remove[:passed] - first_day if first_day else remove[:passed]
+    reviewed = left >= reach
     served = np.flatnonzero(reviewed)
     sday = reach[served]
     done_a_day = np.bincount(sday, minlength=days)
     rank = np.arange(len(served)) - (np.cumsum(done_a_day) - done_a_day)[sday]  # in its day
-    own_day = day_of[served] == first_day + sday
-    slot = np.where(own_day, np.maximum(rank, q[served]), rank)
-    served_day = first_day + sday
-    wait = np.empty(0)
-    if len(served):  # the slot's end (the same sums, in the same order, as the rule's)
-        wait = (served_day * 24.0 + s.open_hour) + (slot + 1) / s.rate - t[served]
-    gone = np.flatnonzero(~reviewed & (remove < first_day + days))
-    return _Played(served, served_day, wait, slot >= regular[sday], gone, remove[gone])
+    # its slot: its rank among the day's reviews, or its own q if it arrived that day and that
+    # is later (z - day * lift is q on its own day, negative for an item of an earlier day)
+    zc = z if not carried else np.concatenate([np.full(carried, -1, dtype=z.dtype), z])
+    slot = np.maximum(rank, zc[served] - sday.astype(np.int64) * lift) if len(z) else rank
+    gone = np.concatenate([np.flatnonzero(~reviewed),
+                           passed + np.flatnonzero(remove[passed:] < first_day + days)])
+    return _Played(served, first_day + sday if first_day else sday, slot,
+                   slot >= regular[sday], gone, remove[gone], first_day, done_a_day)
 
 
 def _weekly_rows(setup: QueueSetup, got: _Played, gone_expired, first_week: int, weeks: int,
                  demand: np.ndarray, backlog0: int) -> dict[str, np.ndarray]:
     """The queue's weekly counts of weeks ``first_week`` .. ``first_week + weeks - 1``
-    (``gone_expired``: of the items gone, those that expired)."""
+    (``gone_expired``: of the items gone, those that expired; ``got`` has its waits)."""
     served_week = got.served_day // 7 - (first_week - 1)
     gone_week = got.gone_day // 7 - (first_week - 1)
 
     def count(week, keep=None):
         return np.bincount(week if keep is None else week[keep], minlength=weeks).astype(np.int64)
 
-    reviewed = count(served_week)
+    reviewed = got.done_a_day.reshape(weeks, 7).sum(axis=1).astype(np.int64)
     expired, abandoned = count(gone_week, gone_expired), count(gone_week, ~gone_expired)
     return {
         "week": np.arange(first_week, first_week + weeks, dtype=np.int64),
@@ -291,7 +346,9 @@ class ReviewQueue:
         t = np.concatenate([self._t, t])
         remove = np.concatenate([self._remove, remove])
         expires = np.concatenate([self._expires, expires])
-        got = _play(s, t, remove, (week - 1) * 7, 7, carried)
+        lifted, lift = lifted_slots(s, t[carried:], (week - 1) * 7, len(t) - carried)
+        got = _play(s, remove, (week - 1) * 7, 7, carried, lifted, lift)
+        got.with_waits(s, t[got.served])
         row = _weekly_rows(s, got, expires[got.gone], week, 1, np.array([len(ids) - carried]),
                            carried)
         self.weekly.append({k: int(v[0]) for k, v in row.items()})
@@ -312,14 +369,21 @@ class QueueRun:
     reviewed items) its status, the week it was resolved (``NOT_YET`` while waiting) and its
     wait (hours, reviewed items only)."""
 
-    def __init__(self, ids, lo: int, got: _Played, gone_expired, weekly):
+    # when played for a band: its per-week cuts (a, b) of the run's table, and the reviewed
+    # items' places in the table's order
+    cuts = served_at = None
+
+    def __init__(self, ids, lo: int, got: _Played, gone_expired, weekly, reviewed_ids=None):
         self.ids, self.weekly = ids, weekly
         self._lo, self._got, self._gone_expired = lo, got, gone_expired
+        self._reviewed_ids = reviewed_ids
 
     @property
     def reviewed_ids(self) -> np.ndarray:
         """The global ids of the items reviewed, in arrival order."""
-        return self.ids[self._lo + self._got.served]
+        if self._reviewed_ids is None:
+            self._reviewed_ids = self.ids[self._lo + self._got.served]
+        return self._reviewed_ids
 
     @cached_property
     def status(self) -> np.ndarray:
@@ -349,25 +413,23 @@ def play(setup: QueueSetup, ids, t, mids, week_of, weeks: int) -> QueueRun:
     once: the same answer as ``ReviewQueue.add_week`` week after week."""
     week_of = np.asarray(week_of)
     lo, hi = np.searchsorted(week_of, [1, weeks + 1])
-    remove, expires = removal_days(setup, np.asarray(t, dtype=float)[lo:hi],
-                                   np.asarray(mids)[lo:hi])
-    return play_items(setup, ids, t, remove, expires, week_of, weeks)
-
-
-def play_items(setup: QueueSetup, ids, t, remove, expires, week_of, weeks: int, day_of=None,
-               earliest=None) -> QueueRun:
-    """``play`` with the items' removal days (``removal_days``: ``remove``, ``expires``, of
-    the items of weeks 1 .. ``weeks``) and, optionally, their arrival days and
-    ``earliest_slots`` already known."""
-    ids = np.asarray(ids, dtype=np.int64)
-    week_of = np.asarray(week_of)
-    lo, hi = np.searchsorted(week_of, [1, weeks + 1])
     t = np.asarray(t, dtype=float)[lo:hi]
-    got = _play(setup, t, remove, 0, 7 * weeks, 0, day_of, earliest)
-    gone_expired = expires[got.gone]
+    remove, expires = removal_days(setup, t, np.asarray(mids)[lo:hi])
+    lifted, lift = lifted_slots(setup, t, 0, len(t))
+    got = _play(setup, remove, 0, 7 * weeks, 0, lifted, lift)
+    got.with_waits(setup, t[got.served])
     demand = np.bincount(week_of[lo:hi] - 1, minlength=weeks)
+    return queue_run(setup, np.asarray(ids, dtype=np.int64), int(lo), got, expires[got.gone],
+                     weeks, demand)
+
+
+def queue_run(setup: QueueSetup, ids, lo: int, got: _Played, gone_expired, weeks: int,
+              demand, reviewed_ids=None) -> QueueRun:
+    """The ``QueueRun`` of a whole run played from day 0 (``got``, with its waits) for the band
+    items ``ids`` (those of weeks 1 .. ``weeks`` from position ``lo``; ``demand``: how many
+    arrived each week; ``reviewed_ids``: ``ids`` of the reviewed ones, when known)."""
     weekly = weekly_counts(_weekly_rows(setup, got, gone_expired, 1, weeks, demand, 0))
-    return QueueRun(ids, int(lo), got, gone_expired, weekly)
+    return QueueRun(ids, lo, got, gone_expired, weekly, reviewed_ids)
 
 
 def weekly_counts(rows) -> dict[str, np.ndarray]:
@@ -382,10 +444,12 @@ def weekly_counts(rows) -> dict[str, np.ndarray]:
     return cols
 
 
-def band_items(table, t_low: float, t_high: float) -> np.ndarray:
+def band_items(table, cuts, order=None) -> np.ndarray:
     """Global indices of the events in the review band, in arrival order (sorted), from the
-    table's per-week cuts (no pass over all events)."""
-    a, _, b = table.cuts(t_low, t_high, 0)
-    parts = [table.order[lo:hi] for lo, hi in zip(a, b, strict=True)]
-    ids = np.concatenate(parts) if parts else np.empty(0, np.int64)
-    return np.sort(ids)
+    table's per-week cuts ``(a, b)``: the events between them in ``order`` (the table's
+    order, or a narrower copy of it), so no pass over all events."""
+    order = table.order if order is None else order
+    parts = [order[lo:hi] for lo, hi in zip(*cuts, strict=True)]
+    ids = np.concatenate(parts) if parts else np.empty(0, order.dtype)
+    ids.sort()
+    return ids

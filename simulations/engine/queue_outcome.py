@@ -28,11 +28,12 @@ from .queue import (
     QueueRun,
     QueueSetup,
     ReviewQueue,
+    _play,
     arrival_hours,
     band_items,
-    earliest_slots,
+    lifted_slots,
     patience,
-    play_items,
+    queue_run,
     removal_days,
 )
 
@@ -53,19 +54,23 @@ def no_queue_columns(weeks: int) -> dict[str, np.ndarray]:
 @dataclass(frozen=True)
 class QueueBasis:
     """What the queue needs of every event of a run whatever the band (so a band move only
-    gathers the band's rows): arrival hour and day, first slot on that day, removal day and
-    whether it is an expiry, the reviewer's verdict, the cost of a wrong final decision, and
-    the event's row in the weekly table."""
+    gathers the band's rows), each in the table's order (week, then score), where a band's
+    events of a week lie side by side, so gathering them touches little memory: arrival
+    hour, first slot lifted by the arrival day (``queue.lifted_slots``, with the lift for any
+    band), removal day and whether it is an expiry, the cost of a wrong final decision, and
+    its row in the weekly table times 3 plus what its review changes against the default
+    action (``moved``: 0 nothing, 1 a positive, 2 a negative); with the table's order and
+    its inverse (each event's place in it) in 32 bits."""
 
     t: np.ndarray
-    day_of: np.ndarray
-    earliest: np.ndarray
+    lifted: np.ndarray
+    lift: int
     remove: np.ndarray
     expires: np.ndarray
-    label: np.ndarray
-    verdict: np.ndarray
     error_cost: np.ndarray  # a missed positive's cost, or a flagged negative's
-    row: np.ndarray
+    week_moved: np.ndarray  # row in the weekly table x 3 + moved
+    order: np.ndarray
+    place: np.ndarray
 
 
 def queue_basis(scenario, domain, table, arrays, memo: dict) -> QueueBasis:
@@ -73,34 +78,49 @@ def queue_basis(scenario, domain, table, arrays, memo: dict) -> QueueBasis:
     and setup (``memo`` is the run's)."""
     review = scenario.review
     setup = QueueSetup.from_review(review)
-    key = ("queue_basis", setup, review.reviewer_accuracy, review.hard_cases, scenario.costs)
+    key = ("queue_basis", setup, review.reviewer_accuracy, review.hard_cases,
+           review.default_action, scenario.costs)
     if key not in memo:
         n = len(arrays["label"])
         t = arrival_hours(np.arange(n), scenario.population.events_per_week)
-        day_of = np.floor(t / 24.0).astype(np.int64)
         remove, expires = removal_days(setup, t, patience(arrays["u_abandon"],
                                                           review.abandon_per_day))
+        lifted, lift = lifted_slots(setup, t, 0, n)
         label = np.asarray(arrays["label"]).astype(bool)
         fn_cost, fp_cost = event_costs(np.asarray(arrays["value"]), label, scenario.costs)
+        # a reviewed event's verdict against the default action: +1 now flagged, -1 now
+        # passed, 0 as it was; only the events it moves enter the weekly sums
+        delta = (_verdict_flags(scenario, domain, arrays, slice(None)).astype(np.int8)
+                 - np.int8(review.default_action == "flag"))
+        moved = np.where(delta == 0, 0, np.where(label, 1, 2)).astype(np.int8)
+        row = np.searchsorted(table.weeks, np.asarray(arrays["week"])).astype(np.int32)
+        order = table.order.astype(np.int32) if n < 2**31 else table.order
+        place = np.empty(n, dtype=order.dtype)
+        place[order] = np.arange(n, dtype=order.dtype)
         memo[key] = QueueBasis(
-            t, day_of.astype(np.int32),
-            earliest_slots(setup, t, day_of) if setup.rate > 0 else None,
-            np.minimum(remove, 2**31 - 1).astype(np.int32), expires, label,
-            _verdict_flags(scenario, domain, arrays, slice(None)),
-            np.where(label, fn_cost, fp_cost),
-            np.searchsorted(table.weeks, np.asarray(arrays["week"])).astype(np.int32))
+            t[order], lifted[order], lift,
+            np.minimum(remove, 2**31 - 1).astype(np.int32)[order], expires[order],
+            np.where(label, fn_cost, fp_cost)[order], (row * 3 + moved)[order], order, place)
     return memo[key]
 
 
 def play_band(scenario, domain, table, arrays, memo: dict) -> QueueRun:
-    """The queue over the whole run for ``scenario``'s band."""
+    """The queue over the whole run for ``scenario``'s band (its cuts, and the band's places
+    in the table's order, kept on the answer for ``queued_query``)."""
     p = scenario.policy
-    ids = band_items(table, p.t_low, p.t_high)
+    setup = QueueSetup.from_review(scenario.review)
+    a, _, b = table.cuts(p.t_low, p.t_high, 0)
     basis = queue_basis(scenario, domain, table, arrays, memo)
-    return play_items(QueueSetup.from_review(scenario.review), ids, basis.t[ids],
-                      basis.remove[ids], basis.expires[ids], arrays["week"][ids],
-                      len(table.weeks), basis.day_of[ids],
-                      None if basis.earliest is None else basis.earliest[ids])
+    ids = band_items(table, (a, b), basis.order)
+    at = basis.place[ids]  # each band event's place in the table's order, in arrival order
+    weeks = len(table.weeks)
+    got = _play(setup, basis.remove[at], 0, 7 * weeks, 0, basis.lifted[at], basis.lift)
+    served_at = at[got.served]
+    got.with_waits(setup, basis.t[served_at])
+    queue = queue_run(setup, ids, 0, got, basis.expires[at[got.gone]], weeks, b - a,
+                      ids[got.served])
+    queue.cuts, queue.served_at = (a, b), served_at
+    return queue
 
 
 def _verdict_flags(scenario, domain, arrays, ids) -> np.ndarray:
@@ -115,26 +135,28 @@ def queued_query(scenario, domain, table, arrays, queue: QueueRun,
     """The weekly metric set (``BandTable.query``'s keys plus ``QUEUE_COLUMNS``) with a queue:
     every band event at the default action, then each reviewed one moved to its verdict."""
     review, p, costs = scenario.review, scenario.policy, scenario.costs
-    out = table.query(p.t_low, p.t_high, 0, review.default_action, costs.review)
+    a, b = getattr(queue, "cuts", None) or table.cuts(p.t_low, p.t_high, 0)[::2]
+    out = table.query_cuts(a, b, b, review.default_action, costs.review)
     basis = queue_basis(scenario, domain, table, arrays, memo)
-    served = queue.reviewed_ids
-    label = basis.label[served]
-    delta = (basis.verdict[served].astype(np.int64)
-             - int(review.default_action == "flag"))  # +1 now flagged, -1 now passed
-    week = basis.row[served]
-    error_cost = basis.error_cost[served]
-    fn_cost, fp_cost = np.where(label, error_cost, 0.0), np.where(label, 0.0, error_cost)
+    served = getattr(queue, "served_at", None)  # places in the table's order
+    if served is None:
+        served = basis.place[queue.reviewed_ids]
     size = len(table.weeks)
-
-    def per_week(x):
-        return np.bincount(week, x, minlength=size)
-
-    d_tp = per_week(delta * label).astype(np.int64)
-    d_fp = per_week(delta * ~label).astype(np.int64)
+    # per week, the reviews that change a decision, positives and negatives apart: one count
+    # and one sum over (week, moved) bins, in arrival order (so each week's cost sums add the
+    # same nonzero terms in the same order as over every review)
+    bins = basis.week_moved[served]
+    counts = np.bincount(bins, minlength=3 * size).reshape(size, 3)
+    sums = np.bincount(bins, basis.error_cost[served], minlength=3 * size).reshape(size, 3)
+    d_tp, d_fp = counts[:, 1], counts[:, 2]
+    caught, alarms = sums[:, 1], sums[:, 2]
+    if review.default_action == "flag":  # a review can only pass what waited flagged
+        d_tp, d_fp = -d_tp, -d_fp
+        cost_fn, cost_fp = out["cost_fn"] + caught, out["cost_fp"] - alarms
+    else:
+        cost_fn, cost_fp = out["cost_fn"] - caught, out["cost_fp"] + alarms
     tp, fp = out["tp"] + d_tp, out["fp"] + d_fp
     fn, tn = out["fn"] - d_tp, out["tn"] - d_fp
-    cost_fn = out["cost_fn"] - per_week(delta * label * fn_cost)
-    cost_fp = out["cost_fp"] + per_week(delta * ~label * fp_cost)
     q = queue.weekly
     reviewed, overtime = q["reviewed"], q["overtime_reviews"]
     cost_review = (reviewed + overtime * (review.overtime_premium - 1.0)) * float(costs.review)

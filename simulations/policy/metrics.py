@@ -138,12 +138,13 @@ class BandTable:
     def cuts(self, t_low: float, t_high: float, capacity: int):
         """Per-week boundaries (a, r, b): pass [start, a), overflow [a, r), reviewed [r, b), flag [b, end)."""
         s = self.sorted_score
-        a = np.empty(len(self.weeks), dtype=np.int64)
-        b = np.empty_like(a)
-        for i in range(len(self.weeks)):  # one binary search per week, not per event
-            lo, hi = self.starts[i], self.starts[i + 1]
-            a[i] = lo + np.searchsorted(s[lo:hi], t_low, side="left")
-            b[i] = lo + np.searchsorted(s[lo:hi], t_high, side="left")
+        keys = np.array([t_low, t_high], dtype=s.dtype)  # the array's dtype: no cast of it
+        starts = self.starts.tolist()
+        ab = np.empty((len(self.weeks), 2), dtype=np.int64)
+        for i in range(len(self.weeks)):  # one binary search per week and edge, not per event
+            ab[i] = s[starts[i]:starts[i + 1]].searchsorted(keys, side="left")
+        ab += self.starts[:-1, None]
+        a, b = ab[:, 0].copy(), ab[:, 1].copy()
         r = np.maximum(a, b - capacity)
         return a, r, b
 
