@@ -35,15 +35,12 @@ import time
 from pathlib import Path
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 from replica import start, wait_healthy  # noqa: E402
+from stream_protocol import TIMEOUT, read_run, rerun_message  # noqa: E402
 from warm import warm  # noqa: E402
-
-TIMEOUT = 120.0
 
 
 def free_port() -> int:
@@ -62,40 +59,6 @@ def rss_mb(pids: list[int]) -> float:
     return total
 
 
-def rerun_message(page: str, widget_id: str | None = None,
-                  band: tuple[float, float] | None = None, fragment_id: str = "") -> bytes:
-    """What a browser sends: a page load, or a band move (rerunning only the band's fragment,
-    as the browser does when a widget inside ``st.fragment`` changes)."""
-    msg = BackMsg()
-    state = msg.rerun_script
-    state.query_string = ""
-    state.page_name = page
-    state.fragment_id = fragment_id
-    if widget_id is not None:
-        ws = state.widget_states.widgets.add()
-        ws.id = widget_id
-        ws.double_array_value.data.extend(band)
-    return msg.SerializeToString()
-
-
-async def until_finished(ws, band_key: str | None = None) -> tuple[str | None, str]:
-    """Read ForwardMsgs until the script run finishes; return the band slider's widget id and
-    the id of the fragment it sits in."""
-    slider_id, fragment_id = None, ""
-    while True:
-        raw = await asyncio.wait_for(ws.recv(), TIMEOUT)
-        msg = ForwardMsg()
-        msg.ParseFromString(raw)
-        kind = msg.WhichOneof("type")
-        if kind == "delta" and band_key and msg.delta.WhichOneof("type") == "new_element":
-            element = msg.delta.new_element
-            if element.WhichOneof("type") == "slider" and element.slider.id.endswith(band_key):
-                slider_id = element.slider.id
-                fragment_id = msg.delta.fragment_id
-        elif kind == "script_finished":
-            return slider_id, fragment_id
-
-
 async def session(url: str, page: str, moves: int, rng: random.Random, loads: list[float],
                   latencies: list[float], errors: list[str], start_moving: asyncio.Event,
                   loaded: list[int], think: tuple[float, float]) -> None:
@@ -108,7 +71,7 @@ async def session(url: str, page: str, moves: int, rng: random.Random, loads: li
                                       ping_interval=None) as ws:  # browsers send no pings
             t0 = time.perf_counter()
             await ws.send(rerun_message(page))
-            slider_id, fragment_id = await until_finished(ws, f"{page}_band")
+            slider_id, fragment_id = (await read_run(ws.recv)).widget("slider", f"{page}_band")
             loads.append(time.perf_counter() - t0)
             loaded[0] += 1
             if slider_id is None:
@@ -120,7 +83,7 @@ async def session(url: str, page: str, moves: int, rng: random.Random, loads: li
                 band = (low, round(rng.uniform(low, 0.8), 3))
                 t0 = time.perf_counter()
                 await ws.send(rerun_message(page, slider_id, band, fragment_id))
-                await until_finished(ws)
+                await read_run(ws.recv)
                 latencies.append(time.perf_counter() - t0)
     except Exception as err:  # reported, not raised: one failing session must not hide the rest
         errors.append(f"{type(err).__name__}: {err}")
