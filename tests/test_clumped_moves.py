@@ -8,13 +8,16 @@ rerun per session and merges a newer widget value into it, so the positions that
 a run is being drawn are folded into one more run with the newest of them: the page must end
 showing the last position (the same KPIs as opening that position's link), with fewer
 runs than positions sent, and only the band's fragment rerun, never the whole page. If moves
-were queued, every position would be drawn in turn (six runs): this test fails then.
+were queued, every position would be drawn in turn (six runs): this test fails then. The
+presenter's line (``dashboard/teaching/room.py``) must count such fragment runs as band moves
+and whole-page runs as page loads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
 from urllib.parse import parse_qs, urlsplit
@@ -136,3 +139,40 @@ def test_a_burst_of_band_moves_ends_on_the_newest_position_and_drops_the_older_o
     assert runs[-1].metrics() and runs[-1].metrics() == direct.metrics()
     # (and the KPIs do tell the positions apart)
     assert shown_band(other) == BURST[0] and other.metrics() != direct.metrics()
+
+
+def pulse_counts(run) -> dict[str, int]:
+    """Participants, band moves and page loads in the presenter's line of a page run."""
+    line = next(e.markdown.body for _, e in run.elements
+                if e.WhichOneof("type") == "markdown" and "participant" in e.markdown.body)
+    moves = re.search(r"last minute's (\d+) answered", line)
+    loads = re.search(r"Page loads: (\d+) in", line)
+    return {"active": int(re.search(r"(\d+) participants? active", line).group(1)),
+            "moves": int(moves.group(1)) if moves else 0,
+            "loads": int(loads.group(1)) if loads else 0}
+
+
+async def presenter_then_participant_then_presenter(address: str) -> tuple[dict, dict]:
+    async def presenter() -> dict:
+        async with connect(address) as ws:
+            await ws.send(rerun_message(PAGE, query_string="present=true"))
+            return pulse_counts(await read_run(ws.recv, LOAD_SECONDS))
+
+    before = await presenter()
+    async with connect(address) as ws:  # a participant opens the page and drags three times
+        await ws.send(rerun_message(PAGE))
+        slider, fragment = (await read_run(ws.recv, LOAD_SECONDS)).widget("slider",
+                                                                          f"{PAGE}_band")
+        for band in BURST[:3]:
+            await ws.send(rerun_message(PAGE, slider, band, fragment))
+            await read_run(ws.recv, MOVE_SECONDS)  # one at a time: each is drawn
+        after = await presenter()
+    return before, after
+
+
+def test_the_presenter_counts_band_moves_as_moves_and_page_loads_as_loads(server):
+    before, after = asyncio.run(presenter_then_participant_then_presenter(server))
+    # between the two looks: the first look's own page run and the participant's page load
+    # (whole-page runs), and the participant's three band moves (fragment runs)
+    assert after["moves"] - before["moves"] == 3, (before, after)
+    assert after["loads"] - before["loads"] == 2, (before, after)
