@@ -1,14 +1,17 @@
 """Workshop load: many browser-like sessions moving the band slider on one server (loopback only).
 
     python benchmarks/load_bench.py [--sessions 60] [--moves 5] [--page fraud] [--think 1.5 4]
-                                    [--replicas N] [--warm]
+                                    [--first-think 0 0] [--replicas N] [--warm]
 
 Starts ``streamlit run dashboard/app.py`` on a free localhost port, opens ``--sessions``
 websocket sessions on ``/_stcore/stream`` (subprotocol ``streamlit``, protobuf ``BackMsg`` /
 ``ForwardMsg``), loads the domain page in each, then every session moves the band slider
 ``--moves`` times, all sessions at once; after each result a session "looks" for a random
 ``--think`` interval (default 1.5-4 s: reading the KPIs before the next drag) before moving
-again; ``--think 0.2 1`` is a stress test of people dragging non-stop. Prints the
+again; ``--think 0.2 1`` is a stress test of people dragging non-stop. ``--first-think``
+is the wait before a session's first move (default: the same as ``--think``);
+``--first-think 0 0`` is a room that starts dragging together the moment the page has loaded
+(every session moves as soon as the last one has loaded). Prints the
 rerun latency (a move sent until the server reports the script finished) p50 / p95 / max, the
 page-load latency, and the server's resident memory before, after the loads and at the end.
 With ``--replicas N`` the load goes through ``deploy/serve.py``: N Streamlit processes behind
@@ -35,15 +38,12 @@ import time
 from pathlib import Path
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 from replica import start, wait_healthy  # noqa: E402
+from stream_protocol import TIMEOUT, read_run, rerun_message  # noqa: E402
 from warm import warm  # noqa: E402
-
-TIMEOUT = 120.0
 
 
 def free_port() -> int:
@@ -62,43 +62,10 @@ def rss_mb(pids: list[int]) -> float:
     return total
 
 
-def rerun_message(page: str, widget_id: str | None = None,
-                  band: tuple[float, float] | None = None, fragment_id: str = "") -> bytes:
-    """What a browser sends: a page load, or a band move (rerunning only the band's fragment,
-    as the browser does when a widget inside ``st.fragment`` changes)."""
-    msg = BackMsg()
-    state = msg.rerun_script
-    state.query_string = ""
-    state.page_name = page
-    state.fragment_id = fragment_id
-    if widget_id is not None:
-        ws = state.widget_states.widgets.add()
-        ws.id = widget_id
-        ws.double_array_value.data.extend(band)
-    return msg.SerializeToString()
-
-
-async def until_finished(ws, band_key: str | None = None) -> tuple[str | None, str]:
-    """Read ForwardMsgs until the script run finishes; return the band slider's widget id and
-    the id of the fragment it sits in."""
-    slider_id, fragment_id = None, ""
-    while True:
-        raw = await asyncio.wait_for(ws.recv(), TIMEOUT)
-        msg = ForwardMsg()
-        msg.ParseFromString(raw)
-        kind = msg.WhichOneof("type")
-        if kind == "delta" and band_key and msg.delta.WhichOneof("type") == "new_element":
-            element = msg.delta.new_element
-            if element.WhichOneof("type") == "slider" and element.slider.id.endswith(band_key):
-                slider_id = element.slider.id
-                fragment_id = msg.delta.fragment_id
-        elif kind == "script_finished":
-            return slider_id, fragment_id
-
-
 async def session(url: str, page: str, moves: int, rng: random.Random, loads: list[float],
                   latencies: list[float], errors: list[str], start_moving: asyncio.Event,
-                  loaded: list[int], think: tuple[float, float]) -> None:
+                  loaded: list[int], think: tuple[float, float],
+                  first_think: tuple[float, float]) -> None:
     try:
         # each session is one browser: its own affinity cookie (used behind the proxy)
         cookie = {"Cookie": f"tl_replica={rng.getrandbits(64):016x}"}
@@ -108,33 +75,35 @@ async def session(url: str, page: str, moves: int, rng: random.Random, loads: li
                                       ping_interval=None) as ws:  # browsers send no pings
             t0 = time.perf_counter()
             await ws.send(rerun_message(page))
-            slider_id, fragment_id = await until_finished(ws, f"{page}_band")
+            slider_id, fragment_id = (await read_run(ws.recv)).widget("slider", f"{page}_band")
             loads.append(time.perf_counter() - t0)
             loaded[0] += 1
             if slider_id is None:
                 raise RuntimeError("band slider not found in the page")
             await asyncio.wait_for(start_moving.wait(), TIMEOUT)
-            for _ in range(moves):
-                await asyncio.sleep(rng.uniform(*think))  # a person looks, then drags again
+            for move in range(moves):
+                # a person looks, then drags again
+                await asyncio.sleep(rng.uniform(*(first_think if move == 0 else think)))
                 low = round(rng.uniform(0.02, 0.2), 3)
                 band = (low, round(rng.uniform(low, 0.8), 3))
                 t0 = time.perf_counter()
                 await ws.send(rerun_message(page, slider_id, band, fragment_id))
-                await until_finished(ws)
+                await read_run(ws.recv)
                 latencies.append(time.perf_counter() - t0)
     except Exception as err:  # reported, not raised: one failing session must not hide the rest
         errors.append(f"{type(err).__name__}: {err}")
 
 
 async def drive(url: str, page: str, sessions: int, moves: int, pids: list[int],
-                think: tuple[float, float]) -> dict:
+                think: tuple[float, float], first_think: tuple[float, float]) -> dict:
     rng = random.Random(0)
     loads, latencies, errors = [], [], []
     start_moving = asyncio.Event()
     loaded = [0]
     memory = {"idle": rss_mb(pids)}
     tasks = [asyncio.create_task(session(url, page, moves, random.Random(rng.random()), loads,
-                                         latencies, errors, start_moving, loaded, think))
+                                         latencies, errors, start_moving, loaded, think,
+                                         first_think))
              for _ in range(sessions)]
     deadline = time.monotonic() + TIMEOUT * 2
     while loaded[0] + len(errors) < sessions and time.monotonic() < deadline:
@@ -158,6 +127,10 @@ def main() -> None:
     parser.add_argument("--page", default="fraud", choices=["fraud", "triage", "recommendation"])
     parser.add_argument("--think", type=float, nargs=2, default=(1.5, 4.0),
                         metavar=("MIN", "MAX"), help="seconds between a result and the next move")
+    parser.add_argument("--first-think", type=float, nargs=2, default=None,
+                        metavar=("MIN", "MAX"),
+                        help="seconds before a session's first move, once every session has "
+                             "loaded (default: --think; 0 0: the room drags together)")
     parser.add_argument("--pause", type=float, default=0.0,
                         help="seconds between rounds (lets the server drop closed sessions)")
     parser.add_argument("--rounds", type=int, default=2,
@@ -168,6 +141,11 @@ def main() -> None:
     parser.add_argument("--warm", action="store_true",
                         help="open the page once before the load (first loads find its run)")
     args = parser.parse_args()
+    think = tuple(args.think)
+    first_think = think if args.first_think is None else tuple(args.first_think)
+    for name, (low, high) in (("--think", think), ("--first-think", first_think)):
+        if not 0 <= low <= high:
+            parser.error(f"{name} needs 0 <= MIN <= MAX seconds, got {low:g} {high:g}")
 
     port = free_port()
     if args.replicas:
@@ -193,12 +171,14 @@ def main() -> None:
         where = (f"{args.replicas} replicas behind nginx" if args.replicas
                  else "one Streamlit process") + (", page opened once before" if args.warm
                                                   else ", cold server")
-        print(f"{args.sessions} sessions x {args.moves} band moves on /{args.page}, think time "
-              f"{args.think[0]:g}-{args.think[1]:g} s, {where}, {os.cpu_count()} cores, load "
-              f"average {os.getloadavg()[0]:.1f}")
+        first = ("first move at once, all sessions together" if first_think == (0, 0)
+                 else f"first move after {first_think[0]:g}-{first_think[1]:g} s")
+        print(f"{args.sessions} sessions x {args.moves} band moves on /{args.page}, {first}, "
+              f"then think time {think[0]:g}-{think[1]:g} s, {where}, {os.cpu_count()} cores, "
+              f"load average {os.getloadavg()[0]:.1f}")
         for round_no in range(1, args.rounds + 1):
-            r = asyncio.run(drive(url, args.page, args.sessions, args.moves, pids,
-                                  tuple(args.think)))
+            r = asyncio.run(drive(url, args.page, args.sessions, args.moves, pids, think,
+                                  first_think))
             lat = r["latencies"]
             if r["loads"]:
                 print(f"round {round_no}: {len(r['loads'])} page loads, "

@@ -25,10 +25,10 @@ import time
 from pathlib import Path
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_bench import TIMEOUT, free_port, rerun_message, start, until_finished, wait_healthy  # noqa: E402
+from load_bench import free_port, start, wait_healthy  # noqa: E402
+from stream_protocol import TIMEOUT, read_run, rerun_message  # noqa: E402
 
 
 def cpu_seconds(pid: int) -> float:
@@ -36,19 +36,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def with_query(message: bytes, query: str) -> bytes:
-    """A rerun message with the page's query string (which tab is open)."""
-    msg = BackMsg.FromString(message)
-    msg.rerun_script.query_string = query
-    return msg.SerializeToString()
-
-
 async def drag(url: str, page: str, query: str, seconds: float, pid: int) -> dict:
     async with websockets.connect(f"ws://{url}/_stcore/stream", subprotocols=["streamlit"],
                                   origin=f"http://{url}", max_size=None, open_timeout=TIMEOUT,
                                   ping_interval=None) as ws:
-        await ws.send(with_query(rerun_message(page), query))
-        slider, fragment = await until_finished(ws, f"{page}_band")
+        await ws.send(rerun_message(page, query_string=query))
+        slider, fragment = (await read_run(ws.recv)).widget("slider", f"{page}_band")
         rng, latencies = random.Random(0), []
         start_at = time.monotonic()
         half, cpu0 = start_at + seconds / 2, None
@@ -58,8 +51,8 @@ async def drag(url: str, page: str, query: str, seconds: float, pid: int) -> dic
             low = round(rng.uniform(0.02, 0.2), 3)
             band = (low, round(low + 0.3, 3))
             t0 = time.perf_counter()
-            await ws.send(with_query(rerun_message(page, slider, band, fragment), query))
-            await until_finished(ws)
+            await ws.send(rerun_message(page, slider, band, fragment, query))
+            await read_run(ws.recv)
             latencies.append(time.perf_counter() - t0)
         cpu = cpu_seconds(pid) - cpu0
         moves = len(latencies) - moves0

@@ -32,46 +32,32 @@ import time
 from pathlib import Path
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from load_bench import free_port, rss_mb  # noqa: E402
 from replica import start, wait_healthy  # noqa: E402
+from stream_protocol import read_run, rerun_message  # noqa: E402
 
 RUN_TIMEOUT = 600.0  # one page load at the maxima, on a busy 2-core machine
 
 
-def page_load(page: str, query: str) -> bytes:
-    msg = BackMsg()
-    msg.rerun_script.query_string = query
-    msg.rerun_script.page_name = page
-    return msg.SerializeToString()
-
-
 async def one_load(url: str, page: str, query: str) -> str:
     """'results', 'refused' (the memory guard's message) or 'exception', for one page load."""
-    outcome = "results"
     async with websockets.connect(f"ws://{url}/_stcore/stream", subprotocols=["streamlit"],
                                   origin=f"http://{url}", max_size=None,
                                   open_timeout=60, ping_interval=None) as ws:
         # no keepalive pings: a server busy simulating answers them late, and the client
         # would drop a session that is only waiting for its results
-        await ws.send(page_load(page, query))
-        while True:
-            msg = ForwardMsg()
-            msg.ParseFromString(await asyncio.wait_for(ws.recv(), RUN_TIMEOUT))
-            kind = msg.WhichOneof("type")
-            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                element = msg.delta.new_element
-                if element.WhichOneof("type") == "exception":
-                    outcome = "exception"
-                elif element.WhichOneof("type") == "alert" and \
-                        "Not simulated" in element.alert.body and outcome != "exception":
-                    outcome = "refused"
-            elif kind == "script_finished":
-                return outcome
+        await ws.send(rerun_message(page, query_string=query))
+        run = await read_run(ws.recv, RUN_TIMEOUT)
+    kinds = [element.WhichOneof("type") for _, element in run.elements]
+    if "exception" in kinds:
+        return "exception"
+    if any(element.WhichOneof("type") == "alert" and "Not simulated" in element.alert.body
+           for _, element in run.elements):
+        return "refused"
+    return "results"
 
 
 async def session(url: str, page: str, rng: random.Random, until: float,
@@ -97,7 +83,7 @@ async def soak(url: str, page: str, sessions: int, minutes: float, pid: int) -> 
 
     async def sample() -> None:
         while True:
-            samples.append(rss_mb(pid))
+            samples.append(rss_mb([pid]))
             await asyncio.sleep(1.0)
 
     sampler = asyncio.create_task(sample())
@@ -121,7 +107,7 @@ def main() -> None:
     failed = False
     try:
         wait_healthy(f"http://{url}", server, 60)
-        idle = rss_mb(server.pid)
+        idle = rss_mb([server.pid])
         print(f"{args.sessions} sessions for {args.minutes:g} min on /{args.page} at 200k events "
               f"x 26/52 weeks, new seed each load; {os.cpu_count()} cores, load average "
               f"{os.getloadavg()[0]:.1f}; idle server {idle:.0f} MB")

@@ -6,11 +6,12 @@ opened once beforehand, the run sits in the server's shared run cache and each p
 pays only for drawing the page. ``deploy/serve.py`` warms every replica this way before it
 says it is serving, and ``benchmarks/load_bench.py --warm`` measures the same situation.
 
-A page is opened the way a browser opens it: a websocket on ``/_stcore/stream`` (subprotocol
-``streamlit``) and one ``rerun_script`` message, then messages are read until the script run
-finishes, with the ``WARM_HEADER`` request header so that the presenter's count of
-participants leaves it out. Tornado's client is used (Streamlit's own server library), so this needs nothing
-beyond the runtime requirements. Every wait has a timeout.
+A page is opened the way a browser opens it (``deploy/stream_protocol.py``): a websocket on
+``/_stcore/stream`` (subprotocol ``streamlit``) and one ``rerun_script`` message, then messages
+are read until the script run finishes, with the ``WARM_HEADER`` request header so that the
+presenter's count of participants leaves it out. Tornado's client is used (Streamlit's own
+server library), so this needs nothing beyond the runtime requirements. Every wait has a
+timeout.
 """
 
 from __future__ import annotations
@@ -18,22 +19,13 @@ from __future__ import annotations
 import asyncio
 import time
 
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from stream_protocol import read_run, rerun_message
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from dashboard.teaching.room import WARM_HEADER
 
 DOMAIN_PAGES = ("fraud", "triage", "recommendation", "assistant")
-
-
-def page_load_message(page: str) -> bytes:
-    """What a browser sends to open ``page`` with its built-in defaults."""
-    msg = BackMsg()
-    msg.rerun_script.query_string = ""
-    msg.rerun_script.page_name = page
-    return msg.SerializeToString()
 
 
 async def open_page(address: str, page: str, timeout: float = 180.0) -> float:
@@ -49,17 +41,9 @@ async def open_page(address: str, page: str, timeout: float = 180.0) -> float:
     conn = await asyncio.wait_for(websocket_connect(request, subprotocols=["streamlit"],
                                                     max_message_size=2**30), timeout)
     try:
-        await conn.write_message(page_load_message(page), binary=True)
-        deadline = started + timeout
-        while True:
-            raw = await asyncio.wait_for(conn.read_message(),
-                                         max(deadline - time.perf_counter(), 0.001))
-            if raw is None:
-                raise RuntimeError(f"the server closed the connection while opening /{page}")
-            msg = ForwardMsg()
-            msg.ParseFromString(raw)
-            if msg.WhichOneof("type") == "script_finished":
-                return time.perf_counter() - started
+        await conn.write_message(rerun_message(page), binary=True)
+        await read_run(conn.read_message, max(started + timeout - time.perf_counter(), 0.001))
+        return time.perf_counter() - started
     finally:
         conn.close()
 

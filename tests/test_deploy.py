@@ -20,7 +20,17 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.teaching.room import ACTIVE_SECONDS, WINDOW_SECONDS, RoomPulse, pulse_sentence
+from dashboard.teaching import room
+from dashboard.teaching.room import (
+    ACTIVE_SECONDS,
+    KEEPING_UP_SECONDS,
+    LOAD,
+    MOVE,
+    OVERLOADED_SECONDS,
+    WINDOW_SECONDS,
+    RoomPulse,
+    pulse_sentence,
+)
 from tests.test_browser import browser  # noqa: F401  (the one Chromium fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,28 +39,53 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 # -- the room's pulse ----------------------------------------------------------------------
 
-def test_the_pulse_counts_recent_sessions_and_the_p95_of_the_last_minute():
+def _nearest_rank_p95(values):
+    ordered = sorted(values)
+    return ordered[round(0.95 * (len(ordered) - 1))]
+
+
+def test_the_pulse_counts_recent_sessions_and_the_p95_of_the_last_minute_by_kind():
     pulse = RoomPulse()
     now = 10_000.0
-    durations = [0.05 * k for k in range(1, 41)]  # 40 updates in the last minute
-    for k, seconds in enumerate(durations):
-        pulse.record(f"s{k % 7}", seconds, now - k)
-    pulse.record("gone", 9.0, now - ACTIVE_SECONDS - 1)  # left long ago: not counted
-    pulse.record("earlier", 7.0, now - WINDOW_SECONDS - 5)  # present, but not this minute
+    moves = [0.01 * k for k in range(1, 41)]  # 40 band moves in the last minute
+    loads = [2.0 + 0.5 * k for k in range(12)]  # 12 page loads (first visits simulate)
+    for k, seconds in enumerate(moves):
+        pulse.record(f"s{k % 7}", seconds, now - k, MOVE)
+    for k, seconds in enumerate(loads):
+        pulse.record(f"s{k % 7}", seconds, now - 2 * k, LOAD)
+    pulse.record("gone", 9.0, now - ACTIVE_SECONDS - 1, LOAD)  # left long ago: not counted
+    pulse.record("earlier", 7.0, now - WINDOW_SECONDS - 5, MOVE)  # present, not this minute
     snap = pulse.snapshot(now)
     assert snap["active"] == 8  # s0..s6 and "earlier"
-    assert snap["updates"] == 40
-    ordered = sorted(durations)
-    assert snap["p95"] == ordered[round(0.95 * 39)]  # nearest rank, written out here
+    assert (snap["moves"], snap["loads"]) == (40, 12)
+    assert snap["moves_p95"] == _nearest_rank_p95(moves)  # nearest rank, written out here
+    assert snap["loads_p95"] == _nearest_rank_p95(loads)
+    with pytest.raises(ValueError, match="kind"):
+        pulse.record("s0", 0.1, now, "rerun")
 
 
-def test_the_pulse_sentence_says_who_is_here_and_whether_the_server_keeps_up():
-    assert pulse_sentence({"active": 1, "updates": 0, "p95": float("nan")}).startswith(
-        "1 participant active")
-    busy = pulse_sentence({"active": 31, "updates": 120, "p95": 2.2})
-    assert "31 participants" in busy and "under 2.2 s" in busy and "busy" in busy
-    assert "keeping up" in pulse_sentence({"active": 5, "updates": 10, "p95": 0.3})
-    assert "overloaded" in pulse_sentence({"active": 60, "updates": 400, "p95": 4.0})
+def test_the_pace_is_judged_on_band_moves_and_a_slow_first_load_is_not_overload():
+    nan = float("nan")
+    assert pulse_sentence({"active": 1, "moves": 0, "moves_p95": nan, "loads": 0,
+                           "loads_p95": nan}).startswith("1 participant active")
+    # a room that has just opened the link: every first load simulated for seconds
+    opening = pulse_sentence({"active": 60, "moves": 0, "moves_p95": nan, "loads": 60,
+                              "loads_p95": 9.0})
+    assert "overloaded" not in opening and "busy" not in opening
+    assert "No band moves" in opening and "60 in the last minute, 95% within 9.0 s" in opening
+    # the moves set the pace, the loads' figure is said beside it
+    calm = pulse_sentence({"active": 30, "moves": 200, "moves_p95": 0.24, "loads": 30,
+                           "loads_p95": 6.5})
+    assert "keeping up" in calm and "95% of the last minute's 200 answered within 0.24 s" in calm
+    assert "Page loads: 30" in calm and "6.5 s" in calm
+    # thresholds: the workshop's target (0.3 s) is well inside 'keeping up'
+    def pace(p95):
+        return pulse_sentence({"active": 5, "moves": 50, "moves_p95": p95, "loads": 0,
+                               "loads_p95": nan})
+    assert "keeping up" in pace(0.3) and "keeping up" in pace(KEEPING_UP_SECONDS - 0.01)
+    assert "busy" in pace(KEEPING_UP_SECONDS) and "busy" in pace(1.5)
+    assert "overloaded" in pace(OVERLOADED_SECONDS) and "overloaded" in pace(4.0)
+    assert "Page loads" not in pace(0.3)
 
 
 def test_presenter_mode_shows_the_room_and_normal_mode_does_not():
@@ -64,6 +99,31 @@ def test_presenter_mode_shows_the_room_and_normal_mode_does_not():
     assert not at.exception
     texts = [c.value for c in at.caption]
     assert any(re.search(r"\d+ participants? active", t) for t in texts), texts
+
+
+def test_the_presenter_view_keeps_slow_page_loads_out_of_the_pace():
+    """Thirty participants whose first load simulated for 6 s and who then dragged briskly:
+    the presenter reads 'keeping up', with the loads said apart; and the presenter's own page
+    runs (whole-page runs here) are counted as loads, not as moves."""
+    room.pulse.clear()  # a fresh room for this test (the pulse is one per process)
+    now = time.monotonic()
+    for k in range(30):
+        room.pulse().record(f"p{k}", 6.0, now - 20, LOAD)
+        room.pulse().record(f"p{k}", 0.12, now - 10, MOVE)
+        room.pulse().record(f"p{k}", 0.2, now - 5, MOVE)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("views/fraud.py")
+    at.run()
+    at.toggle(key="present").set_value(True)
+    at.run()
+    assert not at.exception
+    shown = next(c.value for c in at.caption if "participants active" in c.value)
+    assert "31 participants" in shown  # the thirty and the presenter
+    assert "keeping up" in shown and "60 answered within 0.20 s" in shown, shown
+    assert re.search(r"Page loads: 3\d in the last minute, 95% within 6\.0 s", shown), shown
+    snap = room.pulse().snapshot(time.monotonic())
+    assert snap["moves"] == 60 and snap["loads"] >= 31
 
 
 # -- replicas behind nginx -----------------------------------------------------------------
