@@ -319,11 +319,21 @@ def pick(label: np.ndarray, negative, positive):
 
 
 def categorical_draw(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One category code per row of ``probs`` (n, k), each row a probability vector."""
-    cumulative = np.cumsum(probs, axis=1)
-    cumulative /= cumulative[:, -1:]
-    u = rng.random((probs.shape[0], 1))
-    return (u > cumulative).sum(axis=1).astype(np.int16)
+    """One category code per row of ``probs`` (n, k), each row a probability vector: the
+    number of the row's normalised cumulative sums below one uniform draw.
+
+    The cumulative sums are built a category at a time (the same additions, in the same
+    order, as ``np.cumsum(probs, axis=1)``), as k long rows rather than n short ones: a few
+    times faster for the few categories a world has, with the same codes."""
+    probs = np.asarray(probs)
+    n, k = probs.shape
+    cumulative = np.empty((k, n), dtype=probs.dtype)
+    cumulative[0] = probs[:, 0]
+    for j in range(1, k):
+        np.add(cumulative[j - 1], probs[:, j], out=cumulative[j])
+    cumulative /= cumulative[-1].copy()
+    u = rng.random((n, 1))
+    return np.count_nonzero(u[:, 0] > cumulative, axis=0).astype(np.int16)
 
 
 def blend(a, b, weight):

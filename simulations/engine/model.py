@@ -69,21 +69,21 @@ def score(model, numeric: np.ndarray, categorical: np.ndarray) -> np.ndarray:
     # (a float64 copy, minus the mean, over the scale), OneHotEncoder.transform made dense as
     # ColumnTransformer does for a dense output (1.0 at each known code; an unknown code,
     # ignored, is a row of zeros), np.hstack, then LogisticRegression's decision function
-    # and expit
-    x = np.array(numeric, dtype=np.float64)
+    # and expit, written into one matrix as np.hstack would lay it out
+    n, k = len(numeric), len(scaler.mean_)
+    width = sum(len(c) for c in encoder.categories_)
+    design = np.zeros((n, k + width))
+    x = design[:, :k]
+    x[...] = numeric
     x -= scaler.mean_
     x /= scaler.scale_
-    n = len(x)
-    width = sum(len(c) for c in encoder.categories_)
-    hot = np.zeros((n, width))
     rows = np.arange(n)
-    offset = 0
+    offset = k
     for j, cats in enumerate(encoder.categories_):
         code = np.asarray(categorical[:, j], dtype=np.int64)
         known = (code >= 0) & (code < len(cats))
-        hot[rows[known], offset + code[known]] = 1.0
+        design[rows[known], offset + code[known]] = 1.0
         offset += len(cats)
-    design = np.hstack([x, hot])
     decision = design @ classifier.coef_.T + classifier.intercept_
     return special.expit(decision.reshape(-1))
 
