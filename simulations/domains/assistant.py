@@ -67,7 +67,7 @@ Drift hooks
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -141,6 +141,8 @@ class SupportWorld:
     faq_stale_u: np.ndarray  # (N_FAQ,) stale after a knowledge-base change if u < its reach
     cached: dict  # per frequent question: cached answer id, its drafts' agreement, its logit
     reference_logits: np.ndarray  # quantiles of the wrong-answer logit at the default temperature
+    # base rate -> the intercept that gives it (``intercept_for_rate`` on reference_logits)
+    intercepts: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _draw(probs: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -241,7 +243,7 @@ def make_world(rng: np.random.Generator, temperature: float = DEFAULT_TEMPERATUR
     sample = _questions(100_000, DriftState(), world, rng, DEFAULT_TEMPERATURE, cache=False,
                         embed=False)
     quantiles = np.quantile(sample["logit"], (np.arange(2_000) + 0.5) / 2_000)
-    return replace(world, reference_logits=quantiles)
+    return replace(world, reference_logits=quantiles, intercepts={})
 
 
 def _questions(n: int, drift: DriftState, world: SupportWorld, rng: np.random.Generator,
@@ -302,7 +304,10 @@ def generate(n: int, base_rate: float, drift: DriftState, world: SupportWorld,
              rng: np.random.Generator) -> Batch:
     """One week of n customer questions under the given drift state."""
     q = _questions(n, drift, world, rng, world.temperature, world.answer_cache)
-    intercept = intercept_for_rate(world.reference_logits, base_rate)
+    intercept = world.intercepts.get(base_rate)
+    if intercept is None:  # the same every week the base rate is: solved once per rate
+        intercept = world.intercepts[base_rate] = intercept_for_rate(world.reference_logits,
+                                                                     base_rate)
     p_wrong = sigmoid(q["logit"] + intercept)
     faq = q["faq"]
     asked = faq >= 0

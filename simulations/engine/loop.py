@@ -34,7 +34,13 @@ from ..monitoring.estimates import (
     label_free_costs,
     posterior_given_verdict,
 )
-from ..policy.metrics import brier_score, expected_calibration_error, log_loss, roc_auc
+from ..policy.metrics import (
+    brier_score,
+    expected_calibration_error,
+    log_loss,
+    roc_auc_sorted,
+    week_orders,
+)
 from ..scenario import Scenario
 from . import model as model_lib
 from .feedback import week_delays
@@ -136,6 +142,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
     impact_rng = root.spawn(1)[0] if presence is not None else None
     audits = []
     rows, drift_rows, estimates = [], [], []
+    week_sorts = []  # each week's order by score: the run's table reuses these sorts
     last_retrain, version = 0, 0
     for w in range(1, weeks + 1):
         rng = week_rngs[w - 1]
@@ -155,6 +162,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
                        "value": batch.value, "u_review": u_review, "u_reveal": u_reveal,
                        "delay": delay, "segment": batch.segment}
         week_table = band_table(scenario, domain, week_arrays)
+        week_sorts.append(week_table.order)
         if queue is None:
             correct, _, reviewed, final = decisions(scenario, domain, week_table, week_arrays)
             decided = None
@@ -190,7 +198,8 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         is_score = np.array([c == "score" for c in columns])
         row = {
             "week": w,
-            "auc": roc_auc(batch.label, scores),
+            # ranked by the week's sort (ties share a rank: any ascending order gives the same)
+            "auc": roc_auc_sorted(week_table.sorted_score, batch.label[week_table.order]),
             "brier": brier_score(batch.label, scores),
             "log_loss": log_loss(batch.label, scores),
             "calibration_error": expected_calibration_error(batch.label, scores),
@@ -263,7 +272,7 @@ def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) 
         **{k: np.concatenate(v) for k, v in per_week.items()},
         **{f"extra_{k}": v for k, v in events.extra.items()},
     }
-    table = band_table(scenario, domain, arrays)
+    table = band_table(scenario, domain, arrays, week_orders(week_sorts))
     band_free = pd.DataFrame(rows)
     band_free["cost_retrain"] = np.where(band_free["retrained"], scenario.costs.retrain, 0.0)
     if dq.audited:  # cleaning is part of what a retraining costs

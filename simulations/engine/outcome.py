@@ -221,11 +221,13 @@ def reviewer_correct(scenario: Scenario, domain: Domain, arrays: dict) -> np.nda
                              arrays["label"])
 
 
-def band_table(scenario: Scenario, domain: Domain, arrays: dict) -> BandTable:
-    """Sorted scores and cumulative counts/costs of the events in ``arrays``."""
+def band_table(scenario: Scenario, domain: Domain, arrays: dict,
+               order: np.ndarray | None = None) -> BandTable:
+    """Sorted scores and cumulative counts/costs of the events in ``arrays`` (``order``: their
+    sort, when already known; see ``BandTable.build``)."""
     fn_cost, fp_cost = event_costs(arrays["value"], arrays["label"], scenario.costs)
     return BandTable.build(arrays["week"], arrays["score"], arrays["label"], fn_cost, fp_cost,
-                           reviewer_correct(scenario, domain, arrays))
+                           reviewer_correct(scenario, domain, arrays), order)
 
 
 def decisions(scenario: Scenario, domain: Domain, table: BandTable,

@@ -77,6 +77,17 @@ def _week_score_order(week: np.ndarray, score: np.ndarray) -> np.ndarray:
     return np.concatenate(parts)
 
 
+def week_orders(orders: list[np.ndarray]) -> np.ndarray:
+    """The order ``BandTable.build`` gives the events of several weeks stored one after the
+    other, from each week's own table's ``order`` (shifted by the events before it): the
+    same sort, without sorting again."""
+    parts, offset = [], 0
+    for order in orders:
+        parts.append(order + offset)
+        offset += len(order)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class BandTable:
     """Sorted scores of one or more weeks, ready to answer any review band in O(weeks).
@@ -101,13 +112,19 @@ class BandTable:
     cum_fp_cost_wrong: np.ndarray
 
     @classmethod
-    def build(cls, week, score, label, fn_cost, fp_cost, reviewer_correct) -> BandTable:
-        """Sort once. ``reviewer_correct`` says, per event, whether a reviewer would get it right."""
+    def build(cls, week, score, label, fn_cost, fp_cost, reviewer_correct,
+              order: np.ndarray | None = None) -> BandTable:
+        """Sort once. ``reviewer_correct`` says, per event, whether a reviewer would get it right.
+
+        ``order``: the events' order by week and score when already known (the weekly loop
+        sorted each week's scores as it went: ``week_orders`` joins those sorts), else sorted
+        here."""
         week = np.asarray(week)
         score = np.asarray(score, dtype=float)
         label = np.asarray(label).astype(bool)
         correct = np.asarray(reviewer_correct).astype(bool)
-        order = _week_score_order(week, score)
+        if order is None:
+            order = _week_score_order(week, score)
         w_sorted = week[order]
         week_numbers, counts = np.unique(w_sorted, return_counts=True)
         starts = np.concatenate([[0], np.cumsum(counts)])
@@ -331,18 +348,29 @@ def roc_auc(y_true, y_score) -> float:
     """
     y_true = np.asarray(y_true).astype(bool)
     y_score = np.asarray(y_score, dtype=float)
+    if y_true.all() or not y_true.any():
+        return float("nan")
+    order = np.argsort(y_score, kind="stable")
+    return roc_auc_sorted(y_score[order], y_true[order])
+
+
+def roc_auc_sorted(sorted_score, sorted_true) -> float:
+    """``roc_auc`` of scores already sorted ascending, with the labels in the same order.
+
+    Tied scores share their average rank, so the order within a tie does not matter: any
+    ascending sort (a ``BandTable``'s, say) gives the same value, bit for bit."""
+    s = np.asarray(sorted_score, dtype=float)
+    y_true = np.asarray(sorted_true).astype(bool)
     n1 = int(y_true.sum())
     n0 = len(y_true) - n1
     if n1 == 0 or n0 == 0:
         return float("nan")
-    order = np.argsort(y_score, kind="stable")
-    s = y_score[order]
     # average rank of each tie group (1-based)
     boundaries = np.r_[0, np.flatnonzero(np.diff(s)) + 1, len(s)]
     sizes = np.diff(boundaries)
     avg_rank = boundaries[:-1] + (sizes + 1) / 2.0
     ranks = np.repeat(avg_rank, sizes)
-    rank_sum = ranks[y_true[order]].sum()
+    rank_sum = ranks[y_true].sum()
     return float((rank_sum - n1 * (n1 + 1) / 2.0) / (n1 * n0))
 
 
