@@ -217,12 +217,16 @@ def test_upload_a_file_explore_it_and_apply_a_suggestion(server, page, tmp_path)
     page.locator('[data-testid="stSelectbox"]').filter(has_text="positive class").click()
     page.get_by_role("option", name="fraud").click()
     wait_until_idle(page)
+    # wait for the cards, not read once: on a loaded machine the rerun that draws them may
+    # start after the page looked idle (CI at load 5-7 once read none)
+    page.locator('[data-testid="stMetricValue"]').nth(4).wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert len(kpi_values(page)) >= 5
     page.get_by_role("tab", name="Suggest a policy").click()
     wait_until_idle(page)
-    suggested = page.locator('[data-testid="stMetric"]').filter(
-        has_text="Suggested band").locator('[data-testid="stMetricValue"]').inner_text()
+    card = page.locator('[data-testid="stMetric"]').filter(has_text="Suggested band")
+    card.first.wait_for(timeout=60_000)
+    suggested = card.locator('[data-testid="stMetricValue"]').inner_text()
     page.get_by_role("button", name="Apply this band to the slider").click()
     wait_until_idle(page)
     band = page.locator('[data-testid="stSlider"]').filter(has_text="review  |")
