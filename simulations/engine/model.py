@@ -101,7 +101,7 @@ def _logistic_parts(model):
     scaler, encoder = fitted.get("numeric"), fitted.get("categorical")
     if not (isinstance(scaler, StandardScaler) and isinstance(encoder, OneHotEncoder)
             and scaler.with_mean and scaler.with_std and encoder.drop_idx_ is None
-            and not encoder._infrequent_enabled and encoder.handle_unknown == "ignore"
+            and not getattr(encoder, "_infrequent_enabled", True) and encoder.handle_unknown == "ignore"
             and all(np.array_equal(c, np.arange(len(c))) for c in encoder.categories_)):
         return None
     return scaler, encoder, classifier
