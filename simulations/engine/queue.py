@@ -64,7 +64,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -161,20 +161,25 @@ class _Played:
         if len(self.served):
             days = len(self.done_a_day)
             day_open = np.arange(self.first_day, self.first_day + days) * 24.0 + setup.open_hour
-            self.wait = (day_open[self.served_day - self.first_day]
+            self.wait = (np.repeat(day_open, self.done_a_day)  # served_day's, in day order
                          + (self.slot + 1) / setup.rate - t_served)
         else:
             self.wait = np.empty(0)
         return self
 
 
-def _day_capacity(setup: QueueSetup, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Regular reviews and all reviews (regular + overtime) on each of these days."""
+@lru_cache(maxsize=64)
+def _day_capacity(setup: QueueSetup, first_day: int, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Regular reviews and all reviews (regular + overtime) on each of the days ``first_day``
+    .. ``first_day + days - 1`` (kept: every band move of a run asks for the same; read-only)."""
     regular, slots = np.zeros(7, dtype=np.int64), np.zeros(7, dtype=np.int64)
     if setup.rate > 0:
         regular[:len(setup.per_day)] = setup.per_day
         slots[:len(setup.per_day)] = regular[:len(setup.per_day)] + setup.overtime
-    return regular[days % 7], slots[days % 7]
+    week_day = np.arange(first_day, first_day + days) % 7
+    regular, slots = regular[week_day], slots[week_day]
+    regular.flags.writeable = slots.flags.writeable = False
+    return regular, slots
 
 
 def earliest_slots(setup: QueueSetup, t, day_of) -> np.ndarray:
@@ -205,7 +210,7 @@ def _play(setup: QueueSetup, remove, first_day: int, days: int, carried: int, li
     arrival order; ``lifted`` and ``lift`` are those new items' ``lifted_slots``."""
     s = setup
     n, fresh = len(remove), len(remove) - carried
-    regular, slots = _day_capacity(s, np.arange(first_day, first_day + days))
+    regular, slots = _day_capacity(s, first_day, days)
     # z = q + day * lift, q the slot each new item takes on its own day with nobody carried in:
     # q_i = i + max_{i' <= i} (e_i' - i') over the day's items, and the lift keeps the days'
     # maxima apart. z rises strictly (q does within a day, and q < lift), so each day's items,
@@ -246,28 +251,29 @@ def _play(setup: QueueSetup, remove, first_day: int, days: int, carried: int, li
         def unreached(key, b0, b1):
             return b1 - int(by_removal.searchsorted(wide(key)))
     cap = slots.tolist()
-    pointer = [0] * days
+    pointer, done = [0] * days, [0] * days  # the pointer after each day, its reviews
     p, waiting, lo = 0, carried, carried
-    for d in range(days):
-        hi, k = arrived[d], cap[d]
+    for d, (hi, k, fit, b0, b1, first, last) in enumerate(
+            zip(arrived, cap, fits, bounds[:-1], bounds[1:], firsts, lasts, strict=True)):
         if k and waiting >= k:  # the carried items fill the day: past the k-th living one
             if lo - p == waiting:  # none of them has left: it is the k-th
                 p += k
             else:
                 p += int(np.flatnonzero(remove[p:lo] >= first_day + d)[k - 1]) + 1
             waiting += hi - lo - k
+            done[d] = k
         elif k:  # every carried item is reviewed, then as many new ones as fit
-            take = min(k - waiting, fits[d])
+            take = min(k - waiting, fit)
+            done[d] = waiting + take
             p, waiting = lo + take, hi - lo - take
         else:
             waiting += hi - lo
         pointer[d] = p
-        b0, b1 = bounds[d], bounds[d + 1]  # midnight: the unreached whose day it is leave
-        if b1 > b0:
+        if b1 > b0:  # midnight: the unreached whose day it is leave
             key = d * n + p
-            if key <= firsts[d]:
+            if key <= first:
                 waiting -= b1 - b0
-            elif key <= lasts[d]:
+            elif key <= last:
                 waiting -= unreached(key, b0, b1)
         lo = hi
     # the items the pointer passed (a prefix), with the day it passed each
@@ -276,17 +282,21 @@ def _play(setup: QueueSetup, remove, first_day: int, days: int, carried: int, li
     left = remove[:passed] - first_day if first_day else remove[:passed]
     reviewed = left >= reach
     served = np.flatnonzero(reviewed)
-    sday = reach[served]
-    done_a_day = np.bincount(sday, minlength=days)
-    rank = np.arange(len(served)) - (np.cumsum(done_a_day) - done_a_day)[sday]  # in its day
+    # the reviewed items lie in arrival order, so their days rise: per-day values reach them
+    # by repetition (the loop counted each day's reviews), not by a gather per item
+    done_a_day = np.array(done, dtype=np.int64)
+    sday = np.repeat(np.arange(days, dtype=np.int32), done_a_day)
+    rank = np.arange(len(served)) - np.repeat(np.cumsum(done_a_day) - done_a_day, done_a_day)
     # its slot: its rank among the day's reviews, or its own q if it arrived that day and that
     # is later (z - day * lift is q on its own day, negative for an item of an earlier day)
     zc = z if not carried else np.concatenate([np.full(carried, -1, dtype=z.dtype), z])
-    slot = np.maximum(rank, zc[served] - sday.astype(np.int64) * lift) if len(z) else rank
+    slot = (np.maximum(rank, zc[served] - np.repeat(day_lift[:-1], done_a_day)) if len(z)
+            else rank)
     gone = np.concatenate([np.flatnonzero(~reviewed),
                            passed + np.flatnonzero(remove[passed:] < first_day + days)])
     return _Played(served, first_day + sday if first_day else sday, slot,
-                   slot >= regular[sday], gone, remove[gone], first_day, done_a_day)
+                   slot >= np.repeat(regular, done_a_day), gone, remove[gone], first_day,
+                   done_a_day)
 
 
 def _weekly_rows(setup: QueueSetup, got: _Played, gone_expired, first_week: int, weeks: int,
