@@ -1,5 +1,6 @@
 """How the room is doing, for the presenter: how many participants this server is serving and
-whether it keeps up with their band moves (the 95th percentile of the last minute's moves).
+whether it keeps up with their band moves (the 95th percentile of the last minute's moves),
+redrawn every few seconds on its own.
 
 Every run of a domain page's results records its session, its kind and how long it took in
 one process-wide ``RoomPulse`` (a Streamlit resource, shared by all sessions of this server
@@ -34,6 +35,8 @@ MOVE, LOAD = "move", "load"
 KEEPING_UP_SECONDS = 0.5
 # ... and from here a participant waits seconds for every drag
 OVERLOADED_SECONDS = 2.0
+# the presenter's line redraws itself this often (a rerun of that line alone: a few ms)
+PULSE_REFRESH_SECONDS = 5
 
 
 def _p95(values: list[float]) -> float:
@@ -145,7 +148,10 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 1 else f"{value:.1f} s"
 
 
+@st.fragment(run_every=PULSE_REFRESH_SECONDS)
 def show_pulse() -> None:
+    """The presenter's line, redrawn on its own every ``PULSE_REFRESH_SECONDS`` (only this
+    line reruns, in the presenter's session), so it follows the room without a click."""
     st.caption(pulse_sentence(pulse().snapshot(time.monotonic())),
                help=f"Counted by this server process. A band move (or a tab switch) redraws "
                     f"the results only; 95% of them within {KEEPING_UP_SECONDS:g} s is keeping "
