@@ -134,6 +134,12 @@ def drift_monitoring(per_week: int) -> dict:
             "numpy_loop_ms": median_seconds(numpy_loop, 3) * 1e3}
 
 
+def n_total(per_week: int) -> str:
+    """The run's size in words: 26 weeks of ``per_week`` events ("1M", "104k")."""
+    total = per_week * WEEKS
+    return f"{total / 1e6:.0f}M" if total >= 999_000 else f"{total // 1000}k"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
@@ -155,7 +161,8 @@ def main() -> None:
           f"medians of {args.repeat} fresh processes")
     print(f"{'domain':<15} {'run':<22} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}")
     for domain in DOMAINS:
-        for label, n in (("default (20k/week)", default_n), ("1M events", million_n)):
+        for label, n in ((f"default ({default_n // 1000}k/week)", default_n),
+                         (f"{n_total(million_n)} events", million_n)):
             r = _child(domain, n, args.repeat)
             print(f"{domain:<15} {label:<22} {r['seconds']:>8.2f} {r['cpu_seconds']:>8.2f} "
                   f"{r['peak_mb']:>8.0f}")
