@@ -25,8 +25,6 @@ KPI_HELP = {
 }
 
 
-
-
 def pp_delta(value: float, reference: float) -> str | None:
     if not (np.isfinite(value) and np.isfinite(reference)) or value == reference:
         return None
