@@ -342,3 +342,51 @@ def test_a_scenario_keeps_drift_as_a_tuple_and_checks_its_sections():
         with pytest.raises(ScenarioError) as err:
             Scenario("fraud", **{name: None})
         assert str(err.value).startswith(f"{name} = None is invalid: must be a ")
+
+
+def test_each_domains_review_queue_defaults_are_its_own():
+    """The queue's people and promises per world, written out (a fraud team's are the
+    Review defaults); an unreviewed case in a queue ends as the world's overflow action."""
+    expected = {
+        "fraud": ("pass", "pass", 8.0, 5, 4.0, 24.0, 72.0),
+        "triage": ("flag", "flag", 24.0, 7, 6.0, 0.5, 12.0),
+        "assistant": ("flag", "flag", 8.0, 5, 6.0, 8.0, 72.0),
+        "recommendation": ("pass", "pass", 24.0, 7, 1000.0, 24.0, 24.0),
+    }
+    for domain, values in expected.items():
+        r = default_scenario(domain).review
+        assert (r.overflow_action, r.default_action, r.hours_per_day, r.working_days,
+                r.items_per_hour, r.target_hours, r.max_wait_hours) == values, domain
+        queued = Scenario.from_dict({"domain": domain, "review": {"overflow_action": "queue"}})
+        assert queued.review.unreviewed_action == values[1]
+
+
+def test_impact_is_written_when_changed_and_reads_back():
+    fraud = default_scenario("fraud")
+    assert "impact" not in fraud.to_dict()
+    for impact in ({"enabled": True, "response": 0.2, "recovery": 0.1},
+                   {"enabled": False, "response": None, "recovery": 0.5}):
+        s = fraud.with_changes(impact=impact)
+        assert s.to_dict()["impact"] == impact
+        assert list(s.to_dict())[-1] == "impact"
+        assert Scenario.from_json(s.to_json()) == s
+
+
+def test_an_unknown_segment_is_named_with_the_worlds_segments():
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_dict({"domain": "triage",
+                            "policy": {"by_segment": {"child": [0.1, 0.2], "nobody": [0, 1]}}})
+    assert str(err.value) == ("policy.by_segment names 'nobody', which is not a triage "
+                              "segment; choose among adult, older_adult, child")
+
+
+def test_a_saved_scenario_is_indented_for_people_to_read_and_edit(tmp_path):
+    s = default_scenario("fraud").with_changes(review={"capacity": 7})
+    path = tmp_path / "s.json"
+    s.save(path)
+    text = path.read_text(encoding="utf-8")
+    assert text == s.to_json() + "\n"
+    lines = text.splitlines()
+    assert lines[:3] == ["{", '  "domain": "fraud",', '  "seed": 0,']
+    assert '    "capacity": 7,' in lines
+    assert Scenario.load(path) == s
