@@ -60,8 +60,7 @@ def _number(path: str, value: Any, lo: float, hi: float, *, open_lo=False, open_
     if too_low or too_high:
         left = "(" if open_lo else "["
         right = ")" if open_hi else "]"
-        hi_text = "inf" if math.isinf(hi) else f"{hi:g}"
-        _fail(path, value, f"allowed range is {left}{lo:g}, {hi_text}{right}")
+        _fail(path, value, f"allowed range is {left}{lo:g}, {hi:g}{right}")
 
 
 def _choice(path: str, value: Any, options: tuple[str, ...]) -> None:
@@ -235,7 +234,7 @@ class Review:
                 f"review.capacity = {data['capacity']!r} is invalid beside review.analysts = "
                 f"{data['analysts']!r}: give one of them (analysts x hours x items per hour x "
                 "(1 - shrinkage) x working days is the capacity)")
-        if "capacity" in data and "analysts" not in data:
+        if "capacity" in data:  # a stated capacity replaces a staffed default's analysts
             default = replace(default, analysts=None)
         return replace(default, **data)
 
@@ -655,7 +654,6 @@ class Scenario:
         for i, spec in enumerate(self.drift):
             if not isinstance(spec, DriftSpec):
                 _fail(f"drift[{i}]", spec, "must be a drift specification")
-            spec.validate(f"drift[{i}]")
         for name, cls in SECTIONS.items():
             if not isinstance(getattr(self, name), cls):
                 _fail(name, getattr(self, name), f"must be a {cls.__name__}")
