@@ -189,6 +189,8 @@ def test_compare_page(server, page):
 def test_rehearsal_and_presenter_pages(server, page):
     open_page(page, f"{server}/rehearsal", "rehearsal")
     assert page.get_by_text("Results stay hidden").first.is_visible()
+    page.locator('[data-testid="stTextArea"] textarea').first.fill(
+        "Fraud losses per week down 20% within a quarter")
     page.get_by_role("button", name="Commit my answer").click()
     wait_until_idle(page)
     assert page.get_by_text("Answer committed").first.is_visible()

@@ -24,6 +24,8 @@ from simulations.scenario import ScenarioError
 from tests.conftest import small
 from tests.test_pages import app, small_params
 
+METRICS = "Fraud losses per week down 20% within a quarter"
+
 
 def broken_in_some_week(weekly, recall, approval, reviews) -> list[str]:
     """A slow loop over the weeks, written here, not guardrails.check."""
@@ -43,6 +45,7 @@ def test_best_row_meets_every_guardrail_week_by_week_or_the_page_says_which_it_b
     at.text_input(key="rehearse_fraud_sensitivity_min_recall").input("35")
     at.text_input(key="rehearse_fraud_sensitivity_min_pass").input("99.3%")
     at.number_input(key="rehearse_fraud_sensitivity_max_review").set_value(350)
+    at.text_area[0].input(METRICS)
     at.button[0].click().run()
     assert not at.exception
     table = at.dataframe[0].value.set_index("figure")  # one column per policy
@@ -182,6 +185,7 @@ def test_brief_before_the_commit_then_your_answer_beside_the_model_answer():
 def test_the_adaptation_reveal_charts_the_precision_the_team_sees_against_the_truth():
     preset = load_preset("fraud_adaptation")
     at = app("rehearsal", rehearse_case=preset.title)
+    at.text_area[0].input(METRICS)
     at.button[0].click().run()
     assert not at.exception
     specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
@@ -202,6 +206,7 @@ def test_the_clock_counts_from_opening_and_the_time_taken_stays_with_the_answer(
     clocks = [h.proto.body for h in at.get("html") if "Time on this case" in h.proto.body]
     assert len(clocks) == 1 and '"box": 1200' in clocks[0]  # the 20-minute box by default
     at.session_state["rehearsal_opened"] = {preset.name: time.time() - 125}  # opened 2 min ago
+    at.text_area[0].input(METRICS)
     at.button[0].click().run()
     assert not at.exception
     answer = at.session_state["rehearsal_attempts"][preset.name]
@@ -216,3 +221,19 @@ def test_the_clock_counts_from_opening_and_the_time_taken_stays_with_the_answer(
                              Guardrails(), "$")
     markdown = attempt_markdown(preset, answer, table, pd.DataFrame())
     assert f"**Time to commit.** {elapsed_text(answer.seconds)}" in markdown
+
+
+def test_an_answer_without_success_metrics_is_refused_and_nothing_is_revealed():
+    at = app("rehearsal", rehearse_case="Turn up fraud sensitivity?")
+    at.text_area[1].input("Approval must stay above 99%")  # guardrails, but no metrics
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Write your success metrics first" in e.value for e in at.error)
+    assert not at.dataframe and not any("Answer committed" in s.value for s in at.success)
+    assert any("hidden until you commit" in i.value for i in at.info)
+    at.text_area[0].input("   ")  # blank is not an answer either
+    at.button[0].click().run()
+    assert any("Write your success metrics first" in e.value for e in at.error)
+    at.text_area[0].input(METRICS)
+    at.button[0].click().run()
+    assert not at.error and at.dataframe  # committed: the results open

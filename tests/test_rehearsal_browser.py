@@ -59,6 +59,8 @@ def test_rehearsal_form_brief_and_reveal(server, sized_page, case):  # noqa: F81
     boxes = page.locator('[data-testid="stTextInput"] input')
     boxes.nth(1).fill("35")  # recall, %
     boxes.nth(2).fill("99.3%")  # 'approve' rate, %
+    page.locator('[data-testid="stTextArea"] textarea').first.fill(
+        "Fraud losses per week down 20% within a quarter")
     page.get_by_role("button", name="Commit my answer").click()
     started = time.monotonic()
     page.get_by_text("Answer committed").first.wait_for(timeout=400_000)

@@ -100,6 +100,7 @@ def test_the_labs_sentence_appears_only_after_the_candidate_commits(case):
     facts = at.dataframe[0].value
     assert "decline" in " ".join(facts["value"].astype(str))
     at.text_area(key="rehearse_declined_customer_customer").input(GOOD)
+    at.text_area[0].input("Chargebacks per week down a quarter")
     at.button[0].click().run()
     assert not at.exception
     assert e.sentence in page_text()

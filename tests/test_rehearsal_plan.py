@@ -81,6 +81,7 @@ def test_the_candidate_commits_a_plan_before_the_lab_reveals_its_own(monkeypatch
     assert not any("The lab's data plan" in h.value for h in at.subheader)
     at.number_input(key="rehearse_label_budget_kappa").set_value(0.8)
     at.number_input(key="rehearse_label_budget_more_labels").set_value(40.0)
+    at.text_area[0].input("Weekly cost down 10% after the next retraining")
     at.button[0].click().run()  # 40 + 25 + 25 + 25: does not add up
     assert any("adds up to 115%" in e.value for e in at.error)
     assert not any("The lab's data plan" in h.value for h in at.subheader)

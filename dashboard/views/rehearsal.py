@@ -48,6 +48,9 @@ from simulations.policy.guardrails import exact_percent
 from simulations.policy.metrics import horizon_totals
 from simulations.reporting.money import whole_money
 
+NO_METRICS = ("Write your success metrics first: what you will measure, and the target that "
+              "makes this a success. The results open once you have committed to them.")
+
 st.title("Rehearse a case study")
 st.caption("Commit to how you would measure success and what you would decide before you "
            "see any result. Then compare with the simulation and score yourself.")
@@ -186,6 +189,8 @@ if answer is None:
             plan_answer = PlanAnswer(float(kappa_target),
                                      {k: v / 100 for k, v in percents.items()})
         if st.form_submit_button("Commit my answer", type="primary"):
+            if not metrics.strip():  # the first thing an interviewer listens for
+                problems.append(NO_METRICS)
             if split_error:
                 problems.append(split_error)
             if not problems:
@@ -200,7 +205,8 @@ if answer is None:
                     attempt.retrain = asdict(chosen.retrain)
                 attempts[preset.name] = attempt
                 st.rerun()
-            st.error(split_error or "Fix the guardrail boxes above before committing.")
+            st.error(split_error or (NO_METRICS if NO_METRICS in problems else
+                                     "Fix the guardrail boxes above before committing."))
     with brief:
         case_brief()
     # While the candidate writes, simulate what every reveal of this case needs (the options,
