@@ -32,6 +32,7 @@ from ..engine.outcome import WEEKLY_CONTRACT
 from ..policy.metrics import BandTable, event_costs
 from ..scenario import Scenario
 from .ensemble import Ensemble
+from .worker_heap import keep_freed_heap
 
 Band = tuple[float, float]
 _STACKS = 8  # bands whose stacked weekly arrays an ensemble result keeps
@@ -43,8 +44,10 @@ STACKED = ("precision", "recall", "pass_rate", "cost_total", "review_demand", "r
 # line sets it through the environment): without the nanny's 64 KiB malloc trim threshold,
 # which makes glibc hand freed memory back at once and disables its adaptive mmap threshold,
 # so a world's week-sized numpy arrays page-fault afresh each time (measured: about twice the
-# page faults and a fifth to a third more CPU per world). Workers should also run one thread
-# each (`--nthreads 1`): a world is Python and numpy in one thread.
+# page faults and a fifth to a third more CPU per world). Every job now also sets glibc's
+# malloc itself in its worker process, once (``worker_heap.keep_freed_heap``), so this only
+# spares the first world a worker runs. Workers should also run one thread each
+# (`--nthreads 1`): a world is Python and numpy in one thread.
 DASK_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 ProgressFn = Callable[[int, int, float], None]  # (worlds done, worlds in all, seconds so far)
 # How often progress is reported while worlds run, finished or not: a world takes seconds, so
@@ -299,6 +302,8 @@ def _job(fn: Callable, travels: bool, pos: int, index: int, scenario: Scenario,
          assumptions: dict):
     from joblib import parallel_config
 
+    if travels:  # in a worker process: keep one world's memory for the next (worker_heap)
+        keep_freed_heap()
     token = _TRAVELS.set(travels)
     try:
         # A world runs in its worker alone. scikit-learn calls joblib inside a world (every
