@@ -3,7 +3,9 @@
     python benchmarks/ensemble_bench.py            # everything (several minutes on 2 cores)
     python benchmarks/ensemble_bench.py --quick    # smaller sizes, for a smoke test
 
-Prints: the same ensemble serially and on 2 local worker processes, side by side (the ratio);
+Prints: the same ensemble serially and on 2 local worker processes, side by side (the ratio),
+with where the pool's extra time goes (per world: bytes held and sent back, page faults and
+CPU seconds, serially and in a worker; the caller's CPU during the pool's run);
 a Dask LocalCluster of 2 worker processes against the local pool on that ensemble, started as
 the README starts workers (``worlds.DASK_WORKER_CONFIG``) and with Dask's defaults; a 50-world
 ensemble at the dashboard's ensemble settings (its time, its memory, and how long a band move
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import time
 
@@ -67,6 +70,12 @@ def tree_cpu() -> dict[int, float]:
     return out
 
 
+def own_cpu() -> float:
+    """CPU seconds so far of this process alone (all its threads, none of its children)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cpu_timed(fn):
     """(result, wall seconds, CPU seconds of the whole process tree): the CPU figure is what a
     busy machine inflates least."""
@@ -74,6 +83,38 @@ def cpu_timed(fn):
     out, seconds = timed(fn)
     after = tree_cpu()
     return out, seconds, sum(v - before.get(pid, 0.0) for pid, v in after.items())
+
+
+def _world_cost(index, scenario, assumptions):
+    """One world as a worker (or the calling process) computes it, with what it cost there:
+    (world, bytes held, bytes pickled to send, minor page faults, CPU seconds)."""
+    import pickle
+
+    from simulations.experiments.worlds import simulate_world
+
+    faults, cpu = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.process_time()
+    world = simulate_world(index, scenario, assumptions)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    cpu = time.process_time() - cpu
+    return world, world.nbytes, len(pickle.dumps(world, pickle.HIGHEST_PROTOCOL)), faults, cpu
+
+
+def where_time_goes(e: Ensemble) -> str:
+    """Per world, serially and in 2 workers: bytes held and sent, page faults, CPU seconds
+    (the worlds are kept, as ``run_ensemble`` keeps them: that shapes the caller's heap)."""
+    from simulations.experiments.worlds import map_jobs
+
+    jobs = [(k, s, a) for k, (s, a) in enumerate(e.scenarios())]
+    here = map_jobs(_world_cost, jobs, workers=1)
+    there = map_jobs(_world_cost, jobs, workers=2)
+
+    def med(rows, k):
+        return statistics.median(r[k] for r in rows)
+
+    return (f"a world holds {med(here, 1) / 2**20:.1f} MiB and a worker sends "
+            f"{med(there, 2) / 2**20:.1f} MiB; minor page faults a world serially "
+            f"{med(here, 3):,.0f}, in a worker {med(there, 3):,.0f}; CPU a world serially "
+            f"{med(here, 4):.2f} s, in a worker {med(there, 4):.2f} s (medians)")
 
 
 def dask_run(e: Ensemble, config: dict):
@@ -105,12 +146,16 @@ def main() -> None:
     _, warm = timed(lambda: run_ensemble(ensemble(2, 500, 2), workers=2))
     print(f"warm-up of 2 loky workers (start-up, imports): {warm:.1f} s   [{load()}]")
     serial_res, serial = timed(lambda: run_ensemble(e, workers=1))
+    before = own_cpu()
     pool_res, pool = timed(lambda: run_ensemble(e, workers=2))
+    parent_cpu = own_cpu() - before
     same = serial_res.table((0.3, 0.7)).equals(pool_res.table((0.3, 0.7)))
     per_world = serial / n
     print(f"{n} worlds x {events:,} events x 26 weeks: serial {serial:.1f} s, 2 workers "
           f"{pool:.1f} s, speed-up {serial / pool:.2f}x; identical tables: {same}; "
-          f"{per_world:.2f} s per world serially   [{load()}]")
+          f"{per_world:.2f} s per world serially; the caller's CPU during the pool's run "
+          f"{parent_cpu:.2f} s   [{load()}]")
+    print(f"  {where_time_goes(e)}   [{load()}]")
 
     try:
         import distributed  # noqa: F401

@@ -11,6 +11,9 @@ sums; the per-event order and the events themselves are dropped) and the weekly 
 band changes (AUC, drift, retraining). When the band cannot change what the model learns
 (``Scenario.policy_changes_labels`` is False), moving the band re-answers every world from
 these tables without simulating again; otherwise each band asked for is simulated per world.
+A table simulated in a worker process travels back packed (``CutTable``: its sorted scores,
+two bits and one cost an event, a quarter of its size or less) and is rebuilt on arrival, bit
+for bit, from the same code that built it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,9 +29,10 @@ import pandas as pd
 
 from ..engine import run
 from ..engine.outcome import WEEKLY_CONTRACT
-from ..policy.metrics import BandTable
+from ..policy.metrics import BandTable, event_costs
 from ..scenario import Scenario
 from .ensemble import Ensemble
+from .worker_heap import keep_freed_heap
 
 Band = tuple[float, float]
 _STACKS = 8  # bands whose stacked weekly arrays an ensemble result keeps
@@ -39,28 +44,50 @@ STACKED = ("precision", "recall", "pass_rate", "cost_total", "review_demand", "r
 # line sets it through the environment): without the nanny's 64 KiB malloc trim threshold,
 # which makes glibc hand freed memory back at once and disables its adaptive mmap threshold,
 # so a world's week-sized numpy arrays page-fault afresh each time (measured: about twice the
-# page faults and a fifth to a third more CPU per world). Workers should also run one thread
-# each (`--nthreads 1`): a world is Python and numpy in one thread.
+# page faults and a fifth to a third more CPU per world). Every job now also sets glibc's
+# malloc itself in its worker process, once (``worker_heap.keep_freed_heap``), so this only
+# spares the first world a worker runs. Workers should also run one thread each
+# (`--nthreads 1`): a world is Python and numpy in one thread.
 DASK_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 ProgressFn = Callable[[int, int, float], None]  # (worlds done, worlds in all, seconds so far)
 # How often progress is reported while worlds run, finished or not: a world takes seconds, so
 # a bar that moved only when one finished would stand still for as long as the first wave runs.
 TICK_SECONDS = 0.5
+# Set while a job runs in a worker process whose result is pickled back to the caller (a loky
+# worker or a Dask worker): only then is a world's table packed for the journey (see _pack).
+_TRAVELS: ContextVar[bool] = ContextVar("ensemble_result_travels", default=False)
 
 
 @dataclass(frozen=True)
 class CutTable(BandTable):
     """A ``BandTable`` that remembers where each threshold cuts every week's sorted scores,
     so a band dragged along a grid is answered with lookups instead of binary searches (the
-    same cut positions ``BandTable.cuts`` finds, so the same answers bit for bit)."""
+    same cut positions ``BandTable.cuts`` finds, so the same answers bit for bit).
+
+    A table built in a worker process travels back packed (``packed``, see ``_pack``): its
+    sorted scores, two bits per event and only the costs that are not zero, about a quarter
+    of its size or less; it is rebuilt on arrival with ``BandTable.from_sorted``, the same
+    code that built it, so the parent holds the same arrays bit for bit."""
 
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    packed: dict | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, table: BandTable) -> CutTable:
-        kept = {f: getattr(table, f) for f in table.__dataclass_fields__}
+    def of(cls, table: BandTable, fn_cost=None, fp_cost=None) -> CutTable:
+        """``table`` without its per-event order; with the events' costs (in event order, as
+        the table was built from), packed to travel to another process."""
+        kept = {f: getattr(table, f) for f in BandTable.__dataclass_fields__}
         kept["order"] = np.empty(0, dtype=np.int64)  # per-event decisions are not needed
-        return cls(**kept)
+        out = cls(**kept)
+        if fn_cost is None:
+            return out
+        return cls(**kept, packed=_pack(out, np.asarray(fn_cost, dtype=float)[table.order],
+                                        np.asarray(fp_cost, dtype=float)[table.order]))
+
+    def __reduce_ex__(self, protocol):
+        if self.packed is None:
+            return super().__reduce_ex__(protocol)
+        return _unpack, (self.packed, self.memo)
 
     def warm(self, thresholds) -> None:
         """Find every threshold's cuts now, one vectorised search per week."""
@@ -85,6 +112,60 @@ class CutTable(BandTable):
     def cuts(self, t_low: float, t_high: float, capacity: int):
         a, b = self._cut(t_low), self._cut(t_high)
         return a, np.maximum(a, b - capacity), b
+
+
+def _pack(table: CutTable, fn_c: np.ndarray, fp_c: np.ndarray) -> dict | None:
+    """What ``table`` travels as, from its events' costs in table order: the sorted scores,
+    each event's label and reviewer bit packed eight to a byte, the missed-positive costs of
+    the positives only and the false-alarm costs of the negatives only (one number when they
+    are all the same). The rest, every cumulative sum, is rebuilt on arrival. Returns None
+    (the table travels whole) unless the rebuilt table is the same bit for bit."""
+    pos = np.diff(table.cum_pos) != 0  # counts of 0/1 summed in float: exact differences
+    cor = np.where(pos, np.diff(table.cum_pos_correct) != 0, np.diff(table.cum_neg_wrong) == 0)
+    packed = {"sorted_score": table.sorted_score, "starts": table.starts, "weeks": table.weeks,
+              "bits": np.packbits(np.vstack([pos, cor]), axis=1), "n": len(pos),
+              "fn": _only_at(fn_c, pos), "fp": _only_at(fp_c, ~pos)}
+    rebuilt = _unpack(packed, {})
+    for name in BandTable.__dataclass_fields__:
+        a, b = getattr(table, name), getattr(rebuilt, name)
+        if name != "order" and not (a.dtype == b.dtype and a.shape == b.shape
+                                    and np.array_equal(_bits(a), _bits(b))):
+            return None
+    return packed
+
+
+def _only_at(cost: np.ndarray, where: np.ndarray) -> tuple[str, np.ndarray]:
+    """``cost`` as ("at", its values where ``where`` holds, or the one value they all share)
+    when it is +0.0 everywhere else, else ("all", cost)."""
+    if np.any(_bits(cost[~where])):
+        return "all", cost
+    values = cost[where]
+    if len(values) and np.all(_bits(values) == _bits(values[:1])):
+        values = values[:1]
+    return "at", values
+
+
+def _spread(kind_values: tuple[str, np.ndarray], where: np.ndarray) -> np.ndarray:
+    kind, values = kind_values
+    if kind == "all":
+        return values
+    out = np.zeros(len(where))
+    out[where] = values[0] if len(values) == 1 else values
+    return out
+
+
+def _bits(a: np.ndarray) -> np.ndarray:
+    """The array's raw bits (floats compared as bits: -0.0 and NaN payloads count)."""
+    a = np.ascontiguousarray(a)
+    return a.view(f"u{a.dtype.itemsize}")  # same length, one unsigned integer per element
+
+
+def _unpack(packed: dict, memo: dict) -> CutTable:
+    """A travelled ``CutTable`` rebuilt from what ``_pack`` kept."""
+    pos, cor = np.unpackbits(packed["bits"], axis=1, count=packed["n"]).astype(bool)
+    return CutTable.from_sorted(
+        np.empty(0, dtype=np.int64), packed["sorted_score"], packed["starts"], packed["weeks"],
+        pos, cor, _spread(packed["fn"], pos), _spread(packed["fp"], ~pos), memo=memo)
 
 
 @dataclass(frozen=True)
@@ -132,7 +213,11 @@ def simulate_world(index: int, scenario: Scenario, assumptions: dict) -> World:
 
     with threadpool_limits(limits=1):  # the same arithmetic in every process: bit-identical
         result = run(scenario)
-    table = CutTable.of(result.table)
+    if _TRAVELS.get():  # pickled back to the caller: pack the table for the journey
+        costs = event_costs(result.arrays["value"], result.arrays["label"], scenario.costs)
+        table = CutTable.of(result.table, *costs)
+    else:
+        table = CutTable.of(result.table)
     band_free = {c: result.band_free[c].to_numpy() for c in result.band_free.columns}
     return World(index, scenario, dict(assumptions), table, band_free, result.seconds)
 
@@ -161,7 +246,8 @@ def map_jobs(fn: Callable, jobs: Sequence[tuple[int, Scenario, dict]], *, worker
     total = len(jobs)
     started = time.perf_counter()
     out: list = [None] * total
-    tasks = (delayed(_job)(fn, pos, *job) for pos, job in enumerate(jobs))
+    travels = bool(scheduler) or workers > 1  # the results are pickled back from workers
+    tasks = (delayed(_job)(fn, travels, pos, *job) for pos, job in enumerate(jobs))
 
     def collect(results) -> None:
         if progress is None:
@@ -212,9 +298,13 @@ def _world_job(index: int, scenario: Scenario, assumptions: dict) -> World:
     return simulate_world(index, scenario, assumptions)
 
 
-def _job(fn: Callable, pos: int, index: int, scenario: Scenario, assumptions: dict):
+def _job(fn: Callable, travels: bool, pos: int, index: int, scenario: Scenario,
+         assumptions: dict):
     from joblib import parallel_config
 
+    if travels:  # in a worker process: keep one world's memory for the next (worker_heap)
+        keep_freed_heap()
+    token = _TRAVELS.set(travels)
     try:
         # A world runs in its worker alone. scikit-learn calls joblib inside a world (every
         # ColumnTransformer fit and transform, every LogisticRegression fit); joblib's Dask
@@ -229,6 +319,8 @@ def _job(fn: Callable, pos: int, index: int, scenario: Scenario, assumptions: di
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise WorldError(f"world {index}{f' ({drawn})' if drawn else ''} could not be "
                          f"simulated: {first}; narrow the ranges") from None
+    finally:
+        _TRAVELS.reset(token)
 
 
 @dataclass(frozen=True)

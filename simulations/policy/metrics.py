@@ -128,20 +128,28 @@ class BandTable:
         w_sorted = week[order]
         week_numbers, counts = np.unique(w_sorted, return_counts=True)
         starts = np.concatenate([[0], np.cumsum(counts)])
-        pos = label[order]
-        cor = correct[order]
-        fn_c = np.asarray(fn_cost, dtype=float)[order]
-        fp_c = np.asarray(fp_cost, dtype=float)[order]
+        return cls.from_sorted(order, score[order], starts, week_numbers, label[order],
+                               correct[order], np.asarray(fn_cost, dtype=float)[order],
+                               np.asarray(fp_cost, dtype=float)[order])
+
+    @classmethod
+    def from_sorted(cls, order, sorted_score, starts, weeks, pos, cor, fn_c, fp_c,
+                    **extra) -> BandTable:
+        """The table of events already in table order: ``starts`` and ``weeks`` as ``build``
+        finds them, then per event its score, label (``pos``), whether a reviewer gets it
+        right (``cor``) and its two costs; ``extra``: a subclass's own fields. ``build`` sorts
+        and comes here, so a table rebuilt from the same sorted events is the same bit for
+        bit."""
         cum_pos = _cum(pos)
         positives = cum_pos[starts[1:]] - cum_pos[starts[:-1]]
         cum_fn = _cum(fn_c)
         return cls(
             order=order,
-            sorted_score=score[order],
+            sorted_score=sorted_score,
             starts=starts,
-            weeks=week_numbers,
+            weeks=weeks,
             positives=positives,
-            negatives=counts - positives,
+            negatives=np.diff(starts) - positives,
             fn_cost_all=cum_fn[starts[1:]] - cum_fn[starts[:-1]],
             cum_pos=cum_pos,
             cum_pos_correct=_cum(pos & cor),
@@ -150,6 +158,7 @@ class BandTable:
             cum_fn_cost_correct=_cum(fn_c * (pos & cor)),
             cum_fp_cost=_cum(fp_c),
             cum_fp_cost_wrong=_cum(fp_c * (~pos & ~cor)),
+            **extra,
         )
 
     def cuts(self, t_low: float, t_high: float, capacity: int):
