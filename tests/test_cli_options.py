@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from simulations.cli import main
@@ -105,3 +106,11 @@ def test_analyze_prints_undefined_when_nothing_is_flagged(tmp_path, capsys):
     assert rows["precision"] == "undefined"
     assert rows["recall"] == "0.0%"  # a real zero stays a zero
     assert rows["pass"] == "100.0%"
+
+
+def test_run_summarises_the_total_cost_in_the_products_money_format(tmp_path, capsys):
+    out = tmp_path / "weekly.csv"
+    assert main(["run", "--scenario", "fraud", "--weeks", "3", "--out", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    total = pd.read_csv(out)["cost_total"].sum()
+    assert f"total cost ${round(total):,}," in err, err  # "$245,847", not "245,847 $"

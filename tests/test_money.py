@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from simulations.reporting.money import short_money, signed_money, whole_money
+from simulations.reporting.money import exact_money, short_money, signed_money, whole_money
 
 
 @pytest.mark.parametrize(("value", "text"), [
@@ -37,3 +37,11 @@ def test_signed_money_keeps_the_sign_and_undefined():
     assert signed_money(0.2, "$") == "$0"
     assert signed_money(math.nan, "$") == "undefined"
     assert signed_money(math.inf, "$") == "undefined"
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (245_847.15, "$", "$245,847"), (0, "$", "$0"), (-0.4, "$", "$0"), (-1_200, "$", "-$1,200"),
+    (1_250_000.6, "$", "$1,250,001"), (42, "min", "42 min"), (-3_101, "points", "-3,101 points"),
+])
+def test_exact_money_in_a_summary_line(value, unit, text):
+    assert exact_money(value, unit) == text

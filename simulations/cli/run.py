@@ -11,6 +11,7 @@ from pathlib import Path
 from ..domains import DOMAINS, get_domain
 from ..engine import estimate_size, run
 from ..presets import load_preset, preset_names
+from ..reporting.money import exact_money
 from ..reporting.text import clip
 from ..scenario import Scenario, ScenarioError, default_scenario, parse_json
 from .common import (
@@ -179,5 +180,5 @@ def command_run(args) -> None:
     w = result.weekly
     retrains = int(w["retrained"].sum())
     print(f"{scenario.domain}: {len(w)} weeks, {int(w['events'].sum())} events, "
-          f"total cost {w['cost_total'].sum():,.0f} {result.domain.unit}, "
+          f"total cost {exact_money(w['cost_total'].sum(), result.domain.unit)}, "
           f"{retrains} retraining(s), {result.seconds:.1f} s", file=sys.stderr)

@@ -1,5 +1,6 @@
 """Money (or another cost unit) as the product writes it: one place for every page and sentence.
 
+* ``exact_money``: every whole unit, for a summary line ($245,847).
 * ``whole_money``: a KPI card's figure, whole units until a number gets too wide for the card
   ($12,345, $123.5k, $1.2M);
 * ``short_money``: a figure inside a sentence, as a reader says it ($31k, $3.1k, $450, $6,
@@ -17,6 +18,13 @@ import math
 def _with_unit(text: str, negative: bool, unit: str) -> str:
     sign = "-" if negative else ""
     return f"{sign}${text}" if unit == "$" else f"{sign}{text} {unit}"
+
+
+def exact_money(value: float, unit: str) -> str:
+    """Every whole unit, with thousands separators ("$245,847", "-1,200 points"): for a
+    summary line read once, where the card's rounding would hide digits."""
+    text = f"{abs(value):,.0f}"
+    return _with_unit(text, value < 0 and text != "0", unit)
 
 
 def whole_money(value: float, unit: str) -> str:
