@@ -118,30 +118,29 @@ def timed(fn):
 
 
 def pulse_sentence(snapshot: dict[str, float]) -> str:
-    """For the presenter: who is here, whether the server keeps up with the band moves, and
-    how long page loads took, separately."""
+    """For the presenter, on one line that leaves the projector's room to the results: who is
+    here, whether the server keeps up with the band moves, and page loads apart (what the
+    words mean is in the line's help)."""
     people = int(snapshot["active"])
-    text = f"{people} participant{'' if people == 1 else 's'} active in the last " \
-           f"{ACTIVE_SECONDS / 60:.0f} minutes on this server. "
+    parts = [f"{people} participant{'' if people == 1 else 's'} active in the last "
+             f"{ACTIVE_SECONDS / 60:.0f} min"]
     moves, p95 = int(snapshot["moves"]), snapshot["moves_p95"]
     if not moves:
-        text += "No band moves in the last minute to judge the pace by."
+        parts.append("No band moves in the last minute to judge the pace by")
     else:
         if p95 < KEEPING_UP_SECONDS:
-            pace = "keeping up: a drag shows at once"
+            pace = "keeping up"
         elif p95 < OVERLOADED_SECONDS:
             pace = "busy: give the room a moment after each change"
         else:
-            pace = ("overloaded: every drag waits seconds; pause, or serve from more "
-                    "processes (deploy/)")
-        text += (f"Band moves: 95% of the last minute's {moves} answered within "
-                 f"{_seconds(p95)} ({pace}).")
+            pace = "overloaded: pause, or serve from more processes"
+        parts.append(f"Band moves: 95% of the last minute's {moves} answered within "
+                     f"{_seconds(p95)} ({pace})")
     loads = int(snapshot["loads"])
     if loads:
-        text += (f" Page loads: {loads} in the last minute, 95% within "
-                 f"{_seconds(snapshot['loads_p95'])} (opening the link or changing a setting "
-                 "simulates first, so seconds are normal).")
-    return text
+        parts.append(f"Page loads: {loads} in the last minute, 95% within "
+                     f"{_seconds(snapshot['loads_p95'])}")
+    return " · ".join(parts) + "."
 
 
 def _seconds(value: float) -> str:
@@ -153,8 +152,12 @@ def show_pulse() -> None:
     """The presenter's line, redrawn on its own every ``PULSE_REFRESH_SECONDS`` (only this
     line reruns, in the presenter's session), so it follows the room without a click."""
     st.caption(pulse_sentence(pulse().snapshot(time.monotonic())),
-               help=f"Counted by this server process. A band move (or a tab switch) redraws "
+               help=f"Counted by this server process, per browser session (a participant "
+                    f"with two tabs open counts twice). A band move (or a tab switch) redraws "
                     f"the results only; 95% of them within {KEEPING_UP_SECONDS:g} s is keeping "
-                    f"up, from {OVERLOADED_SECONDS:g} s the room is waiting. Page loads are "
-                    "counted apart: a first visit may simulate for seconds. Behind the proxy "
-                    "in deploy/, each replica counts the participants it serves.")
+                    f"up (a drag shows at once), from {OVERLOADED_SECONDS:g} s every drag "
+                    "waits seconds. Page loads are counted apart: opening the link or "
+                    "changing a setting may simulate a new scenario first, so seconds are "
+                    "normal there. Behind the proxy in deploy/, each replica counts the "
+                    "participants it serves. Redrawn every "
+                    f"{PULSE_REFRESH_SECONDS} s.")
