@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,12 @@ def test_assistant_page_has_its_knobs_highlights_and_drift_charts():
     assert not at.exception and not at.warning
     assert at.slider(key="assistant_temperature").value == 1.2  # restored from the link
     labels = [m.label for m in at.metric]
-    assert {"Automation rate", "Wrong answers sent", "Peak semantic drift"} <= set(labels)
+    assert {"Automation rate, no agent", "Wrong answers sent", "Peak semantic drift"} <= set(labels)
+    # the two rates that sound alike: the card's help says the gap (drafts an agent sent)
+    auto = next(m for m in at.metric if m.label == "Automation rate, no agent")
+    gap = float(re.search(r"agent checked and sent \(([\d.]+)% of all", auto.proto.help)[1])
+    answered = float(kpi(at, "'answer' rate").rstrip("%"))
+    assert abs(answered - float(auto.value.rstrip("%")) - gap) <= 0.11
     titles = [c.proto.spec for c in at.get("plotly_chart")]
     # six shared weekly charts, the reviewers', the world's two, calibration (2), fairness
     # over time (2)

@@ -246,7 +246,7 @@ def test_the_report_carries_the_worlds_own_highlights(domain):
     default = result.outcome
     other = result.at_policy(0.02, 0.04)
     page = scenario_report_html(result, other, "Report", None, default)
-    labels = {"assistant": "Automation rate", "recommendation": "Lift over popularity"}
+    labels = {"assistant": "Automation rate, no agent", "recommendation": "Lift over popularity"}
     row = re.search(rf'<tr class="highlight"><th title="[^"]*">{labels[domain]}</th>'
                     r"<td>([^<]+)</td><td>([^<]*)</td>", page)
     assert row, page[-3000:]

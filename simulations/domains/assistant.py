@@ -378,8 +378,11 @@ def highlights(totals: dict[str, float], outcome) -> list[tuple[str, str, str]]:
     weekly = outcome.weekly
     share = totals["fn"] / totals["events"] if totals["events"] else float("nan")
     return [
-        ("Automation rate", format_share(automated), "Questions answered by the assistant "
-         "alone, with no agent involved (the deflection rate)."),
+        ("Automation rate, no agent", format_share(automated), "Questions answered by the "
+         "assistant alone, with no agent involved (the deflection rate). The 'answer' rate "
+         "card above also counts the drafts an agent checked and sent"
+         + (f" ({format_share(totals['pass_rate'] - automated)} of all questions)."
+            if np.isfinite(automated) else ".")),
         ("Wrong answers sent", f"{totals['fn']:,.0f} ({format_share(share)})",
          "Wrong or made-up answers that reached a customer over the horizon, and their share "
          "of all questions."),
