@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The one table to update when files move: module name -> (its path, the tests that check it).
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "metrics": ("simulations/policy/metrics.py", ("tests/test_metrics.py",)),
+    "metrics": ("simulations/policy/metrics.py", ("tests/test_metrics.py",
+                                                  "tests/test_metrics_edges.py")),
     "optimize": ("simulations/policy/optimize.py", ("tests/test_optimize.py",
                                                      "tests/test_optimize_words.py",
                                                      "tests/test_optimize_from_run.py",
