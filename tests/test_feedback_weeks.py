@@ -267,6 +267,7 @@ def test_label_maturity_counts_an_outcome_that_arrives_in_the_last_week_shown():
         assert last["labels_arrived"] == n
         np.testing.assert_allclose([last["precision"], last["recall"]], [p, r],
                                    equal_nan=True, err_msg=f"last week {last_week}")
+        assert view["labels_arrived"].dtype.kind == "i"  # a count the page shows as 12, not 12.0
     # one event, by hand: a wrong verdict (0) in week 5, its outcome (1) in week 6
     one = [np.array([x]) for x in (5, 1, True, 0, 5, 6, 1)]  # weeks, label, seen, seen_label,
     weeks1, label1, seen1, seen_label1, label_week1, truth_week1, final1 = one  # lw, tw, final
