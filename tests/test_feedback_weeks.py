@@ -275,3 +275,36 @@ def test_label_maturity_counts_an_outcome_that_arrives_in_the_last_week_shown():
                           final1, 5, 6)
     assert view["precision"].tolist() == [0.0, 1.0]
     np.testing.assert_allclose(view["recall"], [np.nan, 1.0])
+
+
+@pytest.mark.parametrize("mode", ["full", "selective"])
+@pytest.mark.parametrize("review_decides", [True, False])
+@pytest.mark.parametrize("queued", [False, True])
+def test_the_weeks_reveal_labels_gives_are_what_label_maturity_counts_by(mode, review_decides,
+                                                                        queued):
+    # the engine hands reveal_labels' weeks straight to the Monitor's label maturity, which
+    # counts labels week by week: its weeks must stay whole numbers (a float week cannot be
+    # counted by bincount) and give the loop's view
+    rng = np.random.default_rng([7, mode == "full", review_decides, queued])
+    n = 300
+    week = np.sort(rng.integers(1, 7, n))
+    label = rng.integers(0, 2, n)
+    reviewed = rng.random(n) < 0.3
+    final = rng.integers(0, 2, n)
+    correct = rng.random(n) < 0.7
+    u = rng.random(n)
+    delay = np.where(rng.random(n) < 0.1, NEVER, rng.integers(0, 4, n)).astype(np.int16)
+    decided = (week + rng.integers(0, 3, n)).astype(np.int32) if queued else None
+    domain = SimpleNamespace(reveal=REVEAL, review_decides=review_decides)
+    seen, shown, at, truth_at = reveal_labels(domain, SimpleNamespace(mode=mode), week, label,
+                                              reviewed, final, correct, u, delay, decided)
+    for weeks_of in (at, truth_at):
+        assert np.issubdtype(weeks_of.dtype, np.integer)
+    view = label_maturity(week, label, seen, shown, at, truth_at, final, 2, 7)
+    mine = [i for i in range(n) if week[i] == 2]
+    for row in view.itertuples():
+        held = {i: slow_held(i, row.as_of_week, seen, shown, at, truth_at, label) for i in mine}
+        rows = [i for i, x in held.items() if x is not None]
+        count, p, r = slow_rates(rows, held, final)
+        assert row.labels_arrived == count
+        np.testing.assert_allclose([row.precision, row.recall], [p, r], equal_nan=True)
