@@ -1,6 +1,7 @@
-"""Edges of the metrics module that the mutation benchmark found untested (issue 16): the
-order of a run joined from its weeks' sorts, a week's AUC from an already sorted table, the
-weeks with an overflow, and undefined values given as NaN without numpy warnings.
+"""Edges of the metrics module that the mutation benchmark found untested (issue 16): a run's
+events sorted week by week (equal scores first come, first reviewed), the order joined from
+its weeks' sorts, a week's AUC from an already sorted table, the weeks with an overflow,
+integer scores and integer counts, and undefined values given as NaN without numpy warnings.
 
 Every expected value comes from a loop written here or from scikit-learn."""
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
 from simulations.policy.metrics import (
+    BandTable,
     brier_score,
     expected_calibration_error,
     horizon_totals,
@@ -56,8 +59,6 @@ def test_overflow_weeks_count_every_week_with_an_overflow_even_of_one_event():
               "cost_total": [1.0] * 5}
     want = sum(1 for x in overflow if x > 0)
     assert horizon_totals({k: np.array(v) for k, v in weekly.items()})["overflow_weeks"] == want
-    import pandas as pd
-
     assert horizon_totals(pd.DataFrame(weekly))["overflow_weeks"] == want
 
 
@@ -129,8 +130,6 @@ def slow_reviewed(week, score, t_low, t_high, capacity):
 def test_a_runs_events_sorted_week_by_week_queue_equal_scores_first_come_first(seed):
     # the weekly loop stores events week after week: BandTable sorts each week on its own,
     # and a tie group split by the capacity must send its earliest events to the reviewer
-    from simulations.policy.metrics import BandTable
-
     week, score, label, correct, value = run_shaped_case(seed)
     fn_cost, fp_cost = np.where(label == 1, value, 0.0), np.where(label == 0, 1.0, 0.0)
     table = BandTable.build(week, score, label, fn_cost, fp_cost, correct)
@@ -158,8 +157,6 @@ def test_a_runs_events_sorted_week_by_week_queue_equal_scores_first_come_first(s
 
 def test_hard_predictions_given_as_integers_answer_a_threshold_like_probabilities():
     # 0/1 scores read as integers (a model's hard predictions): t = 0.5 flags the ones only
-    from simulations.policy.metrics import BandTable
-
     score = np.array([0, 1, 1, 0, 1, 0])
     label = np.array([0, 1, 0, 0, 1, 1])
     week = np.ones(6, dtype=int)
@@ -174,10 +171,6 @@ def test_hard_predictions_given_as_integers_answer_a_threshold_like_probabilitie
 
 
 def test_the_weekly_tables_counts_are_integers_as_the_csv_export_writes_them():
-    import pandas as pd
-
-    from simulations.policy.metrics import BandTable
-
     week, score, label, correct, value = run_shaped_case(5, weeks=2, per_week=50)
     table = BandTable.build(week, score, label, value * label, 1.0 - label, correct)
     for overflow in ("pass", "flag"):
