@@ -9,6 +9,8 @@ in ``benchmarks/MUTATION_NOTES.md``.
     .venv/bin/python benchmarks/mutation_bench.py                  # every module (slow)
     .venv/bin/python benchmarks/mutation_bench.py metrics drift    # some modules
     .venv/bin/python benchmarks/mutation_bench.py metrics --survivors   # list what survived
+    .venv/bin/python benchmarks/mutation_bench.py metrics --max-children 1 --keep /tmp/mm
+        # one core left free; the scratch copy kept for `mutmut show NAME` / `mutmut run NAME`
 
 Not part of CI (minutes per module); run it before a change to one of these modules lands.
 """
@@ -16,6 +18,7 @@ Not part of CI (minutes per module); run it before a change to one of these modu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -29,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The one table to update when files move: module name -> (its path, the tests that check it).
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "metrics": ("simulations/policy/metrics.py", ("tests/test_metrics.py",)),
+    "metrics": ("simulations/policy/metrics.py", ("tests/test_metrics.py",
+                                                  "tests/test_metrics_edges.py")),
     "optimize": ("simulations/policy/optimize.py", ("tests/test_optimize.py",
                                                      "tests/test_optimize_words.py",
                                                      "tests/test_optimize_from_run.py",
@@ -82,12 +86,18 @@ def _scratch_copy(module: str, tests: tuple[str, ...], into: Path) -> None:
     (into / "setup.cfg").write_text("\n".join(lines) + "\n")
 
 
-def run_module(name: str, children: int, survivors: bool) -> dict:
+def run_module(name: str, children: int, survivors: bool, keep: Path | None = None) -> dict:
     module, tests = MODULES[name]
     started = time.perf_counter()
     load_before = _load()
-    with tempfile.TemporaryDirectory(prefix=f"mutmut_{name}_") as tmp:
-        work = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if keep is None:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"mutmut_{name}_")))
+        else:
+            work = keep / name
+            if work.exists():
+                shutil.rmtree(work)
+            work.mkdir(parents=True)
         _scratch_copy(module, tests, work)
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **MODULE_ENV.get(name, {})}
         mutmut = [sys.executable, "-m", "mutmut"]
@@ -123,7 +133,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="mutants tested at once (2: this machine's cores)")
     parser.add_argument("--survivors", action="store_true",
                         help="print the diff of every surviving mutant")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each module's scratch copy in DIR/MODULE (replaced if there) "
+                             "to read a mutant with `mutmut show NAME` or re-run some")
     args = parser.parse_args(argv)
+    if args.max_children < 1:
+        parser.error(f"--max-children must be 1 or more, got {args.max_children}")
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}: choose from {', '.join(MODULES)}")
@@ -131,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'module':<12} {'killed':>7} {'survived':>9} {'other':>6} {'total':>6} "
           f"{'killed %':>9} {'seconds':>8}  load before -> after")
     for name in args.modules or list(MODULES):
-        r = run_module(name, args.max_children, args.survivors)
+        r = run_module(name, args.max_children, args.survivors, args.keep)
         s = r["stats"]
         killed, survived, total = s.get("killed", 0), s.get("survived", 0), s.get("total", 0)
         other = total - killed - survived  # timeouts, no tests, suspicious, skipped

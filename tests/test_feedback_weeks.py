@@ -244,3 +244,67 @@ def test_weekly_observed_matches_a_loop_over_arrival_weeks():
         np.testing.assert_allclose([got["observed_precision"][j], got["observed_recall"][j]],
                                    [p, r], equal_nan=True)
     assert len(got["labels_arrived"]) == len(weeks)
+
+
+def test_label_maturity_counts_an_outcome_that_arrives_in_the_last_week_shown():
+    # the last row is read as "what the team holds now": an outcome that replaces a differing
+    # verdict in that very week must already count there, whatever the last week shown is
+    weeks, seen, seen_label, label_week, final, truth_week, truth = _labels(seed=8)
+    week = 3
+    mine = [i for i in range(len(weeks)) if weeks[i] == week]
+    fixed_in = {int(truth_week[i]) for i in mine
+                if seen[i] and truth[i] != seen_label[i] and truth_week[i] != NO_WEEK}
+    assert len(fixed_in) >= 3  # several last weeks below do end on a fix
+    for last_week in range(week, week + 8):
+        view = label_maturity(weeks, truth, seen, seen_label, label_week, truth_week, final,
+                              week, last_week)
+        last = view.iloc[-1]
+        assert last["as_of_week"] == last_week
+        held = {i: slow_held(i, last_week, seen, seen_label, label_week, truth_week, truth)
+                for i in mine}
+        rows = [i for i, x in held.items() if x is not None]
+        n, p, r = slow_rates(rows, held, final)
+        assert last["labels_arrived"] == n
+        np.testing.assert_allclose([last["precision"], last["recall"]], [p, r],
+                                   equal_nan=True, err_msg=f"last week {last_week}")
+        assert view["labels_arrived"].dtype.kind == "i"  # a count the page shows as 12, not 12.0
+    # one event, by hand: a wrong verdict (0) in week 5, its outcome (1) in week 6
+    one = [np.array([x]) for x in (5, 1, True, 0, 5, 6, 1)]  # weeks, label, seen, seen_label,
+    weeks1, label1, seen1, seen_label1, label_week1, truth_week1, final1 = one  # lw, tw, final
+    view = label_maturity(weeks1, label1, seen1, seen_label1, label_week1, truth_week1,
+                          final1, 5, 6)
+    assert view["precision"].tolist() == [0.0, 1.0]
+    np.testing.assert_allclose(view["recall"], [np.nan, 1.0])
+
+
+@pytest.mark.parametrize("mode", ["full", "selective"])
+@pytest.mark.parametrize("review_decides", [True, False])
+@pytest.mark.parametrize("queued", [False, True])
+def test_the_weeks_reveal_labels_gives_are_what_label_maturity_counts_by(mode, review_decides,
+                                                                        queued):
+    # the engine hands reveal_labels' weeks straight to the Monitor's label maturity, which
+    # counts labels week by week: its weeks must stay whole numbers (a float week cannot be
+    # counted by bincount) and give the loop's view
+    rng = np.random.default_rng([7, mode == "full", review_decides, queued])
+    n = 300
+    week = np.sort(rng.integers(1, 7, n))
+    label = rng.integers(0, 2, n)
+    reviewed = rng.random(n) < 0.3
+    final = rng.integers(0, 2, n)
+    correct = rng.random(n) < 0.7
+    u = rng.random(n)
+    delay = np.where(rng.random(n) < 0.1, NEVER, rng.integers(0, 4, n)).astype(np.int16)
+    decided = (week + rng.integers(0, 3, n)).astype(np.int32) if queued else None
+    domain = SimpleNamespace(reveal=REVEAL, review_decides=review_decides)
+    seen, shown, at, truth_at = reveal_labels(domain, SimpleNamespace(mode=mode), week, label,
+                                              reviewed, final, correct, u, delay, decided)
+    for weeks_of in (at, truth_at):
+        assert np.issubdtype(weeks_of.dtype, np.integer)
+    view = label_maturity(week, label, seen, shown, at, truth_at, final, 2, 7)
+    mine = [i for i in range(n) if week[i] == 2]
+    for row in view.itertuples():
+        held = {i: slow_held(i, row.as_of_week, seen, shown, at, truth_at, label) for i in mine}
+        rows = [i for i, x in held.items() if x is not None]
+        count, p, r = slow_rates(rows, held, final)
+        assert row.labels_arrived == count
+        np.testing.assert_allclose([row.precision, row.recall], [p, r], equal_nan=True)
