@@ -33,12 +33,16 @@ def three_views(view: pd.DataFrame, metric: str, title: str, y_title: str, marke
         {"type": "scatter", "x": weeks, "y": _list(view[f"est_{metric}"]),
          "mode": "lines+markers", "name": "estimated (no labels)",
          "line": {"color": VIEW_COLOURS["estimated"], "dash": "dash"}, "connectgaps": False},
-        {"type": "scatter", "x": weeks, "y": _list(view[f"realised_{metric}"]),
-         "mode": "lines+markers", "name": realised_name,
-         "line": {"color": VIEW_COLOURS["realised"]}, "connectgaps": False},
+        # the truth wide underneath and the realised view dotted on top: once every label is
+        # in they are the same line, and both must stay visible then
         {"type": "scatter", "x": weeks, "y": _list(view[f"true_{metric}"]),
          "mode": "lines+markers", "name": "true (all labels; only a simulator knows)",
-         "line": {"color": VIEW_COLOURS["true"]}, "connectgaps": False},
+         "line": {"color": VIEW_COLOURS["true"], "width": 5}, "marker": {"size": 9},
+         "connectgaps": False},
+        {"type": "scatter", "x": weeks, "y": _list(view[f"realised_{metric}"]),
+         "mode": "lines+markers", "name": realised_name,
+         "line": {"color": VIEW_COLOURS["realised"], "width": 2, "dash": "dot"},
+         "marker": {"size": 5}, "connectgaps": False},
     ]
     layout = _layout(title, "week", y_title, y_format=y_format)
     for name, level in (hlines or {}).items():

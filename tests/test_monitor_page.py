@@ -62,3 +62,28 @@ def test_monitor_figures_are_valid_and_keep_undefined_weeks_as_gaps(small_runs):
     assert all(y != y for y in est.y)  # NaN, drawn as a gap, never 0
     fig = monitor_charts.maturity(tables.maturity(outcome.scenario, 2), 2)
     validated(fig)
+
+
+def test_the_realised_line_stays_visible_where_it_equals_the_truth(small_runs):
+    """With every label in, realised and true are the same numbers: the realised view is
+    drawn after (on top of) the truth, thinner and dotted, so both lines show."""
+    from dashboard import charts, monitor_charts
+    from simulations.reporting.monitor import MonitorTables, monitor_weekly
+
+    result = small_runs["fraud"]
+    view = monitor_weekly(MonitorTables(result), result.outcome, lag=8)
+    fig = monitor_charts.three_views(view, "precision", "t", "share", charts.Markers(),
+                                     realised_name="realised")
+    names = [t.name for t in fig.data]
+    true, realised = (fig.data[names.index(n)] for n in (
+        "true (all labels; only a simulator knows)", "realised"))
+    assert names.index("realised") > names.index(true.name)  # on top
+    assert realised.line.dash == "dot" and realised.line.width < true.line.width
+
+
+def test_a_tiny_negative_error_reads_zero_not_minus_zero():
+    from dashboard.tabs.monitor import _signed
+
+    assert _signed(-0.0004) == "0.0 pp" and _signed(0.0004) == "0.0 pp"
+    assert _signed(-0.0006) == "-0.1 pp" and _signed(0.012) == "+1.2 pp"
+    assert _signed(float("nan")) == "undefined"

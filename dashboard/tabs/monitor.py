@@ -93,7 +93,10 @@ def _honesty(scenario, view: pd.DataFrame) -> None:
 
 
 def _signed(value: float) -> str:
-    return "undefined" if not np.isfinite(value) else f"{value * 100:+.1f} pp"
+    if not np.isfinite(value):
+        return "undefined"
+    points = round(value * 100, 1)
+    return "0.0 pp" if points == 0 else f"{points:+.1f} pp"  # never "-0.0 pp"
 
 
 def _points(value: float) -> str:
