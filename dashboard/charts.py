@@ -159,7 +159,8 @@ def score_distribution_base(hist: pd.DataFrame, positive: str, negative: str, lo
                      y_format=",.0f" if counts else ".0%", hovermode="closest",
                      barmode="overlay", bargap=0)
     if log_x:
-        layout["xaxis"].update(type="log", range=[-4, 0])
+        # ticks as plain decimals (0.0001 ... 1), not plotly's SI prefixes ("100µ")
+        layout["xaxis"].update(type="log", range=[-4, 0], tickformat="~g")
         layout["xaxis"]["title"]["text"] = "model score (log scale)"
     else:
         layout["xaxis"]["range"] = [0, 1]

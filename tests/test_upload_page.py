@@ -91,3 +91,15 @@ def test_a_bad_link_parameter_gets_a_warning():
     assert not at.exception
     text = _messages(at)
     assert "upload_source = `xyz`" in text and "upload_tab = `Nope`" in text
+
+
+@pytest.mark.parametrize(("label", "says"), [("0", "Every labelled row is negative"),
+                                              ("1", "Every labelled row is positive")])
+def test_a_one_class_file_gets_a_warning_that_says_what_it_cannot_answer(label, says):
+    rows = "".join(f"{(i % 50) / 50:.3f},{label}\n" for i in range(200))
+    at = _upload("one_class.csv", ("score,label\n" + rows).encode())
+    warnings = " ".join(w.value for w in at.warning)
+    assert says in warnings and "AUC are undefined" in warnings, warnings
+    assert at.metric  # the file is still explored: the warning says what to read with care
+    two = _upload("two.csv", ("score,label\n" + rows + "0.9,1\n0.1,0\n").encode())
+    assert not any("Every labelled row" in w.value for w in two.warning)

@@ -23,6 +23,7 @@ from simulations.own_scores.analysis import (
     Analysis,
     Setup,
     describe,
+    one_class_warning,
 )
 from simulations.own_scores.read import (
     MAX_MB,
@@ -210,6 +211,8 @@ if data is None:
     st.stop()
 analysis = _analysis(file_id, tuple(chosen.items()), tuple(decisions.items()), setup, data)
 st.caption(plain_markdown(describe(analysis.data), None))
+if (one_class := one_class_warning(analysis.data)) is not None:
+    st.warning(one_class, icon=":material/warning:")
 
 
 @st.fragment

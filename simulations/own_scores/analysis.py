@@ -243,6 +243,23 @@ def _rows_of(data: ScoreData, keep: np.ndarray) -> ScoreData:
                    period=pick(data.period), rows=data.rows[keep], labelled=None)
 
 
+def one_class_warning(data: ScoreData) -> str | None:
+    """What a file whose labelled rows are all of one class cannot answer (None otherwise):
+    said on the page as a warning, since every chart and card below it is affected."""
+    label = data.label if data.labelled is None else data.label[data.labelled]
+    if len(label) == 0 or (label.any() and not label.all()):
+        return None
+    if label.all():
+        return ("Every labelled row is positive, so nothing here can be a false alarm: the "
+                "false-positive rate, the ROC curve and the AUC are undefined, and precision is "
+                "100% at any threshold that flags something. Check the label column and which "
+                "value is the positive class.")
+    return ("Every labelled row is negative, so nothing here can be caught: recall, the ROC "
+            "curve and the AUC are undefined, and precision is 0% at any threshold that "
+            "flags something (undefined where nothing is). Check the label column and which "
+            "value is the positive class.")
+
+
 def describe(data: ScoreData) -> str:
     """One line on what was read: rows, positives, columns, transformations."""
     n, pos = len(data), int(data.label.sum())
