@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.teaching import room
 from deploy.replica import start, wait_healthy
 from simulations.domains import DOMAINS
 
@@ -203,31 +202,6 @@ def test_rehearsal_and_presenter_pages(server, page):
     open_page(page, f"{server}/fraud?present=true", "fraud_presenter")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
-
-
-def _participants(page) -> int:
-    line = page.get_by_text(re.compile(r"\d+ participants? active")).first.inner_text()
-    return int(re.search(r"(\d+) participants? active", line).group(1))
-
-
-def test_the_presenter_line_follows_the_room_without_a_click(server, browser, page):
-    """A participant who opens the link while the presenter only watches shows up on the
-    presenter's line by itself (the line redraws every few seconds)."""
-    open_page(page, f"{server}/fraud?present=true", "fraud_presenter_pulse")
-    # the line drawn with the page is the room before this visit; one redraw later it counts
-    # the presenter too, and sessions of earlier tests are all in
-    page.wait_for_timeout((room.PULSE_REFRESH_SECONDS + 1) * 1000)
-    before = _participants(page)
-    other = browser.new_context(viewport={"width": 1200, "height": 900})
-    try:
-        newcomer = other.new_page()
-        open_page(newcomer, f"{server}/fraud", "fraud_newcomer")
-        deadline = time.monotonic() + 6 * room.PULSE_REFRESH_SECONDS
-        while _participants(page) <= before and time.monotonic() < deadline:
-            page.wait_for_timeout(500)
-        assert _participants(page) > before  # the newcomer, without a click here
-    finally:
-        other.close()
 
 
 def test_bad_link_shows_a_warning_not_an_error(server, page):

@@ -1,6 +1,5 @@
 """How the room is doing, for the presenter: how many participants this server is serving and
-whether it keeps up with their band moves (the 95th percentile of the last minute's moves),
-redrawn every few seconds on its own.
+whether it keeps up with their band moves (the 95th percentile of the last minute's moves).
 
 Every run of a domain page's results records its session, its kind and how long it took in
 one process-wide ``RoomPulse`` (a Streamlit resource, shared by all sessions of this server
@@ -35,8 +34,6 @@ MOVE, LOAD = "move", "load"
 KEEPING_UP_SECONDS = 0.5
 # ... and from here a participant waits seconds for every drag
 OVERLOADED_SECONDS = 2.0
-# the presenter's line redraws itself this often (a rerun of that line alone: a few ms)
-PULSE_REFRESH_SECONDS = 5
 
 
 def _p95(values: list[float]) -> float:
@@ -147,10 +144,10 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 1 else f"{value:.1f} s"
 
 
-@st.fragment(run_every=PULSE_REFRESH_SECONDS)
 def show_pulse() -> None:
-    """The presenter's line, redrawn on its own every ``PULSE_REFRESH_SECONDS`` (only this
-    line reruns, in the presenter's session), so it follows the room without a click."""
+    """The presenter's line, as of this run of the page. (Redrawing it on a timer, as a
+    ``st.fragment(run_every=...)``, made the story's arrow keys miss a step about one press
+    in two in Chromium: a press landing during the timed rerun was lost.)"""
     st.caption(pulse_sentence(pulse().snapshot(time.monotonic())),
                help=f"Counted by this server process, per browser session (a participant "
                     f"with two tabs open counts twice). A band move (or a tab switch) redraws "
@@ -159,5 +156,5 @@ def show_pulse() -> None:
                     "waits seconds. Page loads are counted apart: opening the link or "
                     "changing a setting may simulate a new scenario first, so seconds are "
                     "normal there. Behind the proxy in deploy/, each replica counts the "
-                    "participants it serves. Redrawn every "
-                    f"{PULSE_REFRESH_SECONDS} s.")
+                    "participants it serves. The line is as of the presenter's last "
+                    "page load or change.")
