@@ -26,6 +26,7 @@ from simulations.scenario import (
     ScenarioError,
     default_scenario,
 )
+from tests.test_scenario_bounds import _range, _refused  # one message format, one checker
 
 HOURS_A_YEAR = 24 * 365
 
@@ -64,16 +65,6 @@ NUMBERS = [
     ("policy.by_segment.child[1] (t_high)", lambda v: Policy(by_segment={"child": [0.0, v]}),
      0, 1, False, False, False),
 ]
-
-
-def _range(lo, hi, open_lo, open_hi) -> str:
-    return f"{'(' if open_lo else '['}{lo:g}, {hi:g}{')' if open_hi else ']'}"
-
-
-def _refused(make, value, message: str) -> None:
-    with pytest.raises(ScenarioError) as err:
-        make(value)
-    assert str(err.value) == message
 
 
 @pytest.mark.parametrize(("path", "make", "lo", "hi", "open_lo", "open_hi", "whole"), NUMBERS,
