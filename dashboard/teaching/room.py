@@ -146,8 +146,9 @@ def _seconds(value: float) -> str:
 
 def show_pulse() -> None:
     """The presenter's line, as of this run of the page. (Redrawing it on a timer, as a
-    ``st.fragment(run_every=...)``, made the story's arrow keys miss a step about one press
-    in two in Chromium: a press landing during the timed rerun was lost.)"""
+    ``st.fragment(run_every=...)``, made the story's arrow-key test miss a step in Chromium:
+    1 of 2 runs here and once in CI, against 4 of 4 passing with the timer off; why the press
+    is lost was not found.)"""
     st.caption(pulse_sentence(pulse().snapshot(time.monotonic())),
                help=f"Counted by this server process, per browser session (a participant "
                     f"with two tabs open counts twice). A band move (or a tab switch) redraws "
